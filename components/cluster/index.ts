@@ -1,0 +1,268 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { MANAGED_POLICY, podIdentityAssumeRolePolicy, serviceAssumeRolePolicy } from "../iam";
+import { buildKubeconfig } from "./kubeconfig";
+
+/** Control-plane log types shipped to CloudWatch: all five. */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/** Managed add-ons installed on every cluster, in the order they matter. */
+export const MANAGED_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"] as const;
+
+export interface NodeGroupOptions {
+    instanceTypes: string[];
+    capacityType: "ON_DEMAND" | "SPOT";
+    minSize: number;
+    desiredSize: number;
+    maxSize: number;
+    /** Encrypted gp3 root volume, GiB. */
+    diskSizeGiB: number;
+}
+
+export interface ClusterArgs {
+    /** EKS cluster name (also the Karpenter discovery tag value). */
+    name: string;
+    /** Kubernetes minor version, e.g. "1.34". */
+    version: string;
+    region: string;
+    vpcId: pulumi.Input<string>;
+    /** Nodes and the control plane's ENIs live here. */
+    privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Expose the API endpoint publicly, restricted to `publicAccessCidrs`. The private endpoint is always on. */
+    publicAccess: boolean;
+    publicAccessCidrs: string[];
+    /** IAM principals granted cluster-admin through access entries. */
+    adminPrincipalArns: string[];
+    /** Retention of the control-plane log group. */
+    logRetentionDays: number;
+    deletionProtection: boolean;
+    nodeGroup: NodeGroupOptions;
+    /** KMS key deletion window: shorter outside prod. */
+    kmsDeletionWindowDays?: number;
+}
+
+/**
+ * An EKS cluster from plain `@pulumi/aws` resources (not the `@pulumi/eks` remote component,
+ * whose children no offline test or policy can see): API authentication with access entries,
+ * envelope encryption of Secrets with a rotating KMS key, all control-plane logs, a managed node
+ * group behind an IMDSv2-only launch template, the managed add-ons, a gp3 StorageClass, and a
+ * server-side-apply Kubernetes provider for the Kubernetes layer.
+ */
+export class Cluster extends pulumi.ComponentResource {
+    readonly clusterName: pulumi.Output<string>;
+    readonly clusterArn: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly oidcProviderArn: pulumi.Output<string>;
+    readonly oidcIssuerUrl: pulumi.Output<string>;
+    readonly clusterSecurityGroupId: pulumi.Output<string>;
+    readonly nodeRoleArn: pulumi.Output<string>;
+    readonly nodeRoleName: pulumi.Output<string>;
+    readonly clusterKmsKeyArn: pulumi.Output<string>;
+    /** Secret: it embeds the endpoint and CA, and is what operators feed to kubectl. */
+    readonly kubeconfig: pulumi.Output<string>;
+    /** Server-side-apply provider every Kubernetes resource of the platform uses. */
+    readonly provider: k8s.Provider;
+    /** Name of the default gp3 StorageClass (EBS CSI). */
+    readonly storageClassName: string;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("shop:cluster:Cluster", name, {}, opts);
+        validateClusterArgs(args);
+        const parent = { parent: this };
+
+        const clusterKmsKey = new aws.kms.Key(
+            `${name}-secrets`,
+            {
+                description: `EKS secrets envelope encryption for ${args.name}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
+            },
+            parent,
+        );
+        new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.name}-eks-secrets`, targetKeyId: clusterKmsKey.keyId }, parent);
+
+        // Created before the cluster so EKS does not create it with infinite retention.
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane`,
+            { name: `/aws/eks/${args.name}/cluster`, retentionInDays: args.logRetentionDays },
+            parent,
+        );
+
+        const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: serviceAssumeRolePolicy("eks.amazonaws.com", ["sts:TagSession"]) }, parent);
+        const clusterPolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-cluster-policy`,
+            { role: clusterRole.name, policyArn: MANAGED_POLICY("aws", "AmazonEKSClusterPolicy") },
+            parent,
+        );
+
+        const cluster = new aws.eks.Cluster(
+            name,
+            {
+                name: args.name,
+                version: args.version,
+                roleArn: clusterRole.arn,
+                vpcConfig: {
+                    subnetIds: args.privateSubnetIds,
+                    endpointPrivateAccess: true,
+                    endpointPublicAccess: args.publicAccess,
+                    publicAccessCidrs: args.publicAccess ? args.publicAccessCidrs : undefined,
+                },
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                encryptionConfig: { provider: { keyArn: clusterKmsKey.arn }, resources: ["secrets"] },
+                enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+                // Standard support only: extended support silently multiplies the control-plane price.
+                upgradePolicy: { supportType: "STANDARD" },
+                deletionProtection: args.deletionProtection,
+            },
+            { parent: this, dependsOn: [logGroup, clusterPolicy] },
+        );
+
+        const oidcProvider = new aws.iam.OpenIdConnectProvider(
+            `${name}-oidc`,
+            { url: cluster.identities[0].oidcs[0].issuer, clientIdLists: ["sts.amazonaws.com"] },
+            parent,
+        );
+
+        for (const principalArn of args.adminPrincipalArns) {
+            const id = principalArn.split(":").pop()!.replace(/[^A-Za-z0-9-]/g, "-");
+            const entry = new aws.eks.AccessEntry(`${name}-admin-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, parent);
+            new aws.eks.AccessPolicyAssociation(
+                `${name}-admin-${id}`,
+                {
+                    clusterName: cluster.name,
+                    principalArn,
+                    policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                    accessScope: { type: "cluster" },
+                },
+                { parent: this, dependsOn: [entry] },
+            );
+        }
+
+        // Nodes.
+        const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com") }, parent);
+        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
+            (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: MANAGED_POLICY("aws", policy) }, parent),
+        );
+        const launchTemplate = new aws.ec2.LaunchTemplate(
+            `${name}-nodes`,
+            {
+                description: `Managed node group template for ${args.name}`,
+                // IMDSv2 only; hop limit 2 so pods on the node network can still reach it through the node.
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+                blockDeviceMappings: [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: { volumeSize: args.nodeGroup.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                    },
+                ],
+                updateDefaultVersion: true,
+            },
+            parent,
+        );
+        const nodeGroup = new aws.eks.NodeGroup(
+            `${name}-system`,
+            {
+                clusterName: cluster.name,
+                nodeRoleArn: nodeRole.arn,
+                subnetIds: args.privateSubnetIds,
+                amiType: "AL2023_x86_64_STANDARD",
+                instanceTypes: args.nodeGroup.instanceTypes,
+                capacityType: args.nodeGroup.capacityType,
+                scalingConfig: { minSize: args.nodeGroup.minSize, desiredSize: args.nodeGroup.desiredSize, maxSize: args.nodeGroup.maxSize },
+                updateConfig: { maxUnavailable: 1 },
+                launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+                labels: { "shop.platform/node-group": "system" },
+            },
+            // The autoscaler owns desiredSize after creation; a re-apply must not undo its work.
+            { parent: this, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },
+        );
+
+        // Managed add-ons. The default version EKS publishes for the cluster's Kubernetes version
+        // is resolved at deploy time and shown in every preview; a Kubernetes upgrade moves it.
+        const ebsCsiRole = new aws.iam.Role(`${name}-ebs-csi`, { assumeRolePolicy: podIdentityAssumeRolePolicy() }, parent);
+        new aws.iam.RolePolicyAttachment(
+            `${name}-ebs-csi`,
+            { role: ebsCsiRole.name, policyArn: MANAGED_POLICY("aws", "service-role/AmazonEBSCSIDriverPolicy") },
+            parent,
+        );
+        const addons: Record<string, aws.eks.Addon> = {};
+        for (const addonName of MANAGED_ADDONS) {
+            const version = aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version, mostRecent: false }, parent);
+            // vpc-cni and kube-proxy must exist before nodes join; the rest need nodes to schedule on.
+            const beforeNodes = addonName === "vpc-cni" || addonName === "kube-proxy" || addonName === "eks-pod-identity-agent";
+            addons[addonName] = new aws.eks.Addon(
+                `${name}-${addonName}`,
+                {
+                    clusterName: cluster.name,
+                    addonName,
+                    addonVersion: version.version,
+                    resolveConflictsOnCreate: "OVERWRITE",
+                    resolveConflictsOnUpdate: "PRESERVE",
+                    podIdentityAssociations:
+                        addonName === "aws-ebs-csi-driver" ? [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] : undefined,
+                },
+                { parent: this, dependsOn: beforeNodes ? [cluster] : [nodeGroup, addons["eks-pod-identity-agent"]].filter(Boolean) },
+            );
+        }
+
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data])
+                .apply(([clusterName, endpoint, ca]) => buildKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca, region: args.region })),
+        );
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
+            { parent: this, dependsOn: [nodeGroup, ...Object.values(addons)] },
+        );
+
+        this.storageClassName = "gp3";
+        new k8s.storage.v1.StorageClass(
+            `${name}-gp3`,
+            {
+                metadata: {
+                    name: this.storageClassName,
+                    annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+                    labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "shop-platform" },
+                },
+                provisioner: "ebs.csi.aws.com",
+                parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
+                reclaimPolicy: "Retain",
+            },
+            { parent: this, provider: this.provider, dependsOn: [addons["aws-ebs-csi-driver"]] },
+        );
+
+        this.clusterName = cluster.name;
+        this.clusterArn = cluster.arn;
+        this.endpoint = cluster.endpoint;
+        this.oidcProviderArn = oidcProvider.arn;
+        this.oidcIssuerUrl = cluster.identities[0].oidcs[0].issuer;
+        this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+        this.nodeRoleArn = nodeRole.arn;
+        this.nodeRoleName = nodeRole.name;
+        this.clusterKmsKeyArn = clusterKmsKey.arn;
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            clusterArn: this.clusterArn,
+            endpoint: this.endpoint,
+            oidcProviderArn: this.oidcProviderArn,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            nodeRoleArn: this.nodeRoleArn,
+            clusterKmsKeyArn: this.clusterKmsKeyArn,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}
+
+/** Early, synchronous checks of what the config loader cannot know (components are reusable). */
+export function validateClusterArgs(args: ClusterArgs): void {
+    const problems: string[] = [];
+    if (!/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/.test(args.name)) problems.push(`name "${args.name}" must start with a letter and contain only letters, digits and hyphens`);
+    if (args.nodeGroup.instanceTypes.length === 0) problems.push("nodeGroup.instanceTypes must not be empty");
+    if (args.nodeGroup.minSize > args.nodeGroup.maxSize) problems.push("nodeGroup.minSize must be <= maxSize");
+    if (args.publicAccess && args.publicAccessCidrs.length === 0) problems.push("publicAccessCidrs must be set when publicAccess is true");
+    if (problems.length) throw new Error(`Cluster ${args.name}: ${problems.join("; ")}`);
+}

@@ -1,0 +1,28 @@
+/**
+ * Required tags, applied in ONE place: a stack transformation that merges the five required
+ * tags into every taggable AWS resource the program registers. Explicit `tags` (not only the
+ * provider's `defaultTags`) because tag-based policies, cost reports and IAM conditions read
+ * `tags`, and `defaultTags` are invisible to them until apply (anchors-policy.md §11).
+ * Remote components (the awsx VPC) are tagged through their own `tags` argument.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import taggable from "../generated/aws-taggable-types.json";
+
+export { listTaggableAwsTypes } from "./taggable";
+
+export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set(taggable.types);
+
+export type RequiredTags = Record<"Project" | "Environment" | "Owner" | "CostCenter" | "ManagedBy", string>;
+
+/** Merges `required` over a resource's own tags; the required keys always win. */
+export function mergeTags(own: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined, required: RequiredTags): pulumi.Output<Record<string, string>> {
+    return pulumi.output(own ?? {}).apply((t) => ({ ...t, ...required }));
+}
+
+/** Registers the stack transformation. Call once, first thing in the program. */
+export function tagAllAwsResources(required: RequiredTags): void {
+    pulumi.runtime.registerStackTransformation((args) => {
+        if (!TAGGABLE_AWS_TYPES.has(args.type)) return undefined;
+        return { props: { ...args.props, tags: mergeTags(args.props["tags"], required) }, opts: args.opts };
+    });
+}

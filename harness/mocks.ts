@@ -1,0 +1,120 @@
+/**
+ * Pulumi mocks that answer like the cloud would: every resource and invoke the program uses
+ * gets realistic outputs (ids, ARNs, URLs, digests), because echoing inputs leaves downstream
+ * inputs silently undefined (offline-pulumi-facts.md: "Outputs the mocks must return").
+ *
+ * Values are deterministic (derived from names) so plans and tests are stable run to run.
+ */
+import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+const hex = (s: string, n = 16) => crypto.createHash("sha256").update(s).digest("hex").slice(0, n);
+
+export interface ShopMocksOptions {
+    region: string;
+    stack: string;
+}
+
+export class ShopMocks implements pulumi.runtime.Mocks {
+    constructor(private readonly o: ShopMocksOptions) {}
+
+    private arn(service: string, resource: string, regional = true): string {
+        return `arn:aws:${service}:${regional ? this.o.region : ""}:${MOCK_ACCOUNT_ID}:${resource}`;
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const i = args.inputs as Record<string, any>;
+        const name = (i.name as string | undefined) ?? args.name;
+        const id = `${args.name}-${hex(args.type + args.name, 8)}`;
+        const extra = ((): Record<string, unknown> => {
+            switch (args.type) {
+                case "awsx:ec2:Vpc": {
+                    const azs = (i.numberOfAvailabilityZones as number | undefined) ?? 3;
+                    const ids = (kind: string) => Array.from({ length: azs }, (_, n) => `subnet-${kind}${n}${hex(args.name, 8)}`);
+                    return { vpcId: `vpc-${hex(args.name, 17)}`, publicSubnetIds: ids("pub"), privateSubnetIds: ids("prv"), isolatedSubnetIds: [] };
+                }
+                case "aws:iam/role:Role":
+                    return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}`, name, uniqueId: `AROA${hex(name, 17).toUpperCase()}` };
+                case "aws:iam/policy:Policy":
+                    return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${name}`, name };
+                case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+                    return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${String(i.url ?? "").replace(/^https:\/\//, "")}` };
+                case "aws:eks/cluster:Cluster": {
+                    const clusterId = hex(name, 32).toUpperCase();
+                    return {
+                        name,
+                        arn: this.arn("eks", `cluster/${name}`),
+                        endpoint: `https://${clusterId}.gr7.${this.o.region}.eks.amazonaws.com`,
+                        certificateAuthority: { data: Buffer.from(`offline-ca-${name}`).toString("base64") },
+                        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${this.o.region}.amazonaws.com/id/${clusterId}` }] }],
+                        vpcConfig: { ...(i.vpcConfig ?? {}), clusterSecurityGroupId: `sg-${hex(name + "cluster", 17)}`, vpcId: "vpc-offline" },
+                        status: "ACTIVE",
+                        platformVersion: "eks.1",
+                    };
+                }
+                case "aws:eks/nodeGroup:NodeGroup":
+                    return { arn: this.arn("eks", `nodegroup/${i.clusterName}/${args.name}/${hex(args.name, 8)}`), status: "ACTIVE" };
+                case "aws:eks/addon:Addon":
+                    return { arn: this.arn("eks", `addon/${i.clusterName}/${i.addonName}/${hex(args.name, 8)}`) };
+                case "aws:ec2/launchTemplate:LaunchTemplate":
+                    return { id: `lt-${hex(args.name, 17)}`, latestVersion: 1, arn: this.arn("ec2", `launch-template/lt-${hex(args.name, 17)}`) };
+                case "aws:kms/key:Key": {
+                    const keyId = crypto.createHash("md5").update(args.name).digest("hex").replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+                    return { keyId, arn: this.arn("kms", `key/${keyId}`) };
+                }
+                case "aws:cloudwatch/logGroup:LogGroup":
+                    return { name, arn: this.arn("logs", `log-group:${name}`) };
+                case "aws:ecr/repository:Repository":
+                    return {
+                        name,
+                        arn: this.arn("ecr", `repository/${name}`),
+                        registryId: MOCK_ACCOUNT_ID,
+                        repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${this.o.region}.amazonaws.com/${name}`,
+                    };
+                case "docker:index/image:Image": {
+                    const imageName = String(i.imageName);
+                    return { imageName, repoDigest: `${imageName.replace(/:[^:/]+$/, "")}@sha256:${hex(imageName, 64)}` };
+                }
+                case "aws:sqs/queue:Queue":
+                    return { arn: this.arn("sqs", name), url: `https://sqs.${this.o.region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${name}`, name };
+                case "aws:secretsmanager/secret:Secret":
+                    return { arn: this.arn("secretsmanager", `secret:${name}-${hex(name, 6)}`), name };
+                case "aws:cloudwatch/eventRule:EventRule":
+                    return { arn: this.arn("events", `rule/${name}`), name };
+                case "random:index/randomPassword:RandomPassword":
+                    // Deterministic but unguessable-looking; the program must wrap it as a secret.
+                    return { result: `offline-${hex(args.name + this.o.stack, 24)}` };
+                default:
+                    return args.type.startsWith("aws:") ? { arn: this.arn("mock", `${args.type}/${name}`) } : {};
+            }
+        })();
+        return { id: args.type.startsWith("awsx:") ? undefined : id, state: { ...i, ...extra } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const i = args.inputs as Record<string, any>;
+        switch (args.token) {
+            case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                return { names: ["a", "b", "c", "d"].map((s) => `${this.o.region}${s}`), zoneIds: ["az1", "az2", "az3", "az4"] };
+            case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                return {
+                    userName: "AWS",
+                    password: "offline-ecr-token-never-printed",
+                    proxyEndpoint: `https://${MOCK_ACCOUNT_ID}.dkr.ecr.${this.o.region}.amazonaws.com`,
+                    authorizationToken: "offline",
+                };
+            case "aws:eks/getAddonVersion:getAddonVersion":
+                return { addonName: i.addonName, kubernetesVersion: i.kubernetesVersion, version: `v0.0.0-eksbuild.offline-${i.kubernetesVersion}` };
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com" };
+            case "aws:index/getRegion:getRegion":
+                return { name: this.o.region, region: this.o.region };
+            default:
+                throw new Error(`offline harness: no mock for invoke ${args.token}; add one to harness/mocks.ts`);
+        }
+    }
+}
