@@ -1,0 +1,1 @@
+"""shop-platform storefront: products, cached reads, orders."""
