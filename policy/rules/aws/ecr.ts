@@ -1,0 +1,65 @@
+import { hasCondition, isWildcardPrincipal, statementsOf } from "../../lib/aws";
+import { resourceRule } from "../../lib/policy";
+import { asArray, asObject } from "../../lib/values";
+
+const REPO = "aws:ecr/repository:Repository";
+
+/** Row 12. */
+export const ecrScanOnPush = resourceRule({
+    name: "ecr-scan-on-push",
+    description: "ECR repositories must scan images on push (imageScanningConfiguration.scanOnPush = true).",
+    rows: [12],
+    defaultLevel: "mandatory",
+    types: [REPO],
+    check: (props, _args, report) => {
+        if (asObject(props.imageScanningConfiguration)?.scanOnPush !== true) report("imageScanningConfiguration.scanOnPush must be true.");
+    },
+});
+
+/** Row 13. */
+export const ecrImmutableTags = resourceRule({
+    name: "ecr-immutable-tags",
+    description: "ECR repositories must have immutable image tags (imageTagMutability IMMUTABLE or IMMUTABLE_WITH_EXCLUSION).",
+    rows: [13],
+    defaultLevel: "mandatory",
+    types: [REPO],
+    check: (props, _args, report) => {
+        const m = props.imageTagMutability;
+        if (typeof m !== "string" || !m.startsWith("IMMUTABLE")) report(`imageTagMutability is ${m ?? "MUTABLE (default)"}; tags must be immutable.`);
+    },
+});
+
+/** Row 14. */
+export const ecrKms = resourceRule({
+    name: "ecr-kms",
+    description: "ECR repositories should be encrypted with KMS (optionally a customer-managed key) instead of the AES256 default.",
+    rows: [14],
+    defaultLevel: "advisory",
+    types: [REPO],
+    params: {
+        requireCustomerManagedKey: { type: "boolean", default: false, description: "Also require encryptionConfigurations[0].kmsKey." },
+    },
+    check: (props, _args, report, cfg) => {
+        const ec = asObject(asArray(props.encryptionConfigurations)[0]);
+        const type = ec?.encryptionType;
+        if (type !== "KMS" && type !== "KMS_DSSE") {
+            report(`encryptionType is ${type ?? "AES256 (default)"}; use KMS.`);
+            return;
+        }
+        if (cfg.requireCustomerManagedKey && !ec?.kmsKey) report("encryptionConfigurations[0].kmsKey must name a customer-managed KMS key.");
+    },
+});
+
+/** Row 16. */
+export const ecrRepoPolicyNotPublic = resourceRule({
+    name: "ecr-repo-policy-not-public",
+    description: "ECR repository policies must not allow a wildcard principal without a condition.",
+    rows: [16],
+    defaultLevel: "mandatory",
+    types: ["aws:ecr/repositoryPolicy:RepositoryPolicy"],
+    check: (props, _args, report) => {
+        const st = statementsOf(props.policy);
+        if (!st) return;
+        if (st.some((s) => s.Effect === "Allow" && isWildcardPrincipal(s.Principal) && !hasCondition(s))) report("The repository policy allows Principal \"*\" without a Condition (public repository).");
+    },
+});

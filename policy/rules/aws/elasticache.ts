@@ -1,0 +1,47 @@
+import { resourceRule } from "../../lib/policy";
+import { asArray, isOpaque } from "../../lib/values";
+
+const RG = "aws:elasticache/replicationGroup:ReplicationGroup";
+
+/** Row 27. */
+export const elasticacheEncryption = resourceRule({
+    name: "elasticache-encryption",
+    description: "ElastiCache replication groups must encrypt at rest and in transit and require authentication (authToken or RBAC user groups).",
+    rows: [27],
+    defaultLevel: "mandatory",
+    types: [RG],
+    params: { requireAuth: { type: "boolean", default: true, description: "Require authToken or userGroupIds." } },
+    check: (props, _args, report, cfg) => {
+        if (props.atRestEncryptionEnabled !== true && props.atRestEncryptionEnabled !== "true") report("atRestEncryptionEnabled must be true.");
+        if (props.transitEncryptionEnabled !== true) report("transitEncryptionEnabled must be true.");
+        if (cfg.requireAuth) {
+            // authToken is normally a secret: present-but-opaque counts as set.
+            const hasToken = Object.prototype.hasOwnProperty.call(props, "authToken") && (isOpaqueProp(props, "authToken") || (typeof props.authToken === "string" && props.authToken !== ""));
+            if (!hasToken && asArray(props.userGroupIds).length === 0) report("Set authToken or userGroupIds so clients must authenticate.");
+        }
+    },
+});
+
+function isOpaqueProp(props: Record<string, any>, key: string): boolean {
+    try {
+        return isOpaque(props[key]);
+    } catch {
+        return true; // unknown at preview
+    }
+}
+
+/** Row 28. */
+export const elasticacheHa = resourceRule({
+    name: "elasticache-ha",
+    description: "ElastiCache replication groups must have automatic failover and Multi-AZ with at least one replica.",
+    rows: [28],
+    defaultLevel: "mandatory",
+    types: [RG],
+    check: (props, _args, report) => {
+        if (props.automaticFailoverEnabled !== true) report("automaticFailoverEnabled must be true.");
+        if (props.multiAzEnabled !== true) report("multiAzEnabled must be true.");
+        const nodes = typeof props.numCacheClusters === "number" ? props.numCacheClusters : undefined;
+        const replicas = typeof props.replicasPerNodeGroup === "number" ? props.replicasPerNodeGroup : undefined;
+        if ((nodes ?? 0) < 2 && (replicas ?? 0) < 1) report("At least two nodes are required (numCacheClusters >= 2 or replicasPerNodeGroup >= 1).");
+    },
+});
