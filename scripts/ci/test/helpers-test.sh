@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# Behaviour tests of scripts/ci/*: the workflow checker against bad and good workflows, and the
+# deploy helpers against loopback stubs (fake kubectl, fake gh, stub Pushgateway / Slack).
+# Nothing leaves 127.0.0.1. Prints PASS/FAIL per case and `helpers: N passed, N failed`.
+set -uo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+ci="$(cd "$here/.." && pwd)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); echo "PASS $1"; }
+ko() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
+
+SHA_CO='actions/checkout@8e8c483db84b4bee98b60c0593521ed34d9990e8'
+
+# --- check-workflows.py: each rule must reject its bad case ---------------------------------
+expect_reject() { # name file-basename rule content
+  local name="$1" base="$2" rule="$3" dir="$tmp/wf-$1" out
+  mkdir -p "$dir"
+  printf '%s\n' "$4" >"$dir/$base"
+  out="$(python3 "$ci/check-workflows.py" "$dir/$base" 2>&1)"
+  rc=$?
+  if [[ $rc -ne 0 ]] && grep -q "^FAIL $rule " <<<"$out"; then ok "checker rejects $name"; else ko "checker rejects $name" "$out"; fi
+}
+expect_reject unpinned-tag ci.yml pinned "name: x
+on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    permissions: {contents: read}
+    steps:
+      - uses: actions/checkout@v4"
+expect_reject sha-without-version-comment ci.yml pinned "name: x
+on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    permissions: {contents: read}
+    steps:
+      - uses: $SHA_CO"
+expect_reject job-without-permissions ci.yml permissions "name: x
+on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    permissions: {contents: read}
+    steps:
+      - run: true
+  b:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: true"
+expect_reject cancel-in-progress-deploy _deploy.yml no-cancel-deploy "name: x
+on: workflow_call
+permissions: {}
+jobs:
+  up:
+    runs-on: ubuntu-24.04
+    permissions: {contents: read}
+    concurrency:
+      group: pulumi-up
+      cancel-in-progress: true
+    steps:
+      - run: true"
+expect_reject secret-in-run ci.yml no-secret-in-run "name: x
+on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    permissions: {contents: read}
+    steps:
+      - run: |
+          echo start
+          curl -H \"token: \${{ secrets.TOKEN }}\" https://example.invalid"
+
+mkdir -p "$tmp/wf-good"
+cat >"$tmp/wf-good/deploy.yml" <<YAML
+name: good
+on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+    concurrency:
+      group: up
+      cancel-in-progress: false
+    steps:
+      - uses: $SHA_CO # v6.0.1
+      - run: echo "\$TOKEN" | wc -c
+        env:
+          TOKEN: \${{ secrets.TOKEN }}
+  b:
+    needs: a
+    uses: ./.github/workflows/_deploy.yml
+    permissions:
+      contents: read
+YAML
+if out="$(python3 "$ci/check-workflows.py" "$tmp/wf-good/deploy.yml" 2>&1)" && grep -q "checks: 4 passed, 0 failed" <<<"$out"; then
+  ok "checker accepts a compliant workflow"
+else
+  ko "checker accepts a compliant workflow" "$out"
+fi
+
+# --- smoke.sh against fake kubectl + loopback /readyz ----------------------------------------
+smoke() { # extra env assignments...
+  env KUBECTL="$here/fake-kubectl" SMOKE_APPS="storefront catalog" SMOKE_ATTEMPTS=3 SMOKE_SLEEP=0.3 \
+    SMOKE_LOCAL_PORT="$(free_port)" FAKE_KUBECTL_LOG="$tmp/kubectl.log" "$@" "$ci/smoke.sh" >"$tmp/smoke.out" 2>&1
+}
+if smoke && grep -q "PASS storefront" "$tmp/smoke.out" && grep -q "PASS catalog" "$tmp/smoke.out" \
+  && grep -q "rollout status deployment/catalog" "$tmp/kubectl.log"; then
+  ok "smoke passes when both apps are rolled out and ready"
+else ko "smoke passes when both apps are rolled out and ready" "$(cat "$tmp/smoke.out")"; fi
+
+if ! smoke FAKE_READY_STATUS=degraded && grep -q "status=degraded" "$tmp/smoke.out"; then
+  ok "smoke fails on degraded readiness"
+else ko "smoke fails on degraded readiness" "$(cat "$tmp/smoke.out")"; fi
+
+if smoke FAKE_READY_STATUS=degraded SMOKE_ALLOW_DEGRADED=1; then
+  ok "smoke accepts degraded with SMOKE_ALLOW_DEGRADED=1"
+else ko "smoke accepts degraded with SMOKE_ALLOW_DEGRADED=1" "$(cat "$tmp/smoke.out")"; fi
+
+start=$(date +%s)
+if ! smoke FAKE_READY_CODE=503 FAKE_READY_STATUS=unready && grep -q "not ready after 3 attempts" "$tmp/smoke.out" \
+  && (($(date +%s) - start < 60)); then
+  ok "smoke fails, within bounded retries, on 503"
+else ko "smoke fails, within bounded retries, on 503" "$(cat "$tmp/smoke.out")"; fi
+
+if ! smoke FAKE_ROLLOUT_FAIL=1 && grep -q "rollout did not complete" "$tmp/smoke.out"; then
+  ok "smoke fails when the rollout does not complete"
+else ko "smoke fails when the rollout does not complete" "$(cat "$tmp/smoke.out")"; fi
+
+# --- record-deployment.sh against fake gh -----------------------------------------------------
+repo="$tmp/repo"
+git init -q "$repo"
+GIT_COMMITTER_DATE="2026-01-02T03:04:05Z" GIT_AUTHOR_DATE="2026-01-02T03:04:05Z" \
+  git -C "$repo" -c user.name=t -c user.email=t@example.invalid commit -q --allow-empty -m one
+sha="$(git -C "$repo" rev-parse HEAD)"
+commit_ts="$(git -C "$repo" show -s --format=%ct "$sha")"
+now=$((commit_ts + 7200))
+: >"$tmp/gh.log" && : >"$tmp/gh.out"
+if (cd "$repo" && env GH="$here/fake-gh" FAKE_GH_LOG="$tmp/gh.log" GITHUB_REPOSITORY=org/shop-platform \
+  DEPLOY_SHA="$sha" GITHUB_RUN_ID=99 NOW="$now" GITHUB_OUTPUT="$tmp/gh.out" \
+  "$ci/record-deployment.sh" prod success $((now - 600))) >"$tmp/rec.out" 2>&1 \
+  && python3 - "$tmp/gh.log" "$sha" "$commit_ts" "$now" <<'PY'
+import json, sys
+log, sha, commit_ts, now = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+lines = open(log).read().splitlines()
+inp = json.loads(next(l[6:] for l in lines if l.startswith("INPUT ")))
+calls = [l for l in lines if l.startswith("CALL ")]
+assert "repos/org/shop-platform/deployments" in calls[0], calls
+assert inp["ref"] == sha and inp["environment"] == "prod" and inp["required_contexts"] == []
+assert inp["production_environment"] is True and inp["auto_merge"] is False
+p = inp["payload"]
+assert p["commit_timestamp"] == "2026-01-02T03:04:05Z" and p["commit_timestamp_seconds"] == commit_ts, p
+assert p["deploy_finished_at_seconds"] == now and p["lead_time_seconds"] == 7200, p
+assert "deployments/4242/statuses" in calls[1] and "state=success" in calls[1], calls[1]
+PY
+then
+  if grep -q "^lead_time_seconds=7200$" "$tmp/gh.out" && grep -q "^deployment_id=4242$" "$tmp/gh.out"; then
+    ok "record-deployment creates a deployment with commit/deploy times and a success status"
+  else ko "record-deployment writes step outputs" "$(cat "$tmp/gh.out")"; fi
+else ko "record-deployment creates a deployment with commit/deploy times and a success status" "$(cat "$tmp/rec.out" "$tmp/gh.log")"; fi
+
+if ! (cd "$repo" && GH="$here/fake-gh" FAKE_GH_LOG="$tmp/gh.log" GITHUB_REPOSITORY=o/r DEPLOY_SHA="$sha" \
+  "$ci/record-deployment.sh" prod maybe 1) >/dev/null 2>&1; then
+  ok "record-deployment rejects an unknown result"
+else ko "record-deployment rejects an unknown result"; fi
+
+if ! (cd "$repo" && GH="$here/fake-gh" FAKE_GH_LOG="$tmp/gh.log" FAKE_GH_FAIL=1 GITHUB_REPOSITORY=o/r \
+  DEPLOY_SHA="$sha" "$ci/record-deployment.sh" dev failure 1) >/dev/null 2>&1; then
+  ok "record-deployment fails when the API call fails"
+else ko "record-deployment fails when the API call fails"; fi
+
+# --- push-metrics.sh against a stub Pushgateway ----------------------------------------------
+out="$(env -u PUSHGATEWAY_URL -u PUSHGATEWAY_K8S_SERVICE "$ci/push-metrics.sh" dev success 1 2>&1)"
+rc=$?
+if [[ $rc -eq 0 ]] && grep -q skipped <<<"$out"; then ok "push-metrics skips when no Pushgateway is configured"
+else ko "push-metrics skips when no Pushgateway is configured" "$out"; fi
+
+pg="$tmp/pg" && mkdir -p "$pg"
+cat >"$pg/metrics" <<'TXT'
+# TYPE shop_deployments_total counter
+shop_deployments_total{instance="",job="shop_deploy",result="success",stack="prod"} 4
+shop_deployments_total{instance="",job="shop_deploy",result="success",stack="dev"} 9
+TXT
+port="$(free_port)"
+python3 "$here/stub_server.py" record "$port" "$pg" &
+stub=$!
+wait_port "$port"
+if PUSHGATEWAY_URL="http://127.0.0.1:$port" "$ci/push-metrics.sh" prod success 1767322000 5400 >"$tmp/pm.out" 2>&1 \
+  && python3 - "$pg/requests" <<'PY'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert reqs[0]["method"] == "PUT" and reqs[0]["path"] == "/metrics/job/shop_deploy/stack/prod/result/success", reqs[0]
+assert "shop_deployments_total 5\n" in reqs[0]["body"], reqs[0]["body"]
+assert "shop_deployment_last_timestamp_seconds 1767322000\n" in reqs[0]["body"]
+assert reqs[1]["path"] == "/metrics/job/shop_deploy/stack/prod" and "shop_deployment_lead_time_seconds 5400\n" in reqs[1]["body"], reqs[1]
+PY
+then ok "push-metrics increments the counter and pushes timestamp and lead time"
+else ko "push-metrics increments the counter and pushes timestamp and lead time" "$(cat "$tmp/pm.out" "$pg/requests" 2>/dev/null)"; fi
+
+rm -f "$pg/requests"
+if PUSHGATEWAY_URL="http://127.0.0.1:$port" "$ci/push-metrics.sh" staging failure 1767322001 >"$tmp/pm.out" 2>&1 \
+  && [[ "$(wc -l <"$pg/requests")" -eq 1 ]] && grep -q 'stack/staging/result/failure' "$pg/requests" \
+  && grep -q 'shop_deployments_total 1\\n' "$pg/requests"; then
+  ok "push-metrics counts a first failure and pushes no lead time"
+else ko "push-metrics counts a first failure and pushes no lead time" "$(cat "$tmp/pm.out" "$pg/requests" 2>/dev/null)"; fi
+
+# --- notify-slack.sh ----------------------------------------------------------------------
+out="$(env -u SLACK_WEBHOOK_URL "$ci/notify-slack.sh" "hello" 2>&1)"
+rc=$?
+if [[ $rc -eq 0 ]] && grep -q skipped <<<"$out"; then ok "notify-slack skips when the webhook is unset"
+else ko "notify-slack skips when the webhook is unset" "$out"; fi
+
+rm -f "$pg/requests"
+hook="http://127.0.0.1:$port/services/T000/B000/sekret-token-xyz"
+out="$(SLACK_WEBHOOK_URL="$hook" "$ci/notify-slack.sh" 'deploy to prod: failure' 2>&1)"
+rc=$?
+if [[ $rc -eq 0 ]] && ! grep -q sekret <<<"$out" \
+  && grep -q '"path": "/services/T000/B000/sekret-token-xyz"' "$pg/requests" \
+  && grep -q 'deploy to prod: failure' "$pg/requests"; then
+  ok "notify-slack posts the message and never prints the webhook URL"
+else ko "notify-slack posts the message and never prints the webhook URL" "$out"; fi
+
+out="$(SLACK_WEBHOOK_URL="http://127.0.0.1:1/services/sekret-token-xyz" "$ci/notify-slack.sh" x 2>&1)"
+rc=$?
+if [[ $rc -ne 0 ]] && ! grep -q sekret <<<"$out"; then ok "notify-slack fails without leaking the URL when the call fails"
+else ko "notify-slack fails without leaking the URL when the call fails" "$out"; fi
+kill "$stub" 2>/dev/null
+wait "$stub" 2>/dev/null
+
+# --- plan-summary.sh ------------------------------------------------------------------------
+cat >"$tmp/resources.json" <<'JSON'
+{"format":"shop-platform/resources@1","project":"shop-platform","stack":"dev","resources":[
+ {"urn":"u1","type":"aws:eks/cluster:Cluster","name":"c","custom":true,"remote":false,"parent":"","provider":"","dependencies":[],"protect":false,"inputs":{"password":"hunter2"}},
+ {"urn":"u2","type":"shop:apps:App","name":"a","custom":false,"remote":false,"parent":"","provider":"","dependencies":[],"protect":false,"inputs":{}},
+ {"urn":"u3","type":"shop:apps:App","name":"b","custom":false,"remote":false,"parent":"","provider":"","dependencies":[],"protect":false,"inputs":{}}]}
+JSON
+echo "0 mandatory violations" >"$tmp/policy.log"
+out="$("$ci/plan-summary.sh" "$tmp/resources.json" "$tmp/policy.log" 2>&1)"
+rc=$?
+# shellcheck disable=SC2016 # literal backticks of the Markdown table
+if [[ $rc -eq 0 ]] && grep -q '| `shop:apps:App` | 2 |' <<<"$out" && grep -q "3 resources (1 custom, 2 components)" <<<"$out" \
+  && grep -q "0 mandatory violations" <<<"$out" && ! grep -q hunter2 <<<"$out"; then
+  ok "plan-summary counts resources by type and prints no inputs"
+else ko "plan-summary counts resources by type and prints no inputs" "$out"; fi
+echo '{"resources":[]}' >"$tmp/bad.json"
+if ! "$ci/plan-summary.sh" "$tmp/bad.json" >/dev/null 2>&1; then ok "plan-summary rejects a file of another format"
+else ko "plan-summary rejects a file of another format"; fi
+
+echo "helpers: $passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Suite "workflows" (docs/contracts.md §1): static checks of .github/ and behaviour tests of
+# the scripts the workflows call. Nothing here reaches GitHub or AWS.
+#
+#   - actionlint (pinned, installed with `go install` into a cache dir when missing) on every
+#     .github/workflows/*.yml; with shellcheck on PATH it also checks every `run:` script;
+#   - scripts/ci/check-workflows.py: SHA pinning with version comments, per-job permissions,
+#     no secrets expanded in `run:`, no cancel-in-progress in the deploy workflows;
+#   - .github/dependabot.yml covers every ecosystem and directory;
+#   - shellcheck on scripts/ci/*.sh, the test scripts and this script;
+#   - scripts/ci/test/helpers-test.sh (checker self-tests, smoke/record/push/notify helpers
+#     against loopback stubs).
+# Prints `suite workflows: N passed, N failed`; exits 1 when anything failed or could not run.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+ACTIONLINT_VERSION="v1.7.12"
+BIN_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/shop-platform/bin"
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "PASS $1"; }
+ko() { failed=$((failed + 1)); echo "FAIL $1"; }
+finish() {
+  echo "suite workflows: $passed passed, $failed failed"
+  ((failed == 0))
+  exit $?
+}
+
+# --- tools ------------------------------------------------------------------------------------
+actionlint="$BIN_DIR/actionlint"
+if [[ "$("$actionlint" -version 2>/dev/null | head -n1)" != "$ACTIONLINT_VERSION" ]]; then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "suite-workflows: go is needed to install actionlint $ACTIONLINT_VERSION" >&2
+    ko "install actionlint"
+    finish
+  fi
+  mkdir -p "$BIN_DIR"
+  echo "installing actionlint $ACTIONLINT_VERSION into $BIN_DIR"
+  if ! GOBIN="$BIN_DIR" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"; then
+    ko "install actionlint"
+    finish
+  fi
+fi
+echo "actionlint $("$actionlint" -version | head -n1)"
+
+if ! command -v shellcheck >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  sudo_cmd=""
+  [[ "$(id -u)" -ne 0 ]] && sudo_cmd="sudo -n"
+  echo "installing shellcheck (Debian package)"
+  $sudo_cmd apt-get install -y -q shellcheck >/dev/null 2>&1 ||
+    { $sudo_cmd apt-get update -q >/dev/null 2>&1 && $sudo_cmd apt-get install -y -q shellcheck >/dev/null 2>&1; } || true
+fi
+if command -v shellcheck >/dev/null 2>&1; then
+  have_shellcheck=1
+  echo "shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
+else
+  have_shellcheck=0
+  echo "WARNING: shellcheck not available: run: scripts and scripts/ci are not shell-checked" >&2
+fi
+
+# --- actionlint, one check per workflow ---------------------------------------------------------
+shopt -s nullglob
+workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
+if ((${#workflows[@]} == 0)); then
+  ko "no workflow files in .github/workflows"
+  finish
+fi
+for wf in "${workflows[@]}"; do
+  if "$actionlint" -no-color "$wf"; then ok "actionlint $wf"; else ko "actionlint $wf"; fi
+done
+
+# --- repository rules (pinning, permissions, secrets, deploy cancellation) ------------------
+out="$(python3 scripts/ci/check-workflows.py "${workflows[@]}")"
+echo "$out"
+if [[ "$(tail -n1 <<<"$out")" =~ ^checks:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
+else
+  ko "check-workflows.py did not report"
+fi
+
+# --- dependabot covers every manifest -----------------------------------------------------------
+dep=.github/dependabot.yml
+missing=""
+for want in "package-ecosystem: npm" '"/policy"' "package-ecosystem: pip" "/apps/storefront" \
+  "package-ecosystem: gomod" "/apps/catalog" "package-ecosystem: docker" "package-ecosystem: github-actions"; do
+  grep -qF -- "$want" "$dep" 2>/dev/null || missing+=" [$want]"
+done
+if [[ -z "$missing" ]] && grep -q '^version: 2$' "$dep"; then ok "dependabot ecosystems"; else ko "dependabot ecosystems: missing$missing"; fi
+
+# --- shellcheck on the scripts the workflows call ---------------------------------------------
+if ((have_shellcheck)); then
+  for sh in scripts/ci/*.sh scripts/ci/test/*.sh scripts/ci/test/fake-* scripts/suite-workflows.sh; do
+    if shellcheck -x "$sh"; then ok "shellcheck $sh"; else ko "shellcheck $sh"; fi
+  done
+fi
+
+# --- behaviour tests of the helpers -----------------------------------------------------------
+out="$(bash scripts/ci/test/helpers-test.sh 2>&1)"
+echo "$out"
+if [[ "$(tail -n1 <<<"$out")" =~ ^helpers:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
+else
+  ko "helpers-test.sh did not report"
+fi
+
+finish
