@@ -109,7 +109,7 @@ const retention = z
 const cidr = z.string().refine((s) => parseCidr(s) !== undefined, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" });
 const iamPrincipalArn = z
     .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/, "must be an IAM role or user ARN (arn:aws:iam::<12-digit account>:role/<name>)");
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "must be an IAM role or user ARN (arn:aws:iam::<12-digit account>:role/<name>)");
 const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m6i.large");
 const tagValue = z
     .string()
@@ -157,7 +157,9 @@ const KEY_SCHEMAS: Record<ConfigKey, z.ZodType> = {
     prometheusRetentionDays: positiveInt.max(365, "must be at most 365"),
     prometheusStorageGiB: z.number().int().min(5, "must be at least 5 GiB"),
     alertEmailTo: z.email("must be an e-mail address"),
-    alertSlackWebhookUrl: z.string().regex(/^https:\/\/hooks\.slack\.com\/services\/\S+$/, "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)"),
+    alertSlackWebhookUrl: z
+        .string()
+        .regex(/^https:\/\/hooks\.slack\.com\/services\/\S+$/, "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)"),
 };
 
 function parseCidr(s: string): { bits: number; address: string } | undefined {
@@ -208,13 +210,17 @@ function crossChecks(v: Values, problem: (key: ConfigKey, message: string) => vo
         const max = v[`${app}MaxReplicas`];
         const replicas = v[`${app}Replicas`];
         if (min > max) problem(`${app}MinReplicas`, `must be <= ${app}MaxReplicas (${min} > ${max})`);
-        if (replicas < min || replicas > max) problem(`${app}Replicas`, `must be between ${app}MinReplicas and ${app}MaxReplicas (${min}..${max}), got ${replicas}`);
+        if (replicas < min || replicas > max)
+            problem(`${app}Replicas`, `must be between ${app}MinReplicas and ${app}MaxReplicas (${min}..${max}), got ${replicas}`);
         if (v.environment === "prod" && min < 2) problem(`${app}MinReplicas`, "must be at least 2 in prod (one pod is not highly available)");
     }
     if (v.endpointPublicAccess && v.publicAccessCidrs.length === 0)
         problem("publicAccessCidrs", "must list at least one CIDR when endpointPublicAccess is true (an open endpoint is never the default)");
     if (v.publicAccessCidrs.some((c) => parseCidr(c)?.bits === 0)) {
-        problem("publicAccessCidrs", v.environment === "prod" ? "must not contain 0.0.0.0/0 in prod" : "must not contain 0.0.0.0/0 (list your office or VPN ranges)");
+        problem(
+            "publicAccessCidrs",
+            v.environment === "prod" ? "must not contain 0.0.0.0/0 in prod" : "must not contain 0.0.0.0/0 (list your office or VPN ranges)",
+        );
     }
     if (v.environment === "prod") {
         if (v.nodeCapacityType === "SPOT") problem("nodeCapacityType", "must be ON_DEMAND in prod (spot interruptions take the system node group down)");
@@ -250,7 +256,8 @@ export function parseShopConfig(raw: Record<string, string>, opts: { stack: stri
 
     const region = raw["aws:region"];
     if (!region) problems.push({ key: "aws:region", message: "must be set (pulumi config set aws:region eu-west-1)" });
-    else if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) problems.push({ key: "aws:region", message: `must be an AWS region such as eu-west-1, got "${region}"` });
+    else if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region))
+        problems.push({ key: "aws:region", message: `must be an AWS region such as eu-west-1, got "${region}"` });
 
     const given: Partial<Record<ConfigKey, unknown>> = {};
     for (const [key, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, (typeof CONFIG_KEYS)[ConfigKey]][]) {
@@ -372,7 +379,6 @@ function editDistance(a: string, b: string): number {
     const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
     for (let j = 1; j <= b.length; j++) dp[0][j] = j;
     for (let i = 1; i <= a.length; i++)
-        for (let j = 1; j <= b.length; j++)
-            dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        for (let j = 1; j <= b.length; j++) dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     return dp[a.length][b.length];
 }

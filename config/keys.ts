@@ -34,8 +34,14 @@ export const CONFIG_KEYS = {
     nodeDesiredSize: { kind: "integer", description: "Managed node group desired size (min <= desired <= max)." },
     nodeMaxSize: { kind: "integer", description: "Managed node group maximum size." },
     nodeDiskSizeGiB: { kind: "integer", description: "Encrypted gp3 root volume size of each node, GiB." },
-    endpointPublicAccess: { kind: "boolean", description: "Expose the EKS API endpoint publicly (restricted to publicAccessCidrs). The private endpoint is always on. Default: off in prod." },
-    publicAccessCidrs: { kind: "array", description: "CIDRs allowed to reach the public EKS endpoint; required when endpointPublicAccess is true; never 0.0.0.0/0 in prod." },
+    endpointPublicAccess: {
+        kind: "boolean",
+        description: "Expose the EKS API endpoint publicly (restricted to publicAccessCidrs). The private endpoint is always on. Default: off in prod.",
+    },
+    publicAccessCidrs: {
+        kind: "array",
+        description: "CIDRs allowed to reach the public EKS endpoint; required when endpointPublicAccess is true; never 0.0.0.0/0 in prod.",
+    },
     adminPrincipalArns: { kind: "array", description: "IAM role/user ARNs given cluster-admin through EKS access entries." },
     clusterLogRetentionDays: { kind: "integer", description: "Retention of the EKS control-plane log group (a CloudWatch retention value)." },
     ecrKeepImages: { kind: "integer", description: "How many images each ECR repository keeps (lifecycle policy)." },

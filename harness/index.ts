@@ -17,9 +17,7 @@ export type { StackConfig } from "./stackConfig";
 export * from "./types";
 
 // Internal SDK modules: the only way to observe raw registrations (see offline-pulumi-facts.md).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 
 export interface RunOptions {
@@ -97,6 +95,7 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
         const program = opts.program ?? path.join(REPO_ROOT, "index.ts");
         const resolved = require.resolve(program);
         delete require.cache[resolved];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded the way the Pulumi language host loads it
         const outputs = (await pulumi.runtime.runInPulumiStack(async () => require(resolved))) as Record<string, unknown> | undefined;
         await settings.waitForRPCs();
         // Let queued registrations that were kicked off by the last resolutions land.
@@ -113,7 +112,14 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
             outputs: (redactSecrets(outputs ?? {}) as Record<string, unknown>) ?? {},
             stackConfig,
         };
+    } catch (err) {
+        // Callers (tests, the plan) need to know how far the program got: bad config must
+        // fail before anything is registered.
+        if (err && typeof err === "object") Object.defineProperty(err, "registeredResources", { value: records.slice(), enumerable: false });
+        throw err;
     } finally {
+        // A failed program leaves the Stack resource's own promise rejected a tick later.
+        await new Promise((r) => setImmediate(r));
         process.off("unhandledRejection", onRejection);
     }
 }

@@ -61,7 +61,11 @@ export class ShopMocks implements pulumi.runtime.Mocks {
                 case "aws:ec2/launchTemplate:LaunchTemplate":
                     return { id: `lt-${hex(args.name, 17)}`, latestVersion: 1, arn: this.arn("ec2", `launch-template/lt-${hex(args.name, 17)}`) };
                 case "aws:kms/key:Key": {
-                    const keyId = crypto.createHash("md5").update(args.name).digest("hex").replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+                    const keyId = crypto
+                        .createHash("md5")
+                        .update(args.name)
+                        .digest("hex")
+                        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
                     return { keyId, arn: this.arn("kms", `key/${keyId}`) };
                 }
                 case "aws:cloudwatch/logGroup:LogGroup":

@@ -125,7 +125,10 @@ export class Cluster extends pulumi.ComponentResource {
         );
 
         for (const principalArn of args.adminPrincipalArns) {
-            const id = principalArn.split(":").pop()!.replace(/[^A-Za-z0-9-]/g, "-");
+            const id = principalArn
+                .split(":")
+                .pop()!
+                .replace(/[^A-Za-z0-9-]/g, "-");
             const entry = new aws.eks.AccessEntry(`${name}-admin-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, parent);
             new aws.eks.AccessPolicyAssociation(
                 `${name}-admin-${id}`,
@@ -260,7 +263,8 @@ export class Cluster extends pulumi.ComponentResource {
 /** Early, synchronous checks of what the config loader cannot know (components are reusable). */
 export function validateClusterArgs(args: ClusterArgs): void {
     const problems: string[] = [];
-    if (!/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/.test(args.name)) problems.push(`name "${args.name}" must start with a letter and contain only letters, digits and hyphens`);
+    if (!/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/.test(args.name))
+        problems.push(`name "${args.name}" must start with a letter and contain only letters, digits and hyphens`);
     if (args.nodeGroup.instanceTypes.length === 0) problems.push("nodeGroup.instanceTypes must not be empty");
     if (args.nodeGroup.minSize > args.nodeGroup.maxSize) problems.push("nodeGroup.minSize must be <= maxSize");
     if (args.publicAccess && args.publicAccessCidrs.length === 0) problems.push("publicAccessCidrs must be set when publicAccess is true");

@@ -62,11 +62,7 @@ export class Network extends pulumi.ComponentResource {
                 { name: `/shop/${name}/vpc-flow-logs`, retentionInDays: args.flowLogs.retentionDays },
                 { parent: this },
             );
-            const role = new aws.iam.Role(
-                `${name}-flow-logs`,
-                { assumeRolePolicy: serviceAssumeRolePolicy("vpc-flow-logs.amazonaws.com") },
-                { parent: this },
-            );
+            const role = new aws.iam.Role(`${name}-flow-logs`, { assumeRolePolicy: serviceAssumeRolePolicy("vpc-flow-logs.amazonaws.com") }, { parent: this });
             new aws.iam.RolePolicy(
                 `${name}-flow-logs`,
                 {

@@ -16,7 +16,7 @@ export type RequiredTags = Record<"Project" | "Environment" | "Owner" | "CostCen
 
 /** Merges `required` over a resource's own tags; the required keys always win. */
 export function mergeTags(own: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined, required: RequiredTags): pulumi.Output<Record<string, string>> {
-    return pulumi.output(own ?? {}).apply((t) => ({ ...t, ...required }));
+    return pulumi.output(own ?? {}).apply((t): Record<string, string> => ({ ...(t as Record<string, string>), ...required }));
 }
 
 /** Registers the stack transformation. Call once, first thing in the program. */

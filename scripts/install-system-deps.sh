@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages the test suites use: real PostgreSQL and Redis servers for the app tests,
+# promtool (prometheus) for the rules, Graphviz for the plan's diagram, shellcheck for scripts.
+# Installs only what is missing; needs root (or sudo).
+set -euo pipefail
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v promtool >/dev/null || need+=(prometheus)
+command -v amtool >/dev/null || need+=(prometheus-alertmanager)
+command -v dot >/dev/null || need+=(graphviz)
+command -v shellcheck >/dev/null || need+=(shellcheck)
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing Debian packages: ${need[*]}"
+$sudo apt-get update -qq
+# policy-rc.d: the packages' services must not start (tests start their own servers).
+$sudo sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+$sudo rm -f /usr/sbin/policy-rc.d
