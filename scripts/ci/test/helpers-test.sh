@@ -205,16 +205,48 @@ assert reqs[0]["method"] == "PUT" and reqs[0]["path"] == "/metrics/job/shop_depl
 assert "shop_deployments_total 5\n" in reqs[0]["body"], reqs[0]["body"]
 assert "shop_deployment_last_timestamp_seconds 1767322000\n" in reqs[0]["body"]
 assert reqs[1]["path"] == "/metrics/job/shop_deploy/stack/prod" and "shop_deployment_lead_time_seconds 5400\n" in reqs[1]["body"], reqs[1]
+assert "shop_deployment_lead_time_seconds_total 5400\n" in reqs[1]["body"], reqs[1]
 PY
 then ok "push-metrics increments the counter and pushes timestamp and lead time"
 else ko "push-metrics increments the counter and pushes timestamp and lead time" "$(cat "$tmp/pm.out" "$pg/requests" 2>/dev/null)"; fi
 
 rm -f "$pg/requests"
 if PUSHGATEWAY_URL="http://127.0.0.1:$port" "$ci/push-metrics.sh" staging failure 1767322001 >"$tmp/pm.out" 2>&1 \
-  && [[ "$(wc -l <"$pg/requests")" -eq 1 ]] && grep -q 'stack/staging/result/failure' "$pg/requests" \
-  && grep -q 'shop_deployments_total 1\\n' "$pg/requests"; then
-  ok "push-metrics counts a first failure and pushes no lead time"
-else ko "push-metrics counts a first failure and pushes no lead time" "$(cat "$tmp/pm.out" "$pg/requests" 2>/dev/null)"; fi
+  && python3 - "$pg/requests" <<'PY'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(reqs) == 2, reqs
+assert reqs[0]["path"].endswith("/stack/staging/result/failure") and "shop_deployments_total 1\n" in reqs[0]["body"], reqs[0]
+b = reqs[1]["body"]
+assert "shop_deployment_failing_since_timestamp_seconds 1767322001\n" in b, b
+assert "shop_deployment_lead_time_seconds_total 0\n" in b and "shop_deployment_recoveries_total 0\n" in b, b
+PY
+then ok "push-metrics counts a first failure, starts the failing streak, adds no lead time"
+else ko "push-metrics counts a first failure, starts the failing streak, adds no lead time" "$(cat "$tmp/pm.out" "$pg/requests" 2>/dev/null)"; fi
+
+rm -f "$pg/requests"
+cat >"$pg/metrics" <<'TXT'
+shop_deployments_total{instance="",job="shop_deploy",result="success",stack="dev"} 9
+shop_deployment_lead_time_seconds{instance="",job="shop_deploy",stack="dev"} 100
+shop_deployment_lead_time_seconds_total{instance="",job="shop_deploy",stack="dev"} 1000
+shop_deployment_failing_since_timestamp_seconds{instance="",job="shop_deploy",stack="dev"} 1000
+shop_deployment_recoveries_total{instance="",job="shop_deploy",stack="dev"} 2
+shop_deployment_recovery_seconds_total{instance="",job="shop_deploy",stack="dev"} 300
+shop_deployment_failing_since_timestamp_seconds{instance="",job="shop_deploy",stack="prod"} 5
+TXT
+if PUSHGATEWAY_URL="http://127.0.0.1:$port" "$ci/push-metrics.sh" dev success 1600 250 >"$tmp/pm.out" 2>&1 \
+  && python3 - "$pg/requests" <<'PY'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert "shop_deployments_total 10\n" in reqs[0]["body"], reqs[0]
+b = reqs[1]["body"]
+for want in ("shop_deployment_lead_time_seconds 250\n", "shop_deployment_lead_time_seconds_total 1250\n",
+             "shop_deployment_failing_since_timestamp_seconds 0\n", "shop_deployment_recoveries_total 3\n",
+             "shop_deployment_recovery_seconds_total 900\n"):
+    assert want in b, (want, b)
+PY
+then ok "push-metrics records a recovery when a success ends a failing streak"
+else ko "push-metrics records a recovery when a success ends a failing streak" "$(cat "$tmp/pm.out" "$pg/requests" 2>/dev/null)"; fi
 
 # --- notify-slack.sh ----------------------------------------------------------------------
 out="$(env -u SLACK_WEBHOOK_URL "$ci/notify-slack.sh" "hello" 2>&1)"
