@@ -1,0 +1,97 @@
+/**
+ * Kubernetes manifests reconstructed from the inputs the program sends for each Kubernetes
+ * object (apiVersion, kind, metadata, spec/data/…), plus one values file per Helm release.
+ * Secret values stay redacted exactly as the harness recorded them.
+ */
+import * as YAML from "yaml";
+import type { ResourceRecord } from "../harness/types";
+import { isRedactedSecret } from "../harness/types";
+
+export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+
+export interface ManifestFile {
+    /** File name relative to `manifests/`, e.g. `03-deployment-storefront.yaml`. */
+    file: string;
+    urn: string;
+    kind: string;
+    /** The object (or, for a Helm release, its values). */
+    object: Record<string, unknown>;
+    content: string;
+}
+
+/** Custom Kubernetes objects the program declares: `kubernetes:*` custom resources that are not Helm releases. */
+export function isKubernetesObject(r: ResourceRecord): boolean {
+    return r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/");
+}
+
+/** Replaces the harness's redaction marker by a plain string a YAML reader and a schema accept. */
+function scrub(v: unknown): unknown {
+    if (isRedactedSecret(v)) return "[redacted]";
+    if (Array.isArray(v)) return v.map(scrub);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrub(x)]));
+    return v;
+}
+
+/** `kubernetes:apps/v1:Deployment` → {apiVersion: "apps/v1", kind: "Deployment"}; `core/v1` → `v1`. */
+export function apiOf(type: string): { apiVersion: string; kind: string } {
+    const [, gv, kind] = type.split(":");
+    return { apiVersion: gv.startsWith("core/") ? gv.slice("core/".length) : gv, kind };
+}
+
+/** Keys the Pulumi SDK or provider adds to inputs that are not part of the object. */
+const NON_OBJECT_KEYS = new Set(["compat", "__inputs"]);
+
+export function reconstructObject(r: ResourceRecord): { object: Record<string, unknown>; autoNamed: boolean } {
+    const api = apiOf(r.type);
+    const inputs = scrub(r.inputs) as Record<string, unknown>;
+    const object: Record<string, unknown> = { apiVersion: inputs.apiVersion ?? api.apiVersion, kind: inputs.kind ?? api.kind };
+    const metadata = { ...((inputs.metadata as Record<string, unknown> | undefined) ?? {}) };
+    // Pulumi auto-names objects without metadata.name at deploy time (`<name>-<random>`); offline the
+    // logical name stands in, so the manifest is complete and says so.
+    const autoNamed = metadata.name === undefined;
+    if (autoNamed) metadata.name = r.name;
+    object.metadata = metadata;
+    for (const [k, v] of Object.entries(inputs)) {
+        if (k === "apiVersion" || k === "kind" || k === "metadata" || NON_OBJECT_KEYS.has(k)) continue;
+        object[k] = v;
+    }
+    return { object, autoNamed };
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^-+|-+$/g, "");
+
+/** Renders every Kubernetes object and every Helm release's values, in registration order. */
+export function renderManifests(resources: ResourceRecord[]): ManifestFile[] {
+    const selected = resources.filter((r) => isKubernetesObject(r) || r.type === HELM_RELEASE_TYPE);
+    const width = Math.max(2, String(selected.length).length);
+    return selected.map((r, i) => {
+        const nn = String(i + 1).padStart(width, "0");
+        if (r.type === HELM_RELEASE_TYPE) {
+            const inputs = scrub(r.inputs) as Record<string, unknown>;
+            const repo = (inputs.repositoryOpts as Record<string, unknown> | undefined)?.repo;
+            const values = (inputs.values as Record<string, unknown> | undefined) ?? {};
+            const header = [
+                `# Helm release ${String(inputs.name ?? r.name)} (Pulumi resource ${r.name}) — values only: the chart is not rendered offline.`,
+                `# chart:     ${String(inputs.chart ?? "(unset)")}`,
+                `# repo:      ${String(repo ?? "(unset)")}`,
+                `# version:   ${String(inputs.version ?? "(unset)")}`,
+                `# namespace: ${String(inputs.namespace ?? "(unset)")}`,
+                `# urn:       ${r.urn}`,
+            ].join("\n");
+            const body = Object.keys(values).length === 0 ? "{}\n" : YAML.stringify(values, { lineWidth: 0 });
+            return { file: `${nn}-helmrelease-${slug(r.name)}.values.yaml`, urn: r.urn, kind: "HelmRelease", object: values, content: `${header}\n${body}` };
+        }
+        const { object, autoNamed } = reconstructObject(r);
+        const kind = String(object.kind);
+        const name = String((object.metadata as Record<string, unknown>).name);
+        const header = [`# Pulumi resource ${r.type} ${r.name}`, `# urn: ${r.urn}`];
+        if (autoNamed) header.push(`# metadata.name is auto-named by Pulumi at deploy time (${r.name}-<random>); the logical name stands in here.`);
+        return {
+            file: `${nn}-${slug(kind)}-${slug(name)}.yaml`,
+            urn: r.urn,
+            kind,
+            object,
+            content: `${header.join("\n")}\n${YAML.stringify(object, { lineWidth: 0 })}`,
+        };
+    });
+}

@@ -1,0 +1,114 @@
+/**
+ * The key per-environment settings, read from the resources' inputs where the program has
+ * registered them, and from the typed, validated config otherwise. Each setting says where its
+ * value came from, so a reader can tell "what the program will send" from "what the stack asks".
+ */
+import type { ParsedShopConfig } from "../config";
+import type { ResourceRecord } from "../harness/types";
+import { isRedactedSecret } from "../harness/types";
+
+export interface Setting {
+    group: string;
+    key: string;
+    value: string;
+    /** `resource <type> <name>: <input path>` or `config <key>`. */
+    source: string;
+}
+
+export function getPath(obj: unknown, path: string): unknown {
+    return path.split(".").reduce<unknown>((o, k) => (o !== null && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+function show(v: unknown): string {
+    if (isRedactedSecret(v)) return "[secret]";
+    if (Array.isArray(v)) return v.length === 0 ? "(none)" : v.map(show).join(", ");
+    if (v === undefined) return "(unset)";
+    if (typeof v === "object" && v !== null) return JSON.stringify(v);
+    return String(v);
+}
+
+const short = (type: string) => type.split(":").pop()!;
+
+export function extractSettings(resources: ResourceRecord[], config: ParsedShopConfig | undefined, region?: string): Setting[] {
+    const out: Setting[] = [];
+    const byType = (t: string) => resources.filter((r) => r.type === t);
+    const first = (t: string, pred: (r: ResourceRecord) => boolean = () => true) => byType(t).find(pred);
+    /** Adds a setting from a resource input when present, else from the config. */
+    const add = (group: string, key: string, r: ResourceRecord | undefined, path: string | null, fromConfig: unknown, configKey: string) => {
+        const v = r && path ? getPath(r.inputs, path) : undefined;
+        if (r && path && v !== undefined) out.push({ group, key, value: show(v), source: `resource ${short(r.type)} ${r.name}: ${path}` });
+        else if (config) out.push({ group, key, value: show(fromConfig), source: `config ${configKey}` });
+    };
+    const c = config;
+
+    out.push({ group: "stack", key: "region", value: region ?? c?.region ?? "(unset)", source: "config aws:region" });
+    if (c) out.push({ group: "stack", key: "environment", value: c.environment, source: "config environment" });
+
+    const vpc = first("awsx:ec2:Vpc");
+    add("network", "VPC CIDR", vpc, "cidrBlock", c?.network.cidr, "vpcCidr");
+    add("network", "availability zones", vpc, "numberOfAvailabilityZones", c?.network.azCount, "azCount");
+    add("network", "NAT gateways", vpc, "natGateways.strategy", c?.network.natGateways, "natGateways");
+    const flowLogs = byType("aws:ec2/flowLog:FlowLog");
+    out.push({ group: "network", key: "flow logs", value: flowLogs.length > 0 ? `on (${flowLogs.length} FlowLog)` : "off (no FlowLog)", source: "resource count aws:ec2/flowLog:FlowLog" });
+    if (flowLogs.length > 0) add("network", "flow-log retention (days)", first("aws:cloudwatch/logGroup:LogGroup", (r) => /flow/.test(r.name)), "retentionInDays", c?.network.flowLogs.retentionDays, "flowLogRetentionDays");
+
+    const eks = first("aws:eks/cluster:Cluster");
+    add("cluster", "Kubernetes version", eks, "version", c?.cluster.version, "kubernetesVersion");
+    add("cluster", "endpoint public access", eks, "vpcConfig.endpointPublicAccess", c?.cluster.publicAccess, "endpointPublicAccess");
+    add("cluster", "endpoint private access", eks, "vpcConfig.endpointPrivateAccess", true, "(always on)");
+    add("cluster", "public access CIDRs", eks, "vpcConfig.publicAccessCidrs", c?.cluster.publicAccessCidrs, "publicAccessCidrs");
+    add("cluster", "deletion protection", eks, "deletionProtection", c?.cluster.deletionProtection, "environment");
+    add("cluster", "control-plane log retention (days)", first("aws:cloudwatch/logGroup:LogGroup", (r) => /control-plane|\/aws\/eks/.test(r.name + String(r.inputs.name ?? ""))), "retentionInDays", c?.cluster.logRetentionDays, "clusterLogRetentionDays");
+
+    const ng = first("aws:eks/nodeGroup:NodeGroup");
+    add("nodes", "instance types", ng, "instanceTypes", c?.cluster.nodeGroup.instanceTypes, "nodeInstanceTypes");
+    add("nodes", "capacity type", ng, "capacityType", c?.cluster.nodeGroup.capacityType, "nodeCapacityType");
+    add("nodes", "min size", ng, "scalingConfig.minSize", c?.cluster.nodeGroup.minSize, "nodeMinSize");
+    add("nodes", "desired size", ng, "scalingConfig.desiredSize", c?.cluster.nodeGroup.desiredSize, "nodeDesiredSize");
+    add("nodes", "max size", ng, "scalingConfig.maxSize", c?.cluster.nodeGroup.maxSize, "nodeMaxSize");
+    add("nodes", "root volume (GiB)", first("aws:ec2/launchTemplate:LaunchTemplate"), "blockDeviceMappings.0.ebs.volumeSize", c?.cluster.nodeGroup.diskSizeGiB, "nodeDiskSizeGiB");
+
+    for (const app of ["storefront", "catalog"] as const) {
+        const dep = first("kubernetes:apps/v1:Deployment", (r) => r.name.includes(app) || getPath(r.inputs, "metadata.name") === app);
+        const hpa = resources.find((r) => r.type.endsWith(":HorizontalPodAutoscaler") && (r.name.includes(app) || getPath(r.inputs, "metadata.name") === app));
+        const s = c?.apps[app];
+        add("apps", `${app} replicas`, dep, "spec.replicas", s?.replicas, `${app}Replicas`);
+        add("apps", `${app} HPA min`, hpa, "spec.minReplicas", s?.minReplicas, `${app}MinReplicas`);
+        add("apps", `${app} HPA max`, hpa, "spec.maxReplicas", s?.maxReplicas, `${app}MaxReplicas`);
+    }
+
+    const sts = (needle: string) => resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name.includes(needle));
+    add("data", "PostgreSQL storage", sts("postgres"), "spec.volumeClaimTemplates.0.spec.resources.requests.storage", c ? `${c.data.postgres.storageGiB}Gi` : undefined, "postgresStorageGiB");
+    if (c) out.push({ group: "data", key: "Redis persistence", value: show(c.data.redis.persistence), source: "config redisPersistence" });
+    if (!c || c.data.redis.persistence)
+        add("data", "Redis storage", sts("redis"), "spec.volumeClaimTemplates.0.spec.resources.requests.storage", c ? `${c.data.redis.storageGiB}Gi` : undefined, "redisStorageGiB");
+    if (c) out.push({ group: "data", key: "Redis maxmemory (MiB)", value: show(c.data.redis.maxMemoryMb), source: "config redisMaxMemoryMb" });
+
+    const prom = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    add("monitoring", "Prometheus retention", prom, "values.prometheus.prometheusSpec.retention", c ? `${c.monitoring.retentionDays}d` : undefined, "prometheusRetentionDays");
+    add(
+        "monitoring",
+        "Prometheus storage",
+        prom,
+        "values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage",
+        c ? `${c.monitoring.storageGiB}Gi` : undefined,
+        "prometheusStorageGiB",
+    );
+    add("images", "ECR images kept", undefined, null, c?.images.keepImages, "ecrKeepImages");
+    return out;
+}
+
+export function renderSettings(settings: Setting[]): string {
+    const kw = Math.max(...settings.map((s) => s.key.length));
+    const vw = Math.min(40, Math.max(...settings.map((s) => s.value.length)));
+    const lines: string[] = [];
+    let group = "";
+    for (const s of settings) {
+        if (s.group !== group) {
+            group = s.group;
+            lines.push(`  ${group}`);
+        }
+        lines.push(`    ${s.key.padEnd(kw)}  ${s.value.padEnd(vw)}  (${s.source})`);
+    }
+    return lines.join("\n");
+}

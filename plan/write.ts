@@ -1,0 +1,51 @@
+/** Writes one plan's artefacts into its out dir: resources.json, manifests/, architecture.{dot,svg}. */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { toDot } from "./dot";
+import { renderManifests } from "./manifests";
+import { resourcesFile, type Plan } from "./plan";
+
+export interface Written {
+    dir: string;
+    files: string[];
+    /** Why no SVG was written (dot missing or failed), else undefined. */
+    svgProblem?: string;
+}
+
+/** Renders `dotText` to SVG with Graphviz; returns a problem description instead of throwing. */
+export function renderSvg(dotText: string, svgPath: string): string | undefined {
+    const r = spawnSync("dot", ["-Tsvg", "-o", svgPath], { input: dotText, encoding: "utf8" });
+    if (r.error) return `Graphviz \`dot\` not available (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): wrote the .dot only`;
+    if (r.status !== 0) return `dot -Tsvg failed (exit ${r.status}): ${r.stderr.trim()}`;
+    return undefined;
+}
+
+/** Writes the diagram pair `<base>.dot` and `<base>.svg`. */
+export function writeDiagram(plan: Pick<Plan, "project" | "stack" | "resources">, base: string): { files: string[]; svgProblem?: string } {
+    fs.mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
+    const dotText = toDot(plan.resources, plan);
+    fs.writeFileSync(`${base}.dot`, dotText);
+    const svgProblem = renderSvg(dotText, `${base}.svg`);
+    return { files: svgProblem ? [`${base}.dot`] : [`${base}.dot`, `${base}.svg`], svgProblem };
+}
+
+export function writePlan(plan: Plan, dir: string): Written {
+    fs.mkdirSync(dir, { recursive: true });
+    const files: string[] = [];
+    const resourcesPath = path.join(dir, "resources.json");
+    fs.writeFileSync(resourcesPath, JSON.stringify(resourcesFile(plan), null, 2) + "\n");
+    files.push(resourcesPath);
+
+    const mdir = path.join(dir, "manifests");
+    fs.rmSync(mdir, { recursive: true, force: true }); // stale manifests from an earlier plan would mislead
+    fs.mkdirSync(mdir, { recursive: true });
+    for (const m of renderManifests(plan.resources)) {
+        const p = path.join(mdir, m.file);
+        fs.writeFileSync(p, m.content);
+        files.push(p);
+    }
+    const d = writeDiagram(plan, path.join(dir, "architecture"));
+    files.push(...d.files);
+    return { dir, files, svgProblem: d.svgProblem };
+}
