@@ -3,7 +3,8 @@
 #   - promtool check rules monitoring/rules/*.yaml                  (1 check)
 #   - promtool test rules, one run per test group                   (1 per group)
 #   - python lint/unit tests (monitoring/tests/lint_test.py), which also run
-#     amtool check-config + route tests on the rendered Alertmanager template (1 per test case)
+#     amtool check-config + route tests on the rendered Alertmanager template and an inhibition
+#     test against a real local Alertmanager (1 per test case)
 # Prints `suite monitoring: N passed, N failed`; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +45,7 @@ else
     read -r p f <<<"$(counts promtool-tests <<<"$out")"
     if [[ -z "${p:-}" ]]; then add 0 1; else add "$p" "$f"; [[ $rc -ne 0 && $f -eq 0 ]] && add 0 1; fi
   fi
-  command -v amtool >/dev/null 2>&1 || echo "NOTE: amtool not installed (apt-get install -y prometheus-alertmanager): amtool tests are reported as skipped, not passed"
+  command -v amtool >/dev/null 2>&1 || echo "NOTE: amtool/alertmanager not installed (apt-get install -y prometheus-alertmanager): those tests are reported as skipped, not passed"
   echo "== python lint tests"
   out="$("$py" monitoring/tests/lint_test.py 2>&1)"; rc=$?
   echo "$out"

@@ -372,6 +372,80 @@ class AlertmanagerTests(unittest.TestCase):
                     self.assertEqual(r.stdout.strip(), want)
 
 
+ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+
+
+class AlertmanagerInhibitionTests(unittest.TestCase):
+    """Start the real Alertmanager with the rendered config, post alerts, read back which are inhibited."""
+
+    @unittest.skipUnless(ALERTMANAGER, "alertmanager binary not installed")
+    def test_inhibition_rules(self):
+        import socket
+        import time
+        import urllib.request
+        from datetime import datetime, timezone
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        base = f"http://127.0.0.1:{port}"
+        L = lambda **kw: kw  # noqa: E731
+        alerts = {
+            # same alertname/namespace/job: the critical one inhibits the warning one
+            "pg-crit": L(alertname="PostgresTooManyConnections", severity="critical", namespace="data", job="pg", instance="a"),
+            "pg-warn": L(alertname="PostgresTooManyConnections", severity="warning", namespace="data", job="pg", instance="a"),
+            # same alertname, other job: not inhibited
+            "pg-warn-other-job": L(alertname="PostgresTooManyConnections", severity="warning", namespace="data", job="other"),
+            # a critical of another alertname does not inhibit this warning
+            "redis-warn": L(alertname="RedisDown", severity="warning", namespace="data", job="pg"),
+            # our namespace-scoped alert inhibits the chart's generic one for the same container
+            "ours": L(alertname="ShopPodCrashLooping", severity="warning", namespace="shop", pod="catalog-1", container="catalog", job="kube-state-metrics"),
+            "chart": L(alertname="KubePodCrashLooping", severity="warning", namespace="shop", pod="catalog-1", container="catalog", job="kube-state-metrics"),
+            "chart-other-pod": L(alertname="KubePodCrashLooping", severity="warning", namespace="shop", pod="catalog-2", container="catalog", job="kube-state-metrics"),
+            # PostgresDown explains the apps' DB errors
+            "pgdown": L(alertname="PostgresDown", severity="critical", namespace="data", job="postgres-exporter"),
+            "dberr": L(alertname="ShopAppDatabaseErrors", severity="warning", namespace="shop", job="storefront"),
+            # info inhibited by the warning of the same alert/target
+            "info": L(alertname="RedisDown", severity="info", namespace="data", job="pg"),
+        }
+        expect_inhibited = {"pg-warn", "chart", "dberr", "info"}
+        values = dict(TEMPLATE_VALUES, DEADMANSSWITCH_URL="http://127.0.0.1:9/ping")
+        with open(os.path.join(MON, "alertmanager", "alertmanager.yaml.tmpl")) as f:
+            rendered = string.Template(f.read()).substitute(values)
+        with tempfile.TemporaryDirectory() as d:
+            cfg = os.path.join(d, "alertmanager.yaml")
+            with open(cfg, "w") as f:
+                f.write(rendered)
+            proc = subprocess.Popen([ALERTMANAGER, f"--config.file={cfg}", f"--storage.path={d}/data",
+                                     f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                for _ in range(100):
+                    try:
+                        urllib.request.urlopen(base + "/-/ready", timeout=1)
+                        break
+                    except OSError:
+                        time.sleep(0.1)
+                now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                body = json.dumps([{"labels": dict(l, test_id=k), "startsAt": now} for k, l in alerts.items()])
+                req = urllib.request.Request(base + "/api/v2/alerts", data=body.encode(), method="POST",
+                                             headers={"Content-Type": "application/json"})
+                urllib.request.urlopen(req, timeout=5)
+                got = {}
+                for _ in range(50):
+                    with urllib.request.urlopen(base + "/api/v2/alerts", timeout=5) as r:
+                        got = {a["labels"]["test_id"]: a["status"] for a in json.load(r)}
+                    if len(got) == len(alerts):
+                        break
+                    time.sleep(0.1)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+        self.assertEqual(set(got), set(alerts))
+        inhibited = {k for k, st in got.items() if st["inhibitedBy"]}
+        self.assertEqual(inhibited, expect_inhibited)
+
+
 PROMTOOL = shutil.which("promtool")
 
 
