@@ -1,8 +1,9 @@
 /**
  * The architecture diagram (Graphviz DOT) drawn from the real component graph: one cluster per
  * component (nested as the components are), one node per resource type inside it (many
- * same-type children collapse into one node with a count), and edges only where a dependency
- * (or a provider reference) crosses from one component to another.
+ * same-type children collapse into one node with a count), and dependency edges (including
+ * provider references): bold where they cross from one component to another, light inside a
+ * component, transitively reduced so only the build order remains.
  */
 import type { ResourceRecord } from "../harness/types";
 import { STACK_TYPE } from "./tree";
@@ -80,7 +81,9 @@ export function toDot(resources: ResourceRecord[], meta: { project: string; stac
     const nodeClusterId = new Map<string, string>();
     for (const c of clusters.values()) for (const g of c.groups) nodeClusterId.set(g.id, c.id);
 
-    const edges = new Map<string, { from: string; to: string; attrs: string[] }>();
+    // Group-level dependency graph (dependency → dependent), then its transitive reduction, so
+    // the picture shows the build order without a hairball of implied edges.
+    const edges = new Map<string, { from: string; to: string; cross: boolean; ltail?: string }>();
     for (const r of resources) {
         const from = nodeOf.get(r.urn) ?? (isComponent(r) ? anchor(clusters.get(r.urn)!) : undefined);
         if (!from) continue;
@@ -89,16 +92,26 @@ export function toDot(resources: ResourceRecord[], meta: { project: string; stac
             const depCluster = clusterIdOfUrn(dep);
             const to = nodeOf.get(dep) ?? (depCluster ? anchor(depCluster) : undefined);
             if (!to || to === from) continue;
-            if (nodeClusterId.get(to) === nodeClusterId.get(from) && !depCluster) continue; // inside one component: not drawn
-            // Edge direction: dependency → dependent (left to right reads as "build order").
             const key = `${to}->${from}`;
-            if (!edges.has(key)) {
-                const attrs: string[] = [];
-                if (depCluster) attrs.push(`ltail="${depCluster.id}"`);
-                edges.set(key, { from: to, to: from, attrs });
-            }
+            if (!edges.has(key)) edges.set(key, { from: to, to: from, cross: nodeClusterId.get(to) !== nodeClusterId.get(from), ltail: depCluster?.id });
         }
     }
+    const succ = new Map<string, string[]>();
+    for (const e of edges.values()) succ.set(e.from, [...(succ.get(e.from) ?? []), e.to]);
+    const reachableAvoiding = (start: string, goal: string): boolean => {
+        // Is `goal` reachable from `start` by a path of length >= 2 (i.e. not using the direct edge)?
+        const seen = new Set<string>();
+        const stack = (succ.get(start) ?? []).filter((x) => x !== goal);
+        while (stack.length) {
+            const x = stack.pop()!;
+            if (x === goal) return true;
+            if (seen.has(x)) continue;
+            seen.add(x);
+            stack.push(...(succ.get(x) ?? []));
+        }
+        return false;
+    };
+    for (const [key, e] of edges) if (reachableAvoiding(e.from, e.to)) edges.delete(key);
 
     const lines: string[] = [];
     const title = opts.title ?? `${meta.project} — stack ${meta.stack} (offline plan)`;
@@ -125,7 +138,10 @@ export function toDot(resources: ResourceRecord[], meta: { project: string; stac
         if (!isRoot) lines.push(`${indent}}`);
     };
     emit(root, "  ");
-    for (const e of edges.values()) lines.push(`  ${e.from} -> ${e.to}${e.attrs.length ? ` [${e.attrs.join(", ")}]` : ""};`);
+    for (const e of edges.values()) {
+        const attrs = e.cross ? ["penwidth=1.6", ...(e.ltail ? [`ltail="${e.ltail}"`] : [])] : ['color="#b0bec5"'];
+        lines.push(`  ${e.from} -> ${e.to} [${attrs.join(", ")}];`);
+    }
     lines.push(`}`);
     return lines.join("\n") + "\n";
 }

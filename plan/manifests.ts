@@ -41,9 +41,18 @@ export function apiOf(type: string): { apiVersion: string; kind: string } {
 /** Keys the Pulumi SDK or provider adds to inputs that are not part of the object. */
 const NON_OBJECT_KEYS = new Set(["compat", "__inputs"]);
 
-export function reconstructObject(r: ResourceRecord): { object: Record<string, unknown>; autoNamed: boolean } {
+/** Map-valued fields a secret may wrap as a whole. */
+const MAP_FIELDS = new Set(["data", "stringData", "binaryData"]);
+
+export function reconstructObject(r: ResourceRecord): { object: Record<string, unknown>; autoNamed: boolean; redactedFields: string[] } {
     const api = apiOf(r.type);
+    const redactedFields = Object.entries(r.inputs)
+        .filter(([k, v]) => MAP_FIELDS.has(k) && isRedactedSecret(v))
+        .map(([k]) => k);
     const inputs = scrub(r.inputs) as Record<string, unknown>;
+    // A secret that wraps a whole map (Secret data/stringData) hides its keys too: an empty map keeps
+    // the object schema-valid, and the header says what was withheld.
+    for (const k of redactedFields) inputs[k] = {};
     const object: Record<string, unknown> = { apiVersion: inputs.apiVersion ?? api.apiVersion, kind: inputs.kind ?? api.kind };
     const metadata = { ...((inputs.metadata as Record<string, unknown> | undefined) ?? {}) };
     // Pulumi auto-names objects without metadata.name at deploy time (`<name>-<random>`); offline the
@@ -55,7 +64,7 @@ export function reconstructObject(r: ResourceRecord): { object: Record<string, u
         if (k === "apiVersion" || k === "kind" || k === "metadata" || NON_OBJECT_KEYS.has(k)) continue;
         object[k] = v;
     }
-    return { object, autoNamed };
+    return { object, autoNamed, redactedFields };
 }
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -81,10 +90,11 @@ export function renderManifests(resources: ResourceRecord[]): ManifestFile[] {
             const body = Object.keys(values).length === 0 ? "{}\n" : YAML.stringify(values, { lineWidth: 0 });
             return { file: `${nn}-helmrelease-${slug(r.name)}.values.yaml`, urn: r.urn, kind: "HelmRelease", object: values, content: `${header}\n${body}` };
         }
-        const { object, autoNamed } = reconstructObject(r);
+        const { object, autoNamed, redactedFields } = reconstructObject(r);
         const kind = String(object.kind);
         const name = String((object.metadata as Record<string, unknown>).name);
         const header = [`# Pulumi resource ${r.type} ${r.name}`, `# urn: ${r.urn}`];
+        for (const f of redactedFields) header.push(`# ${f}: secret — keys and values redacted (shown as {}).`);
         if (autoNamed) header.push(`# metadata.name is auto-named by Pulumi at deploy time (${r.name}-<random>); the logical name stands in here.`);
         return {
             file: `${nn}-${slug(kind)}-${slug(name)}.yaml`,

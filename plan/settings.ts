@@ -84,7 +84,7 @@ export function extractSettings(resources: ResourceRecord[], config: ParsedShopC
         add("data", "Redis storage", sts("redis"), "spec.volumeClaimTemplates.0.spec.resources.requests.storage", c ? `${c.data.redis.storageGiB}Gi` : undefined, "redisStorageGiB");
     if (c) out.push({ group: "data", key: "Redis maxmemory (MiB)", value: show(c.data.redis.maxMemoryMb), source: "config redisMaxMemoryMb" });
 
-    const prom = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    const prom = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && getPath(r.inputs, "values.prometheus") !== undefined);
     add("monitoring", "Prometheus retention", prom, "values.prometheus.prometheusSpec.retention", c ? `${c.monitoring.retentionDays}d` : undefined, "prometheusRetentionDays");
     add(
         "monitoring",

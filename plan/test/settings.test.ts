@@ -1,0 +1,40 @@
+import * as assert from "node:assert/strict";
+import type { Setting } from "../settings";
+import { planFor } from "./helpers";
+
+const value = (settings: Setting[], key: string) => {
+    const s = settings.find((x) => x.key === key);
+    assert.ok(s, `no setting ${key}`);
+    return s;
+};
+
+describe("plan: per-environment settings", () => {
+    it("dev reads AZs, NAT, node sizes and endpoint access from the resources' inputs", async () => {
+        const { settings } = await planFor("dev");
+        assert.deepEqual(value(settings, "region"), { group: "stack", key: "region", value: "eu-west-1", source: "config aws:region" });
+        assert.equal(value(settings, "availability zones").value, "2");
+        assert.match(value(settings, "availability zones").source, /^resource Vpc shop-dev: numberOfAvailabilityZones$/);
+        assert.equal(value(settings, "NAT gateways").value, "Single");
+        assert.equal(value(settings, "min size").value, "1");
+        assert.match(value(settings, "max size").source, /NodeGroup shop-dev-system: scalingConfig.maxSize/);
+        assert.equal(value(settings, "endpoint public access").value, "true");
+        assert.equal(value(settings, "flow logs").value, "off (no FlowLog)");
+    });
+
+    it("prod: 3 AZs, a NAT per AZ, private endpoint, flow logs on", async () => {
+        const { settings } = await planFor("prod");
+        assert.equal(value(settings, "availability zones").value, "3");
+        assert.equal(value(settings, "NAT gateways").value, "OnePerAz");
+        assert.equal(value(settings, "endpoint public access").value, "false");
+        assert.equal(value(settings, "flow logs").value, "on (1 FlowLog)");
+        assert.equal(value(settings, "capacity type").value, "ON_DEMAND");
+    });
+
+    it("every key setting named in the issue is present for every stack", async () => {
+        for (const stack of ["dev", "staging", "prod"]) {
+            const keys = (await planFor(stack)).settings.map((s) => s.key);
+            for (const k of ["region", "availability zones", "NAT gateways", "instance types", "min size", "desired size", "max size", "endpoint public access", "storefront replicas", "catalog replicas", "PostgreSQL storage", "Prometheus retention", "control-plane log retention (days)"])
+                assert.ok(keys.includes(k), `${stack}: missing ${k}`);
+        }
+    });
+});
