@@ -3,23 +3,22 @@
  * Composition only: configuration is parsed in config/, resources live in components/.
  */
 import { loadShopConfig } from "./config";
+import { catalogArgs, storefrontArgs, WebApp } from "./components/apps";
 import { Cluster } from "./components/cluster";
+import { Postgres } from "./components/data/postgres";
+import { Redis } from "./components/data/redis";
 import { AppImage } from "./components/images";
+import { NAMESPACES } from "./components/k8s";
+import { Namespaces } from "./components/k8s/namespaces";
+import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { tagAllAwsResources } from "./components/tagging";
 
 const config = loadShopConfig(); // throws, listing every bad key, before anything is registered
 tagAllAwsResources(config.tags);
 
-const network = new Network(`shop-${config.stack}`, {
-    cidr: config.network.cidr,
-    azCount: config.network.azCount,
-    natGateways: config.network.natGateways,
-    clusterName: config.cluster.name,
-    flowLogs: config.network.flowLogs,
-    tags: config.tags,
-});
-
+// AWS: network, cluster, images.
+const network = new Network(`shop-${config.stack}`, { ...config.network, clusterName: config.cluster.name, tags: config.tags });
 const cluster = new Cluster(config.cluster.name, {
     ...config.cluster,
     region: config.region,
@@ -27,10 +26,58 @@ const cluster = new Cluster(config.cluster.name, {
     privateSubnetIds: network.privateSubnetIds,
     kmsDeletionWindowDays: config.environment === "prod" ? 30 : 7,
 });
+const image = (app: string) => new AppImage(app, { repositoryName: `shop-${config.stack}/${app}`, context: `apps/${app}`, ...config.images });
+const storefrontImage = image("storefront");
+const catalogImage = image("catalog");
 
-const imageArgs = (app: string) => ({ repositoryName: `shop-${config.stack}/${app}`, context: `apps/${app}`, ...config.images });
-const storefrontImage = new AppImage("storefront", imageArgs("storefront"));
-const catalogImage = new AppImage("catalog", imageArgs("catalog"));
+// Kubernetes: namespaces, monitoring (its CRDs first), data services, the two apps.
+const provider = cluster.provider;
+const namespaces = new Namespaces("namespaces", { provider });
+const inNamespaces = { dependsOn: [namespaces] };
+const storage = { storageClassName: cluster.storageClassName };
+const monitoring = new Monitoring(
+    "monitoring",
+    {
+        provider,
+        namespace: namespaces.monitoring,
+        stack: config.stack,
+        clusterName: config.cluster.name,
+        ...config.monitoring,
+        ...storage,
+        contentDir: `${__dirname}/monitoring`,
+    },
+    inNamespaces,
+);
+const data = {
+    provider,
+    namespace: namespaces.data,
+    clientNamespaces: [NAMESPACES.apps],
+    monitoringNamespace: NAMESPACES.monitoring,
+    monitoringCrds: monitoring.crds,
+    ...storage,
+};
+const postgres = new Postgres(
+    "postgres",
+    {
+        ...data,
+        ...config.data.postgres,
+        database: "shop",
+        roles: [
+            { name: "storefront", access: "owner" },
+            { name: "catalog", access: "readonly" },
+        ],
+    },
+    inNamespaces,
+);
+const redis = new Redis("redis", { ...data, ...config.data.redis }, inNamespaces);
+const appContext = {
+    base: { provider, namespace: namespaces.apps, monitoringNamespace: NAMESPACES.monitoring, monitoringCrds: monitoring.crds },
+    postgres,
+    redis,
+    vpcCidr: config.network.cidr,
+};
+const storefront = new WebApp("storefront", storefrontArgs(appContext, storefrontImage.imageRef, config.apps.storefront), inNamespaces);
+const catalog = new WebApp("catalog", catalogArgs(appContext, catalogImage.imageRef, config.apps.catalog), inNamespaces);
 
 export const vpcId = network.vpcId;
 export const clusterName = cluster.clusterName;
@@ -38,3 +85,6 @@ export const clusterEndpoint = cluster.endpoint;
 export const kubeconfig = cluster.kubeconfig; // secret
 export const storefrontImageRef = storefrontImage.imageRef;
 export const catalogImageRef = catalogImage.imageRef;
+export const namespaceNames = NAMESPACES;
+export const services = { storefront: storefront.serviceHost, catalog: catalog.serviceHost, postgres: postgres.host, redis: redis.host };
+export const grafana = `kubectl -n ${NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${NAMESPACES.monitoring} get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d`;

@@ -171,6 +171,6 @@ describe("config: validation", () => {
         assert.ok(error instanceof ConfigError, String(error));
         assert.match(error.message, /shop-platform:nodeMinSize/);
         assert.match(error.message, /shop-platform:vpcCidr/);
-        assert.deepEqual(error.registeredResources, []);
+        assert.deepEqual((error as { registeredResources?: unknown }).registeredResources, []);
     });
 });

@@ -202,6 +202,8 @@ export class Cluster extends pulumi.ComponentResource {
                     addonVersion: version.version,
                     resolveConflictsOnCreate: "OVERWRITE",
                     resolveConflictsOnUpdate: "PRESERVE",
+                    // The VPC CNI enforces NetworkPolicies only when asked to; ours are the namespace firewall.
+                    configurationValues: addonName === "vpc-cni" ? JSON.stringify({ enableNetworkPolicy: "true" }) : undefined,
                     podIdentityAssociations:
                         addonName === "aws-ebs-csi-driver" ? [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] : undefined,
                 },

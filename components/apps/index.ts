@@ -1,0 +1,49 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { AppSettings } from "../../config";
+import { NAMESPACES, selectorLabels } from "../k8s";
+import { WebAppArgs } from "./webapp";
+
+export { WebApp, validateWebAppArgs, digestSuffix } from "./webapp";
+export type { WebAppArgs, Dependency } from "./webapp";
+
+/** What both apps share: where the data services are and how to reach them. */
+export interface ShopAppContext {
+    base: Pick<WebAppArgs, "provider" | "namespace" | "monitoringNamespace" | "monitoringCrds">;
+    postgres: { host: pulumi.Input<string>; database: string; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
+    redis: { host: pulumi.Input<string>; password: pulumi.Output<string> };
+    vpcCidr?: string;
+}
+
+const dependencies = [
+    { namespace: NAMESPACES.data, podLabels: selectorLabels("postgres"), port: 5432 },
+    { namespace: NAMESPACES.data, podLabels: selectorLabels("redis"), port: 6379 },
+];
+
+function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: number) {
+    return {
+        ...ctx.base,
+        port,
+        replicas: settings.replicas,
+        minReplicas: settings.minReplicas,
+        maxReplicas: settings.maxReplicas,
+        config: { CACHE_TTL_SECONDS: String(settings.cacheTtlSeconds), LOG_LEVEL: "info" },
+        secrets: { DB_PASSWORD: ctx.postgres.rolePasswords[role], REDIS_PASSWORD: ctx.redis.password },
+        composedEnv: {
+            DATABASE_URL: pulumi.interpolate`postgresql://${role}:$(DB_PASSWORD)@${ctx.postgres.host}:5432/${ctx.postgres.database}`,
+            REDIS_URL: pulumi.interpolate`redis://:$(REDIS_PASSWORD)@${ctx.redis.host}:6379/0`,
+        },
+        dependencies,
+        dependsOn: [ctx.postgres.ready],
+        ingressCidr: ctx.vpcCidr,
+    };
+}
+
+/** The storefront: owns the schema (its migrate Job runs before each new image rolls out). */
+export function storefrontArgs(ctx: ShopAppContext, image: pulumi.Input<string>, settings: AppSettings): WebAppArgs {
+    return { ...common(ctx, "storefront", settings, 8000), image, generatedSecrets: ["ADMIN_TOKEN"], preDeployCommand: ["./run", "migrate"] };
+}
+
+/** The catalog: read-only role, longer cache. */
+export function catalogArgs(ctx: ShopAppContext, image: pulumi.Input<string>, settings: AppSettings): WebAppArgs {
+    return { ...common(ctx, "catalog", settings, 8080), image };
+}

@@ -1,0 +1,316 @@
+import * as crypto from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+    IMAGES,
+    PEERS,
+    recommendedLabels,
+    resources,
+    restrictedContainerSecurity,
+    restrictedPodSecurity,
+    scratchVolume,
+    secretEnv,
+    selectorLabels,
+} from "../k8s";
+
+/** A login role the bootstrap creates. `owner` owns the database (runs migrations); `readonly` may only SELECT. */
+export interface DatabaseRole {
+    name: string;
+    access: "owner" | "readonly";
+}
+
+export interface PostgresArgs {
+    provider: k8s.Provider;
+    namespace: pulumi.Input<string>;
+    /** Database created by the bootstrap. */
+    database: string;
+    /** Exactly one `owner` role, any number of `readonly` roles. */
+    roles: DatabaseRole[];
+    storageGiB: number;
+    storageClassName: string;
+    /** Namespaces whose pods may connect on 5432. */
+    clientNamespaces: string[];
+    monitoringNamespace: string;
+    /** The prometheus-operator CRDs: the ServiceMonitor is created after them. */
+    monitoringCrds: pulumi.Resource;
+}
+
+const UID = 999; // the official image's postgres user
+const PORT = 5432;
+const METRICS_PORT = 9187;
+/** Pods in the data namespace that may open connections to PostgreSQL (the bootstrap Job). */
+export const POSTGRES_CLIENT_LABEL = { "shop.platform/postgres-client": "true" };
+
+/**
+ * The bootstrap script: idempotent (safe on every run), passwords passed as psql variables
+ * from the environment so no secret is ever in the ConfigMap. Exported for a test that runs it
+ * against a real PostgreSQL.
+ */
+export function bootstrapSql(database: string, roles: DatabaseRole[]): string {
+    const owners = roles.filter((r) => r.access === "owner");
+    if (owners.length !== 1) throw new Error(`Postgres: exactly one owner role is required, got ${owners.length}`);
+    const owner = owners[0].name;
+    const lines = ["\\set ON_ERROR_STOP on"];
+    for (const r of roles) {
+        lines.push(`SELECT 'CREATE ROLE ${r.name} LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${r.name}') \\gexec`);
+        lines.push(`ALTER ROLE ${r.name} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'${r.name}_password';`);
+    }
+    lines.push(`SELECT 'CREATE DATABASE ${database} OWNER ${owner}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '${database}') \\gexec`);
+    lines.push(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC;`);
+    lines.push(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${roles.map((r) => r.name).join(", ")};`);
+    lines.push(`\\connect ${database}`);
+    lines.push("REVOKE CREATE ON SCHEMA public FROM PUBLIC;");
+    lines.push(`GRANT ALL ON SCHEMA public TO ${owner};`);
+    for (const r of roles.filter((x) => x.access === "readonly")) {
+        lines.push(`GRANT USAGE ON SCHEMA public TO ${r.name};`);
+        lines.push(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${r.name};`);
+        lines.push(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT ON TABLES TO ${r.name};`);
+    }
+    return lines.join("\n") + "\n";
+}
+
+export function validatePostgresArgs(args: PostgresArgs): void {
+    const problems: string[] = [];
+    if (!/^[a-z_][a-z0-9_]*$/.test(args.database)) problems.push(`database "${args.database}" must be a lowercase SQL identifier`);
+    for (const r of args.roles) if (!/^[a-z_][a-z0-9_]*$/.test(r.name)) problems.push(`role "${r.name}" must be a lowercase SQL identifier`);
+    if (args.roles.filter((r) => r.access === "owner").length !== 1) problems.push("exactly one role must have access: owner");
+    if (args.storageGiB < 1) problems.push("storageGiB must be >= 1");
+    if (problems.length) throw new Error(`Postgres: ${problems.join("; ")}`);
+}
+
+/**
+ * PostgreSQL as a StatefulSet: official image pinned, gp3 volume, restricted pod security
+ * (uid 999, read-only root), generated superuser and per-role passwords (Pulumi secrets, in a
+ * Kubernetes Secret only), a bootstrap Job creating the database and least-privilege roles,
+ * and a postgres_exporter sidecar scraped through a ServiceMonitor.
+ */
+export class Postgres extends pulumi.ComponentResource {
+    /** In-cluster DNS name of the ClusterIP Service. */
+    readonly host: pulumi.Output<string>;
+    readonly port = PORT;
+    readonly database: string;
+    /** Generated password per role (secret outputs). */
+    readonly rolePasswords: Record<string, pulumi.Output<string>>;
+    readonly secretName: pulumi.Output<string>;
+    /** Completes when the database and roles exist: workloads that connect depend on it. */
+    readonly ready: pulumi.Resource;
+
+    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("shop:data:Postgres", name, {}, opts);
+        validatePostgresArgs(args);
+        const k8sOpts = { parent: this, provider: args.provider };
+        const labels = recommendedLabels(name, "database");
+        const selector = selectorLabels(name);
+        const password = (id: string) =>
+            new random.RandomPassword(`${name}-${id}`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
+
+        const superuser = password("superuser");
+        this.rolePasswords = Object.fromEntries(args.roles.map((r) => [r.name, pulumi.secret(password(r.name).result)]));
+        const secret = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { name: `${name}-credentials`, namespace: args.namespace, labels },
+                type: "Opaque",
+                stringData: {
+                    "superuser-password": pulumi.secret(superuser.result),
+                    ...Object.fromEntries(args.roles.map((r) => [`${r.name}-password`, this.rolePasswords[r.name]])),
+                },
+            },
+            k8sOpts,
+        );
+        this.secretName = secret.metadata.name;
+
+        const headless = new k8s.core.v1.Service(
+            `${name}-headless`,
+            {
+                metadata: { name: `${name}-headless`, namespace: args.namespace, labels },
+                spec: { clusterIP: "None", selector, ports: [{ name: "postgres", port: PORT, targetPort: "postgres" }], publishNotReadyAddresses: true },
+            },
+            k8sOpts,
+        );
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels },
+                spec: {
+                    type: "ClusterIP",
+                    selector,
+                    ports: [
+                        { name: "postgres", port: PORT, targetPort: "postgres" },
+                        { name: "metrics", port: METRICS_PORT, targetPort: "metrics" },
+                    ],
+                },
+            },
+            k8sOpts,
+        );
+        this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+
+        const pgIsReady = { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-p", String(PORT), "-U", "postgres"] } };
+        const statefulSet = new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels },
+                spec: {
+                    serviceName: headless.metadata.name,
+                    replicas: 1,
+                    selector: { matchLabels: selector },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurity(UID),
+                            terminationGracePeriodSeconds: 60,
+                            containers: [
+                                {
+                                    name: "postgres",
+                                    image: IMAGES.postgres,
+                                    ports: [{ name: "postgres", containerPort: PORT }],
+                                    env: [
+                                        secretEnv("POSTGRES_PASSWORD", secret.metadata.name, "superuser-password"),
+                                        { name: "POSTGRES_USER", value: "postgres" },
+                                        { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                                    ],
+                                    securityContext: restrictedContainerSecurity(),
+                                    resources: resources({ cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" }),
+                                    startupProbe: { ...pgIsReady, periodSeconds: 5, failureThreshold: 60 },
+                                    livenessProbe: { ...pgIsReady, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+                                    readinessProbe: { ...pgIsReady, periodSeconds: 5, timeoutSeconds: 3 },
+                                    volumeMounts: [
+                                        { name: "data", mountPath: "/var/lib/postgresql/data" },
+                                        { name: "run", mountPath: "/var/run/postgresql" },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
+                                },
+                                {
+                                    name: "exporter",
+                                    image: IMAGES.postgresExporter,
+                                    ports: [{ name: "metrics", containerPort: METRICS_PORT }],
+                                    env: [
+                                        { name: "DATA_SOURCE_URI", value: `127.0.0.1:${PORT}/postgres?sslmode=disable` },
+                                        { name: "DATA_SOURCE_USER", value: "postgres" },
+                                        secretEnv("DATA_SOURCE_PASS", secret.metadata.name, "superuser-password"),
+                                    ],
+                                    securityContext: restrictedContainerSecurity(),
+                                    resources: resources({ cpu: "50m", memory: "64Mi", memoryLimit: "128Mi" }),
+                                    livenessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 20 },
+                                    readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
+                                },
+                            ],
+                            volumes: [scratchVolume("run", "16Mi"), scratchVolume("tmp", "256Mi")],
+                        },
+                    },
+                    volumeClaimTemplates: [
+                        {
+                            metadata: { name: "data", labels },
+                            spec: {
+                                accessModes: ["ReadWriteOnce"],
+                                storageClassName: args.storageClassName,
+                                resources: { requests: { storage: `${args.storageGiB}Gi` } },
+                            },
+                        },
+                    ],
+                },
+            },
+            { ...k8sOpts, dependsOn: [secret] },
+        );
+
+        // Who may talk to PostgreSQL: the app namespaces and our bootstrap Job; the exporter only from monitoring.
+        new k8s.networking.v1.NetworkPolicy(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: selector },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [
+                        {
+                            from: [...args.clientNamespaces.map(PEERS.namespace), { podSelector: { matchLabels: POSTGRES_CLIENT_LABEL } }],
+                            ports: [{ protocol: "TCP", port: PORT }],
+                        },
+                        { from: [PEERS.namespace(args.monitoringNamespace)], ports: [{ protocol: "TCP", port: METRICS_PORT }] },
+                    ],
+                    egress: [PEERS.dns()],
+                },
+            },
+            k8sOpts,
+        );
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-clients`,
+            {
+                metadata: { name: `${name}-clients`, namespace: args.namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: POSTGRES_CLIENT_LABEL },
+                    policyTypes: ["Egress"],
+                    egress: [PEERS.dns(), { to: [{ podSelector: { matchLabels: selector } }], ports: [{ protocol: "TCP", port: PORT }] }],
+                },
+            },
+            k8sOpts,
+        );
+
+        new k8s.apiextensions.CustomResource(
+            `${name}-metrics`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name, namespace: args.namespace, labels },
+                spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s", path: "/metrics" }] },
+            },
+            { ...k8sOpts, dependsOn: [args.monitoringCrds] },
+        );
+
+        // Bootstrap: database and roles, re-run whenever the script changes (the name carries its hash).
+        const script = bootstrapSql(args.database, args.roles);
+        const scriptHash = crypto.createHash("sha256").update(script).digest("hex").slice(0, 8);
+        const bootstrapConfig = new k8s.core.v1.ConfigMap(
+            `${name}-bootstrap`,
+            { metadata: { name: `${name}-bootstrap-${scriptHash}`, namespace: args.namespace, labels }, data: { "bootstrap.sql": script } },
+            k8sOpts,
+        );
+        const psqlVars = args.roles.map((r) => `-v ${r.name}_password="$${r.name.toUpperCase()}_PASSWORD"`).join(" ");
+        this.ready = new k8s.batch.v1.Job(
+            `${name}-bootstrap`,
+            {
+                metadata: {
+                    name: `${name}-bootstrap-${scriptHash}`,
+                    namespace: args.namespace,
+                    labels: { ...labels, "app.kubernetes.io/component": "database-bootstrap" },
+                },
+                spec: {
+                    backoffLimit: 10,
+                    activeDeadlineSeconds: 900,
+                    template: {
+                        metadata: { labels: { ...recommendedLabels(`${name}-bootstrap`, "database-bootstrap"), ...POSTGRES_CLIENT_LABEL } },
+                        spec: {
+                            restartPolicy: "OnFailure",
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurity(UID),
+                            containers: [
+                                {
+                                    name: "bootstrap",
+                                    image: IMAGES.postgres,
+                                    command: ["sh", "-c", `exec psql -h ${name} -U postgres -d postgres ${psqlVars} -f /bootstrap/bootstrap.sql`],
+                                    env: [
+                                        secretEnv("PGPASSWORD", secret.metadata.name, "superuser-password"),
+                                        ...args.roles.map((r) => secretEnv(`${r.name.toUpperCase()}_PASSWORD`, secret.metadata.name, `${r.name}-password`)),
+                                    ],
+                                    securityContext: restrictedContainerSecurity(),
+                                    resources: resources({ cpu: "50m", memory: "64Mi" }),
+                                    volumeMounts: [
+                                        { name: "bootstrap", mountPath: "/bootstrap", readOnly: true },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
+                                },
+                            ],
+                            volumes: [{ name: "bootstrap", configMap: { name: bootstrapConfig.metadata.name } }, scratchVolume("tmp", "16Mi")],
+                        },
+                    },
+                },
+            },
+            { ...k8sOpts, dependsOn: [statefulSet, service] },
+        );
+
+        this.database = args.database;
+        this.registerOutputs({ host: this.host, database: this.database, secretName: this.secretName });
+    }
+}

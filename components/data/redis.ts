@@ -1,0 +1,198 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+    IMAGES,
+    PEERS,
+    recommendedLabels,
+    resources,
+    restrictedContainerSecurity,
+    restrictedPodSecurity,
+    scratchVolume,
+    secretEnv,
+    selectorLabels,
+} from "../k8s";
+
+export interface RedisArgs {
+    provider: k8s.Provider;
+    namespace: pulumi.Input<string>;
+    /** AOF persistence on a gp3 volume; off = a cache that starts empty after a restart. */
+    persistence: boolean;
+    storageGiB: number;
+    storageClassName: string;
+    /** maxmemory with allkeys-lru: Redis evicts instead of refusing writes or being OOM-killed. */
+    maxMemoryMb: number;
+    clientNamespaces: string[];
+    monitoringNamespace: string;
+    monitoringCrds: pulumi.Resource;
+}
+
+const UID = 999; // the official image's redis user
+const PORT = 6379;
+const METRICS_PORT = 9121;
+
+/** redis-server arguments; the password comes from the environment, never the manifest. */
+export function redisServerArgs(args: Pick<RedisArgs, "persistence" | "maxMemoryMb">): string[] {
+    return [
+        "--requirepass",
+        "$(REDIS_PASSWORD)",
+        "--maxmemory",
+        `${args.maxMemoryMb}mb`,
+        "--maxmemory-policy",
+        "allkeys-lru",
+        "--appendonly",
+        args.persistence ? "yes" : "no",
+        "--save",
+        "",
+        "--dir",
+        "/data",
+        "--protected-mode",
+        "no",
+    ];
+}
+
+/**
+ * Redis as a single-replica StatefulSet: AUTH with a generated password, maxmemory + LRU,
+ * AOF persistence per stack, restricted pod security with a read-only root, and a
+ * redis_exporter sidecar scraped through a ServiceMonitor. The apps treat it as a cache:
+ * they keep serving from PostgreSQL when it is down.
+ */
+export class Redis extends pulumi.ComponentResource {
+    readonly host: pulumi.Output<string>;
+    readonly port = PORT;
+    /** Generated AUTH password (secret output). */
+    readonly password: pulumi.Output<string>;
+
+    constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("shop:data:Redis", name, {}, opts);
+        if (args.maxMemoryMb < 32) throw new Error("Redis: maxMemoryMb must be >= 32");
+        const k8sOpts = { parent: this, provider: args.provider };
+        const labels = recommendedLabels(name, "cache");
+        const selector = selectorLabels(name);
+
+        const generated = new random.RandomPassword(`${name}-auth`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
+        this.password = pulumi.secret(generated.result);
+        const secret = new k8s.core.v1.Secret(
+            `${name}-auth`,
+            { metadata: { name: `${name}-auth`, namespace: args.namespace, labels }, type: "Opaque", stringData: { password: this.password } },
+            k8sOpts,
+        );
+
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels },
+                spec: {
+                    type: "ClusterIP",
+                    selector,
+                    ports: [
+                        { name: "redis", port: PORT, targetPort: "redis" },
+                        { name: "metrics", port: METRICS_PORT, targetPort: "metrics" },
+                    ],
+                },
+            },
+            k8sOpts,
+        );
+        this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+
+        // redis-cli reads REDISCLI_AUTH, so the probe never puts the password on a command line.
+        const ping = { exec: { command: ["sh", "-c", `redis-cli -h 127.0.0.1 -p ${PORT} ping | grep -q PONG`] } };
+        const dataVolume = args.persistence ? [] : [{ name: "data", emptyDir: { sizeLimit: `${Math.max(args.maxMemoryMb * 2, 256)}Mi` } }];
+        new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels },
+                spec: {
+                    serviceName: name,
+                    replicas: 1,
+                    selector: { matchLabels: selector },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurity(UID),
+                            containers: [
+                                {
+                                    name: "redis",
+                                    image: IMAGES.redis,
+                                    command: ["redis-server"],
+                                    args: redisServerArgs(args),
+                                    ports: [{ name: "redis", containerPort: PORT }],
+                                    env: [
+                                        secretEnv("REDIS_PASSWORD", secret.metadata.name, "password"),
+                                        secretEnv("REDISCLI_AUTH", secret.metadata.name, "password"),
+                                    ],
+                                    securityContext: restrictedContainerSecurity(),
+                                    resources: resources({ cpu: "100m", memory: `${Math.ceil(args.maxMemoryMb * 1.5)}Mi` }),
+                                    startupProbe: { ...ping, periodSeconds: 2, failureThreshold: 30 },
+                                    livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 3 },
+                                    readinessProbe: { ...ping, periodSeconds: 5, timeoutSeconds: 2 },
+                                    volumeMounts: [
+                                        { name: "data", mountPath: "/data" },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
+                                },
+                                {
+                                    name: "exporter",
+                                    image: IMAGES.redisExporter,
+                                    ports: [{ name: "metrics", containerPort: METRICS_PORT }],
+                                    env: [
+                                        { name: "REDIS_ADDR", value: `redis://127.0.0.1:${PORT}` },
+                                        secretEnv("REDIS_PASSWORD", secret.metadata.name, "password"),
+                                    ],
+                                    securityContext: restrictedContainerSecurity(),
+                                    resources: resources({ cpu: "25m", memory: "32Mi", memoryLimit: "64Mi" }),
+                                    livenessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 20 },
+                                    readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10 },
+                                },
+                            ],
+                            volumes: [...dataVolume, scratchVolume("tmp", "16Mi")],
+                        },
+                    },
+                    volumeClaimTemplates: args.persistence
+                        ? [
+                              {
+                                  metadata: { name: "data", labels },
+                                  spec: {
+                                      accessModes: ["ReadWriteOnce"],
+                                      storageClassName: args.storageClassName,
+                                      resources: { requests: { storage: `${args.storageGiB}Gi` } },
+                                  },
+                              },
+                          ]
+                        : undefined,
+                },
+            },
+            { ...k8sOpts, dependsOn: [secret] },
+        );
+
+        new k8s.networking.v1.NetworkPolicy(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: selector },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [
+                        { from: args.clientNamespaces.map(PEERS.namespace), ports: [{ protocol: "TCP", port: PORT }] },
+                        { from: [PEERS.namespace(args.monitoringNamespace)], ports: [{ protocol: "TCP", port: METRICS_PORT }] },
+                    ],
+                    egress: [PEERS.dns()],
+                },
+            },
+            k8sOpts,
+        );
+        new k8s.apiextensions.CustomResource(
+            `${name}-metrics`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name, namespace: args.namespace, labels },
+                spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s", path: "/metrics" }] },
+            },
+            { ...k8sOpts, dependsOn: [args.monitoringCrds] },
+        );
+
+        this.registerOutputs({ host: this.host });
+    }
+}

@@ -1,0 +1,105 @@
+/**
+ * Shared Kubernetes building blocks: recommended labels, the restricted security profile,
+ * pinned images and small object builders. Pure functions: tests and components share them.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+type Input<T> = pulumi.Input<T>;
+
+/** Images the platform runs besides its own (exact versions; exporters from the chart pins in anchors-observability-ci.md §1.1). */
+export const IMAGES = {
+    postgres: "postgres:17.9-bookworm",
+    postgresExporter: "quay.io/prometheuscommunity/postgres-exporter:v0.20.1",
+    redis: "redis:7.4.7-bookworm@sha256:483eaf69e400c5254a2dae9c9f9499c336ecc0537c36fca462516a8f8bf75f78",
+    redisExporter: "oliver006/redis_exporter:v1.89.0",
+} as const;
+
+export const NAMESPACES = { apps: "shop", data: "data", monitoring: "monitoring" } as const;
+
+/** Kubernetes recommended labels (app.kubernetes.io/*) for one component of the platform. */
+export function recommendedLabels(name: string, component: string, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/instance": name,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": "shop-platform",
+        "app.kubernetes.io/managed-by": "pulumi",
+        ...extra,
+    };
+}
+
+/** The selector subset of {@link recommendedLabels}: stable across upgrades (selectors are immutable). */
+export function selectorLabels(name: string): Record<string, string> {
+    return { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": name };
+}
+
+/** Pod-level securityContext of the Pod Security Standards `restricted` profile. */
+export function restrictedPodSecurity(uid: number, gid = uid): k8s.types.input.core.v1.PodSecurityContext {
+    return {
+        runAsNonRoot: true,
+        runAsUser: uid,
+        runAsGroup: gid,
+        fsGroup: gid,
+        fsGroupChangePolicy: "OnRootMismatch",
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/** Container-level securityContext of the `restricted` profile, with a read-only root filesystem. */
+export function restrictedContainerSecurity(): k8s.types.input.core.v1.SecurityContext {
+    return {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+export interface Resources {
+    cpu: string;
+    memory: string;
+    /** Limit; defaults to the request for memory (no overcommit) and none for CPU (no throttling). */
+    memoryLimit?: string;
+    cpuLimit?: string;
+}
+
+export function resources(r: Resources): k8s.types.input.core.v1.ResourceRequirements {
+    return {
+        requests: { cpu: r.cpu, memory: r.memory },
+        limits: { memory: r.memoryLimit ?? r.memory, ...(r.cpuLimit ? { cpu: r.cpuLimit } : { cpu: r.cpu === "0" ? "100m" : scaleCpu(r.cpu, 4) }) },
+    };
+}
+
+/** A CPU quantity times n ("100m" x4 = "400m"): limits leave headroom above the request. */
+function scaleCpu(q: string, n: number): string {
+    const m = q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000;
+    return `${m * n}m`;
+}
+
+/** An env var read from a Secret key: the only way a secret reaches a container. */
+export function secretEnv(name: string, secretName: Input<string>, key: string): k8s.types.input.core.v1.EnvVar {
+    return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
+/** A writable emptyDir for a read-only-root container (bounded so a runaway writer is evicted, not the node). */
+export function scratchVolume(name: string, sizeLimit = "64Mi"): k8s.types.input.core.v1.Volume {
+    return { name, emptyDir: { sizeLimit } };
+}
+
+/** NetworkPolicy peers used across components. */
+export const PEERS = {
+    namespace: (ns: string): k8s.types.input.networking.v1.NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } }),
+    pods: (ns: string, labels: Record<string, string>): k8s.types.input.networking.v1.NetworkPolicyPeer => ({
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+        podSelector: { matchLabels: labels },
+    }),
+    dns: (): k8s.types.input.networking.v1.NetworkPolicyEgressRule => ({
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+        ],
+    }),
+};

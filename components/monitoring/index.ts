@@ -1,0 +1,231 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as YAML from "yaml";
+import { recommendedLabels } from "../k8s";
+
+/** Chart pins (anchors-observability-ci.md §1.1; CRDs upgraded with their own chart, §1.2 strategy A). */
+export const CHARTS = {
+    repository: "https://prometheus-community.github.io/helm-charts",
+    crds: { chart: "prometheus-operator-crds", version: "31.0.1" },
+    stack: { chart: "kube-prometheus-stack", version: "88.5.3" },
+} as const;
+
+/** Fixed release name so Service names are stable: kps-grafana, kps-prometheus, kps-alertmanager. */
+export const RELEASE_NAME = "kps";
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+export const ALERTMANAGER_RECEIVERS_SECRET = "alertmanager-receivers";
+
+export interface MonitoringArgs {
+    provider: k8s.Provider;
+    namespace: pulumi.Input<string>;
+    stack: string;
+    clusterName: string;
+    retentionDays: number;
+    storageGiB: number;
+    storageClassName: string;
+    /** Alert receivers; secrets reach Alertmanager as files of a mounted Secret, never in values. */
+    alerts: { emailTo?: string; slackWebhookUrl?: pulumi.Output<string> };
+    /** Folder with rules/, dashboards/ and alertmanager/ (the repository's monitoring/). */
+    contentDir: string;
+}
+
+/** Pure: the chart values. EKS-correct and sized for small clusters (anchors-observability-ci.md §1.4, §1.10). */
+export function kubePrometheusStackValues(
+    args: Pick<MonitoringArgs, "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName">,
+    alertmanagerConfig: unknown,
+) {
+    const volume = (size: string) => ({
+        volumeClaimTemplate: { spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } } },
+    });
+    return {
+        fullnameOverride: RELEASE_NAME,
+        crds: { enabled: false },
+        // EKS runs these on the managed control plane: nothing to scrape, and their alerts would fire forever.
+        kubeEtcd: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeControllerManager: { enabled: false },
+        kubeProxy: { enabled: false },
+        defaultRules: { create: true },
+        prometheusOperator: {
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        },
+        prometheus: {
+            prometheusSpec: {
+                // Discover every ServiceMonitor/PodMonitor/PrometheusRule, not only the chart's own.
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                ruleSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+                retention: `${args.retentionDays}d`,
+                // 80 % of the volume: Prometheus deletes old blocks before the disk fills.
+                retentionSize: `${Math.floor(args.storageGiB * 0.8)}GB`,
+                walCompression: true,
+                scrapeInterval: "30s",
+                externalLabels: { cluster: args.clusterName, env: args.stack },
+                storageSpec: volume(`${args.storageGiB}Gi`),
+                resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+            },
+        },
+        alertmanager: {
+            config: alertmanagerConfig,
+            alertmanagerSpec: {
+                secrets: [ALERTMANAGER_RECEIVERS_SECRET],
+                storage: volume("2Gi"),
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+            },
+        },
+        grafana: {
+            admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            persistence: { enabled: false },
+            resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+            sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+        },
+        "kube-state-metrics": { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+        "prometheus-node-exporter": { resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } } },
+    };
+}
+
+/** Pure: the Alertmanager configuration from the repository's template, placeholders filled per stack. */
+export function renderAlertmanagerConfig(template: string, values: Record<string, string>): unknown {
+    const rendered = template.replace(/\$\{([A-Z_]+)\}/g, (_, key: string) => {
+        if (!(key in values)) throw new Error(`alertmanager template: no value for \${${key}}`);
+        return values[key];
+    });
+    return YAML.parse(rendered);
+}
+
+/** Rule files (each a plain Prometheus rule file) turned into PrometheusRule specs, one per file. */
+export function loadRuleFiles(rulesDir: string): { name: string; spec: { groups: unknown[] } }[] {
+    return fs
+        .readdirSync(rulesDir)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()
+        .map((f) => ({
+            name: `shop-${path.basename(f, ".yaml")}`,
+            spec: { groups: (YAML.parse(fs.readFileSync(path.join(rulesDir, f), "utf8")) as { groups: unknown[] }).groups },
+        }));
+}
+
+/**
+ * kube-prometheus-stack with our rules, dashboards and alert routing. The operator CRDs come
+ * from their own chart first, so a chart upgrade also upgrades CRDs (Helm never upgrades a
+ * chart's crds/ directory) and our ServiceMonitors can depend on them.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    /** The CRDs release: custom resources (ServiceMonitor, PrometheusRule) depend on it. */
+    readonly crds: pulumi.Resource;
+    readonly grafanaService: string;
+    readonly prometheusService: string;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("shop:monitoring:Monitoring", name, {}, opts);
+        const k8sOpts = { parent: this, provider: args.provider };
+        const labels = recommendedLabels(name, "monitoring");
+
+        const grafanaPassword = new random.RandomPassword(
+            `${name}-grafana-admin`,
+            { length: 32, special: false },
+            { parent: this, additionalSecretOutputs: ["result"] },
+        );
+        const grafanaSecret = new k8s.core.v1.Secret(
+            `${name}-grafana-admin`,
+            {
+                metadata: { name: GRAFANA_ADMIN_SECRET, namespace: args.namespace, labels },
+                type: "Opaque",
+                stringData: { "admin-user": "admin", "admin-password": pulumi.secret(grafanaPassword.result) },
+            },
+            k8sOpts,
+        );
+        // Files Alertmanager reads (slack_api_url_file, …). Unset receivers get an inert value and are documented.
+        const receiversSecret = new k8s.core.v1.Secret(
+            `${name}-alertmanager-receivers`,
+            {
+                metadata: { name: ALERTMANAGER_RECEIVERS_SECRET, namespace: args.namespace, labels },
+                type: "Opaque",
+                stringData: {
+                    "slack-webhook-url": args.alerts.slackWebhookUrl ?? pulumi.secret("https://hooks.slack.com/services/UNSET"),
+                    "pagerduty-routing-key": pulumi.secret("unset"),
+                    "smtp-password": pulumi.secret("unset"),
+                },
+            },
+            k8sOpts,
+        );
+
+        this.crds = new k8s.helm.v3.Release(
+            `${name}-crds`,
+            {
+                name: CHARTS.crds.chart,
+                namespace: args.namespace,
+                chart: CHARTS.crds.chart,
+                version: CHARTS.crds.version,
+                repositoryOpts: { repo: CHARTS.repository },
+                atomic: true,
+                timeout: 300,
+            },
+            k8sOpts,
+        );
+
+        const template = fs.readFileSync(path.join(args.contentDir, "alertmanager", "alertmanager.yaml.tmpl"), "utf8");
+        const alertmanagerConfig = renderAlertmanagerConfig(template, {
+            STACK: args.stack,
+            SLACK_CRITICAL_CHANNEL: "#shop-alerts-critical",
+            SLACK_WARNING_CHANNEL: "#shop-alerts",
+            EMAIL_TO: args.alerts.emailTo ?? "alerts@example.invalid",
+            EMAIL_FROM: `alertmanager-${args.stack}@example.invalid`,
+            SMTP_SMARTHOST: "smtp.example.invalid:587",
+            SMTP_USERNAME: "alertmanager",
+            DEADMANSSWITCH_URL: "http://127.0.0.1:9/deadmansswitch-not-configured",
+        });
+        new k8s.helm.v3.Release(
+            name,
+            {
+                name: RELEASE_NAME,
+                namespace: args.namespace,
+                chart: CHARTS.stack.chart,
+                version: CHARTS.stack.version,
+                repositoryOpts: { repo: CHARTS.repository },
+                skipCrds: true,
+                atomic: true,
+                timeout: 900,
+                values: kubePrometheusStackValues(args, alertmanagerConfig),
+            },
+            { ...k8sOpts, dependsOn: [this.crds, grafanaSecret, receiversSecret] },
+        );
+
+        for (const rule of loadRuleFiles(path.join(args.contentDir, "rules"))) {
+            new k8s.apiextensions.CustomResource(
+                rule.name,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PrometheusRule",
+                    metadata: { name: rule.name, namespace: args.namespace, labels: recommendedLabels(rule.name, "alerting-rules") },
+                    spec: rule.spec,
+                },
+                { ...k8sOpts, dependsOn: [this.crds] },
+            );
+        }
+        const dashboardsDir = path.join(args.contentDir, "dashboards");
+        for (const file of fs
+            .readdirSync(dashboardsDir)
+            .filter((f) => f.endsWith(".json"))
+            .sort()) {
+            const id = `dashboard-${path.basename(file, ".json")}`;
+            new k8s.core.v1.ConfigMap(
+                id,
+                {
+                    metadata: { name: id, namespace: args.namespace, labels: { ...recommendedLabels(id, "dashboard"), grafana_dashboard: "1" } },
+                    data: { [file]: fs.readFileSync(path.join(dashboardsDir, file), "utf8") },
+                },
+                k8sOpts,
+            );
+        }
+
+        this.grafanaService = `${RELEASE_NAME}-grafana`;
+        this.prometheusService = `${RELEASE_NAME}-prometheus`;
+        this.registerOutputs({ grafanaService: this.grafanaService, prometheusService: this.prometheusService });
+    }
+}

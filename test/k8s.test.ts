@@ -1,0 +1,241 @@
+import * as assert from "node:assert/strict";
+import { IMAGES } from "../components/k8s";
+import { CHARTS, loadRuleFiles } from "../components/monitoring";
+import { ENVIRONMENT_DEFAULTS } from "../config";
+import { isRedactedSecret, ResourceRecord } from "../harness";
+import { get, ofType, one, STACKS, stackRun, strings } from "./helpers";
+
+const WORKLOAD_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"];
+const isK8sObject = (r: ResourceRecord) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release";
+const podSpec = (r: ResourceRecord) => get(r.inputs, "spec.template.spec");
+const named = (rs: ResourceRecord[], type: string, name: string) => rs.filter((r) => r.type === type && get(r.inputs, "metadata.name") === name);
+
+/** kubernetes-models is ESM-only: a native dynamic import (module node16 keeps it native). */
+async function validator(apiVersion: string, kind: string): Promise<(obj: unknown) => void> {
+    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    const pkg = group === "monitoring.coreos.com" ? `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}` : `kubernetes-models/${apiVersion}/${kind}`;
+    void version;
+    const mod = (await import(pkg)) as Record<string, new (o: unknown) => { validate(): void }>;
+    const Model = mod[kind] ?? mod.default;
+    if (!Model) throw new Error(`no schema for ${apiVersion} ${kind}`);
+    return (obj) => new Model(obj).validate();
+}
+
+for (const stack of STACKS) {
+    describe(`Kubernetes layer (${stack})`, () => {
+        const d = ENVIRONMENT_DEFAULTS[stack];
+
+        it("namespaces shop, data, monitoring with Pod Security Admission labels; default-deny where workloads run", async () => {
+            const { resources } = await stackRun(stack);
+            const ns = Object.fromEntries(
+                ofType(resources, "kubernetes:core/v1:Namespace").map((n) => [get(n.inputs, "metadata.name"), get(n.inputs, "metadata.labels")]),
+            );
+            assert.equal(ns.shop["pod-security.kubernetes.io/enforce"], "restricted");
+            assert.equal(ns.data["pod-security.kubernetes.io/enforce"], "restricted");
+            assert.equal(ns.monitoring["pod-security.kubernetes.io/enforce"], "privileged");
+            for (const n of ["shop", "data"]) {
+                const deny = ofType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
+                    (p) => get(p.inputs, "metadata.namespace") === n && get(p.inputs, "metadata.name") === "default-deny",
+                );
+                assert.deepEqual(get(deny!.inputs, "spec"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+            }
+        });
+
+        it("every workload meets the restricted profile, with probes and requests/limits on long-running containers", async () => {
+            const { resources } = await stackRun(stack);
+            const workloads = resources.filter((r) => WORKLOAD_TYPES.includes(r.type));
+            assert.ok(workloads.length >= 6, `only ${workloads.length} workloads`);
+            for (const w of workloads) {
+                const spec = podSpec(w);
+                const where = `${w.type} ${get(w.inputs, "metadata.name")}`;
+                assert.equal(spec.securityContext.runAsNonRoot, true, where);
+                assert.equal(get(spec, "securityContext.seccompProfile.type"), "RuntimeDefault", where);
+                assert.equal(spec.automountServiceAccountToken, false, where);
+                assert.ok(!spec.hostNetwork && !spec.hostPID && !spec.hostIPC, where);
+                for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+                    const sc = c.securityContext;
+                    assert.equal(sc.allowPrivilegeEscalation, false, `${where}/${c.name}`);
+                    assert.equal(sc.readOnlyRootFilesystem, true, `${where}/${c.name}`);
+                    assert.deepEqual(sc.capabilities.drop, ["ALL"], `${where}/${c.name}`);
+                    assert.ok(c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory, `${where}/${c.name} resources`);
+                    if (w.type !== "kubernetes:batch/v1:Job") assert.ok(c.livenessProbe && c.readinessProbe, `${where}/${c.name} probes`);
+                }
+            }
+        });
+
+        it("every image is digest- or exact-version-pinned; never latest or untagged", async () => {
+            const { resources } = await stackRun(stack);
+            for (const w of resources.filter((r) => WORKLOAD_TYPES.includes(r.type))) {
+                for (const c of podSpec(w).containers) {
+                    assert.match(c.image, /(@sha256:[0-9a-f]{64}$)|(:v?\d+\.\d+\.\d+[\w.-]*(@sha256:[0-9a-f]{64})?$)/, `${c.name}: ${c.image}`);
+                    assert.doesNotMatch(c.image, /:latest\b/);
+                }
+            }
+            for (const app of ["storefront", "catalog"]) {
+                const dep = named(resources, "kubernetes:apps/v1:Deployment", app)[0];
+                assert.match(podSpec(dep).containers[0].image, new RegExp(`/${app}@sha256:[0-9a-f]{64}$`));
+            }
+        });
+
+        it("no secret value in any env value or ConfigMap; secrets reach pods only through secretKeyRef", async () => {
+            const { resources } = await stackRun(stack);
+            for (const s of ofType(resources, "kubernetes:core/v1:Secret"))
+                assert.ok(isRedactedSecret(s.inputs.stringData), `${get(s.inputs, "metadata.name")} stringData must be secret`);
+            for (const r of resources.filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:core/v1:Secret")) {
+                const text = JSON.stringify(r.inputs);
+                assert.ok(!/offline-[0-9a-f]{24}/.test(text), `${r.urn} holds a generated password`);
+                assert.ok(!text.includes("ciphertext"), `${r.urn} holds a secret value outside a Secret`);
+            }
+            for (const w of resources.filter((r) => WORKLOAD_TYPES.includes(r.type))) {
+                for (const c of podSpec(w).containers)
+                    for (const e of c.env ?? []) {
+                        if (/PASSWORD|TOKEN|SECRET|PASS$/.test(e.name)) assert.ok(e.valueFrom?.secretKeyRef, `${c.name}: ${e.name} must come from a Secret`);
+                        if (typeof e.value === "string") assert.doesNotMatch(e.value, /:\/\/[^:/]*:[^$@]+@/, `${c.name}: ${e.name} embeds a credential`);
+                    }
+            }
+        });
+
+        it("every namespaced object has an explicit namespace other than default; recommended labels everywhere", async () => {
+            const { resources } = await stackRun(stack);
+            const clusterScoped = new Set(["kubernetes:core/v1:Namespace", "kubernetes:storage.k8s.io/v1:StorageClass"]);
+            for (const r of resources.filter(isK8sObject)) {
+                if (!clusterScoped.has(r.type)) assert.ok(["shop", "data", "monitoring"].includes(get(r.inputs, "metadata.namespace")), `${r.urn} namespace`);
+                const labels = get(r.inputs, "metadata.labels") ?? {};
+                for (const l of ["app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"])
+                    assert.ok(labels[l], `${r.urn} lacks ${l}`);
+            }
+        });
+
+        it("apps: replicas, HPA bounds, rolling update, probes, zone spread; PDB and ServiceMonitor when ≥ 2 replicas", async () => {
+            const { resources } = await stackRun(stack);
+            for (const app of ["storefront", "catalog"] as const) {
+                const dep = named(resources, "kubernetes:apps/v1:Deployment", app)[0];
+                assert.equal(get(dep.inputs, "spec.replicas"), d[`${app}Replicas`]);
+                assert.deepEqual(get(dep.inputs, "spec.strategy.rollingUpdate"), { maxUnavailable: 0, maxSurge: 1 });
+                const c = podSpec(dep).containers[0];
+                assert.equal(get(c, "livenessProbe.httpGet.path"), "/healthz");
+                assert.equal(get(c, "readinessProbe.httpGet.path"), "/readyz");
+                assert.ok(c.startupProbe);
+                assert.equal(podSpec(dep).topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
+                const hpa = named(resources, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", app)[0];
+                assert.equal(get(hpa.inputs, "spec.minReplicas"), d[`${app}MinReplicas`]);
+                assert.equal(get(hpa.inputs, "spec.maxReplicas"), d[`${app}MaxReplicas`]);
+                const pdb = named(resources, "kubernetes:policy/v1:PodDisruptionBudget", app);
+                assert.equal(pdb.length, d[`${app}Replicas`] >= 2 ? 1 : 0);
+                assert.equal(named(resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", app).length, 1);
+                assert.equal(named(resources, "kubernetes:core/v1:ConfigMap", `${app}-config`)[0].inputs.data instanceof Object, true);
+                assert.equal(
+                    get(named(resources, "kubernetes:core/v1:ConfigMap", `${app}-config`)[0].inputs, "data.CACHE_TTL_SECONDS"),
+                    String(d[`${app}CacheTtlSeconds`]),
+                );
+            }
+        });
+
+        it("apps: egress only to DNS, PostgreSQL and Redis; ingress only from monitoring and the VPC (load balancer)", async () => {
+            const { resources } = await stackRun(stack);
+            for (const app of ["storefront", "catalog"]) {
+                const np = named(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", app)[0];
+                const ports = (get(np.inputs, "spec.egress") as { ports: { port: number }[] }[]).flatMap((e) => e.ports.map((p) => p.port)).sort();
+                assert.deepEqual(ports, [53, 53, 5432, 6379]);
+                const from = get(np.inputs, "spec.ingress.0.from") as Record<string, unknown>[];
+                assert.equal(from.length, 2);
+            }
+        });
+
+        it("the storefront migrates in a Job before its Deployment rolls", async () => {
+            const { resources } = await stackRun(stack);
+            const job = ofType(resources, "kubernetes:batch/v1:Job").find((j) => String(get(j.inputs, "metadata.name")).startsWith("storefront-migrate-"))!;
+            assert.deepEqual(podSpec(job).containers[0].command, ["./run", "migrate"]);
+            const dep = named(resources, "kubernetes:apps/v1:Deployment", "storefront")[0];
+            assert.ok(dep.dependencies.includes(job.urn));
+            assert.equal(ofType(resources, "kubernetes:batch/v1:Job").filter((j) => String(get(j.inputs, "metadata.name")).startsWith("catalog-")).length, 0);
+        });
+
+        it("PostgreSQL: pinned image, uid 999, gp3 volume sized per stack, pg_isready probes, bootstrap Job, exporter", async () => {
+            const { resources } = await stackRun(stack);
+            const sts = named(resources, "kubernetes:apps/v1:StatefulSet", "postgres")[0];
+            const spec = podSpec(sts);
+            assert.equal(spec.securityContext.runAsUser, 999);
+            assert.equal(spec.containers[0].image, IMAGES.postgres);
+            assert.deepEqual(spec.containers[0].readinessProbe.exec.command.slice(0, 1), ["pg_isready"]);
+            assert.deepEqual(
+                spec.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath),
+                ["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"],
+            );
+            const vct = get(sts.inputs, "spec.volumeClaimTemplates.0.spec");
+            assert.equal(vct.storageClassName, "gp3");
+            assert.equal(vct.resources.requests.storage, `${d.postgresStorageGiB}Gi`);
+            assert.equal(spec.containers[1].image, IMAGES.postgresExporter);
+            const bootstrap = ofType(resources, "kubernetes:batch/v1:Job").find((j) =>
+                String(get(j.inputs, "metadata.name")).startsWith("postgres-bootstrap-"),
+            )!;
+            assert.ok(bootstrap.dependencies.includes(sts.urn));
+            assert.equal(named(resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "postgres").length, 1);
+        });
+
+        it(`Redis: AUTH from a Secret, maxmemory + allkeys-lru, persistence ${d.redisPersistence ? "on a volume" : "off"}`, async () => {
+            const { resources } = await stackRun(stack);
+            const sts = named(resources, "kubernetes:apps/v1:StatefulSet", "redis")[0];
+            const c = podSpec(sts).containers[0];
+            assert.equal(c.image, IMAGES.redis);
+            const args = c.args as string[];
+            assert.equal(args[args.indexOf("--requirepass") + 1], "$(REDIS_PASSWORD)");
+            assert.equal(args[args.indexOf("--maxmemory") + 1], `${d.redisMaxMemoryMb}mb`);
+            assert.equal(args[args.indexOf("--maxmemory-policy") + 1], "allkeys-lru");
+            assert.equal(args[args.indexOf("--appendonly") + 1], d.redisPersistence ? "yes" : "no");
+            assert.equal(Boolean(get(sts.inputs, "spec.volumeClaimTemplates")), d.redisPersistence);
+            assert.equal(named(resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "redis").length, 1);
+        });
+
+        it("kube-prometheus-stack: exact chart versions, CRDs first, EKS values, retention and storage per stack, our rules and dashboards", async () => {
+            const { resources } = await stackRun(stack);
+            const releases = ofType(resources, "kubernetes:helm.sh/v3:Release");
+            for (const r of releases) assert.match(String(r.inputs.version), /^\d+\.\d+\.\d+$/);
+            const crds = releases.find((r) => r.inputs.chart === CHARTS.crds.chart)!;
+            const kps = releases.find((r) => r.inputs.chart === CHARTS.stack.chart)!;
+            assert.equal(kps.inputs.version, CHARTS.stack.version);
+            assert.ok(kps.dependencies.includes(crds.urn), "the CRDs chart must be installed first");
+            assert.equal(kps.inputs.skipCrds, true);
+            const v = kps.inputs.values as Record<string, any>;
+            for (const c of ["kubeEtcd", "kubeScheduler", "kubeControllerManager", "kubeProxy"]) assert.equal(v[c].enabled, false, c);
+            for (const k of ["serviceMonitor", "podMonitor", "rule", "probe", "scrapeConfig"])
+                assert.equal(v.prometheus.prometheusSpec[`${k}SelectorNilUsesHelmValues`], false);
+            assert.equal(v.prometheus.prometheusSpec.retention, `${d.prometheusRetentionDays}d`);
+            assert.equal(get(v, "prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage"), `${d.prometheusStorageGiB}Gi`);
+            assert.equal(v.grafana.admin.existingSecret, "grafana-admin");
+            assert.ok(v.alertmanager.config.route, "alertmanager routing must be configured");
+            assert.ok(!strings(v).some((s) => s.includes("hooks.slack.com/services/T")), "no webhook URL in values");
+            const rules = ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+            assert.equal(rules.length, loadRuleFiles("monitoring/rules").length);
+            for (const r of rules) assert.ok(r.dependencies.includes(crds.urn));
+            const dashboards = ofType(resources, "kubernetes:core/v1:ConfigMap").filter((c) => get(c.inputs, "metadata.labels.grafana_dashboard") === "1");
+            assert.ok(dashboards.length >= 4);
+        });
+
+        it("every Kubernetes object validates against the Kubernetes and prometheus-operator schemas", async () => {
+            const { resources } = await stackRun(stack);
+            let validated = 0;
+            for (const r of resources.filter(isK8sObject)) {
+                const obj = JSON.parse(JSON.stringify(r.inputs, (_k, v) => (isRedactedSecret(v) ? undefined : v)));
+                const validate = await validator(obj.apiVersion, obj.kind);
+                assert.doesNotThrow(() => validate(obj), `${r.urn}`);
+                validated++;
+            }
+            assert.ok(validated >= 40, `only ${validated} objects validated`);
+        });
+    });
+}
+
+describe("Kubernetes layer: per-stack differences", () => {
+    it("prod runs more replicas, bigger volumes and longer retention than dev", async () => {
+        const dev = await stackRun("dev");
+        const prod = await stackRun("prod");
+        const replicas = (r: ResourceRecord[]) => get(named(r, "kubernetes:apps/v1:Deployment", "storefront")[0].inputs, "spec.replicas");
+        assert.ok(replicas(prod.resources) > replicas(dev.resources));
+        const pg = (r: ResourceRecord[]) =>
+            parseInt(get(named(r, "kubernetes:apps/v1:StatefulSet", "postgres")[0].inputs, "spec.volumeClaimTemplates.0.spec.resources.requests.storage"));
+        assert.ok(pg(prod.resources) > pg(dev.resources));
+        const kps = (r: ResourceRecord[]) => one(r, "kubernetes:helm.sh/v3:Release", "monitoring").inputs.values as any;
+        assert.ok(parseInt(kps(prod.resources).prometheus.prometheusSpec.retention) > parseInt(kps(dev.resources).prometheus.prometheusSpec.retention));
+    });
+});
