@@ -56,7 +56,9 @@ export function isVolatile(v: unknown): boolean {
         /sha256:/.test(v) ||
         /^(vpc|subnet|sg|lt|igw|nat|rtb|eni|eipalloc|i)-[0-9a-z]{6,}$/.test(v) ||
         /-[0-9a-f]{8}$/.test(v) || // mock ids: `<name>-<hash>`
-        /[0-9a-f]{16,}/.test(v) || // content hashes, image tags, key ids
+        /[0-9a-fA-F]{16,}/.test(v) || // content hashes, image tags, OIDC issuer ids
+        /(^|-)(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{10,}$/.test(v) || // hash suffixes of generated names
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(v) || // UUIDs (KMS key ids)
         /^https:\/\/[0-9A-F]{32}\./.test(v) // cluster endpoints
     );
 }
@@ -107,13 +109,34 @@ export function diffPlans(a: { stack: string; resources: ResourceRecord[] }, b: 
             if ([...scalarsOf(va), ...scalarsOf(vb)].some(isVolatile)) continue;
             const na = normaliseValue(va, a.stack);
             const nb = normaliseValue(vb, b.stack);
-            if (!same(na, nb)) inputs.push({ key, type: ra.type, name: normaliseName(ra.name, a.stack), path, a: va, b: vb });
+            if (!same(va, vb) && !same(na, nb)) inputs.push({ key, type: ra.type, name: normaliseName(ra.name, a.stack), path, a: va, b: vb });
         }
     }
     return { stackA: a.stack, stackB: b.stack, counts, onlyInA, onlyInB, inputs };
 }
 
-const fmt = (v: unknown) => (v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
+const MAX_CELL = 60;
+const fmt = (v: unknown) => {
+    const s = v === undefined ? "—" : typeof v === "string" && !v.includes("\n") ? v : JSON.stringify(v);
+    return s.length > MAX_CELL ? `${s.slice(0, MAX_CELL - 1)}…` : s;
+};
+
+/** Rows of the inputs table; one identical change on three or more resources becomes one row. */
+export function inputRows(d: PlanDiff): string[][] {
+    const groups = new Map<string, InputDiff[]>();
+    for (const i of d.inputs) {
+        const k = JSON.stringify([i.path, i.a, i.b]);
+        groups.set(k, [...(groups.get(k) ?? []), i]);
+    }
+    const groupLabel = (g: InputDiff[]) => {
+        const types = [...new Set(g.map((i) => i.type.split(":").pop()!))];
+        return `${g.length} resources (${types.slice(0, 3).join(", ")}${types.length > 3 ? ", …" : ""})`;
+    };
+    const label = (i: InputDiff) => `${i.type.split(":").pop()} ${i.name}`;
+    return [...groups.values()].flatMap((g) =>
+        g.length >= 3 ? [[groupLabel(g), g[0].path, fmt(g[0].a), fmt(g[0].b)]] : g.map((i) => [label(i), i.path, fmt(i.a), fmt(i.b)]),
+    );
+}
 
 function table(header: string[], rows: string[][]): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -136,7 +159,7 @@ export function renderDiff(d: PlanDiff): string {
     out.push(
         d.inputs.length === 0
             ? "  (none)"
-            : table(["resource", "input", d.stackA, d.stackB], d.inputs.map((i) => [`${i.type.split(":").pop()} ${i.name}`, i.path, fmt(i.a), fmt(i.b)])),
+            : table(["resource", "input", d.stackA, d.stackB], inputRows(d)),
     );
     return out.join("\n");
 }
