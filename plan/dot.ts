@@ -3,7 +3,7 @@
  * component (nested as the components are), one node per resource type inside it (many
  * same-type children collapse into one node with a count), and dependency edges (including
  * provider references): bold where they cross from one component to another, light inside a
- * component, transitively reduced so only the build order remains.
+ * component, transitively reduced so only the build order remains; between two components one edge.
  */
 import type { ResourceRecord } from "../harness/types";
 import { STACK_TYPE } from "./tree";
@@ -83,7 +83,7 @@ export function toDot(resources: ResourceRecord[], meta: { project: string; stac
 
     // Group-level dependency graph (dependency → dependent), then its transitive reduction, so
     // the picture shows the build order without a hairball of implied edges.
-    const edges = new Map<string, { from: string; to: string; cross: boolean; ltail?: string }>();
+    const edges = new Map<string, { from: string; to: string; cross: boolean }>();
     for (const r of resources) {
         const from = nodeOf.get(r.urn) ?? (isComponent(r) ? anchor(clusters.get(r.urn)!) : undefined);
         if (!from) continue;
@@ -93,7 +93,7 @@ export function toDot(resources: ResourceRecord[], meta: { project: string; stac
             const to = nodeOf.get(dep) ?? (depCluster ? anchor(depCluster) : undefined);
             if (!to || to === from) continue;
             const key = `${to}->${from}`;
-            if (!edges.has(key)) edges.set(key, { from: to, to: from, cross: nodeClusterId.get(to) !== nodeClusterId.get(from), ltail: depCluster?.id });
+            if (!edges.has(key)) edges.set(key, { from: to, to: from, cross: nodeClusterId.get(to) !== nodeClusterId.get(from) });
         }
     }
     const succ = new Map<string, string[]>();
@@ -138,8 +138,19 @@ export function toDot(resources: ResourceRecord[], meta: { project: string; stac
         if (!isRoot) lines.push(`${indent}}`);
     };
     emit(root, "  ");
+    // Inside a component: the reduced dependency edges (light). Between components: one bold edge
+    // per pair of components, drawn from cluster border to cluster border.
+    const crossSeen = new Set<string>();
     for (const e of edges.values()) {
-        const attrs = e.cross ? ["penwidth=1.6", ...(e.ltail ? [`ltail="${e.ltail}"`] : [])] : ['color="#b0bec5"'];
+        if (!e.cross) {
+            lines.push(`  ${e.from} -> ${e.to} [color="#b0bec5"];`);
+            continue;
+        }
+        const cf = nodeClusterId.get(e.from)!;
+        const ct = nodeClusterId.get(e.to)!;
+        if (crossSeen.has(`${cf}->${ct}`)) continue;
+        crossSeen.add(`${cf}->${ct}`);
+        const attrs = ["penwidth=1.6", ...(cf !== root.id ? [`ltail="${cf}"`] : []), ...(ct !== root.id ? [`lhead="${ct}"`] : [])];
         lines.push(`  ${e.from} -> ${e.to} [${attrs.join(", ")}];`);
     }
     lines.push(`}`);
