@@ -87,6 +87,14 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
             cb(err, resp);
         });
 
+    // Stack outputs as the engine receives them: resolving them in-process would drop secretness.
+    let stackOutputs: Record<string, unknown> | undefined;
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, cb: (err: unknown, resp: any) => void) => {
+        if (/::pulumi:pulumi:Stack::/.test(req.getUrn())) stackOutputs = rpc.deserializeProperties(req.getOutputs(), true);
+        return registerOutputs(req, cb);
+    };
+
     // Mocha and plain node would otherwise swallow a failed registration silently.
     const rejections: unknown[] = [];
     const onRejection = (reason: unknown) => rejections.push(reason);
@@ -96,7 +104,7 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
         const resolved = require.resolve(program);
         delete require.cache[resolved];
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded the way the Pulumi language host loads it
-        const outputs = (await pulumi.runtime.runInPulumiStack(async () => require(resolved))) as Record<string, unknown> | undefined;
+        await pulumi.runtime.runInPulumiStack(async () => require(resolved));
         await settings.waitForRPCs();
         // Let queued registrations that were kicked off by the last resolutions land.
         await new Promise((r) => setImmediate(r));
@@ -109,7 +117,7 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
             project: stackConfig.project,
             stack,
             resources: records,
-            outputs: (redactSecrets(outputs ?? {}) as Record<string, unknown>) ?? {},
+            outputs: redactSecrets(stackOutputs ?? {}) as Record<string, unknown>,
             stackConfig,
         };
     } catch (err) {

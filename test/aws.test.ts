@@ -40,7 +40,7 @@ for (const stack of STACKS) {
             const { resources } = await stackRun(stack);
             for (const r of resources) {
                 if (r.type.startsWith("shop:")) assert.match(r.parent, /pulumi:pulumi:Stack::/, r.urn);
-                else assert.match(r.parent, /\$shop:[a-z]+:[A-Za-z]+::/, `${r.urn} is not parented to a shop: component`);
+                else assert.match(r.parent, /\$shop:[a-z0-9]+:[A-Za-z]+::/, `${r.urn} is not parented to a shop: component`);
             }
         });
 
@@ -106,10 +106,10 @@ for (const stack of STACKS) {
             }
         });
 
-        it("nodes: private subnets, IMDSv2 only (hop limit 2), encrypted gp3 root volume, sizes per stack", async () => {
+        it("nodes: private subnets, IMDSv2 only (hop limit 1), encrypted gp3 root volume, sizes per stack", async () => {
             const { resources } = await stackRun(stack);
             const lt = one(resources, "aws:ec2/launchTemplate:LaunchTemplate");
-            assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+            assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
             const ebs = get(lt.inputs, "blockDeviceMappings.0.ebs");
             assert.equal(ebs.volumeType, "gp3");
             assert.equal(ebs.encrypted, "true");

@@ -67,7 +67,7 @@ for (const stack of STACKS) {
             const { resources } = await stackRun(stack);
             for (const w of resources.filter((r) => WORKLOAD_TYPES.includes(r.type))) {
                 for (const c of podSpec(w).containers) {
-                    assert.match(c.image, /(@sha256:[0-9a-f]{64}$)|(:v?\d+\.\d+\.\d+[\w.-]*(@sha256:[0-9a-f]{64})?$)/, `${c.name}: ${c.image}`);
+                    assert.match(c.image, /(@sha256:[0-9a-f]{64}$)|(:v?\d+\.\d+(\.\d+)?(-[\w.]+)?(@sha256:[0-9a-f]{64})?$)/, `${c.name}: ${c.image}`);
                     assert.doesNotMatch(c.image, /:latest\b/);
                 }
             }

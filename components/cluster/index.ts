@@ -151,8 +151,8 @@ export class Cluster extends pulumi.ComponentResource {
             `${name}-nodes`,
             {
                 description: `Managed node group template for ${args.name}`,
-                // IMDSv2 only; hop limit 2 so pods on the node network can still reach it through the node.
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+                // IMDSv2 only, hop limit 1: pods cannot borrow the node role; they get their own through Pod Identity.
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                 blockDeviceMappings: [
                     {
                         deviceName: "/dev/xvda",
@@ -229,7 +229,12 @@ export class Cluster extends pulumi.ComponentResource {
                 metadata: {
                     name: this.storageClassName,
                     annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
-                    labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "shop-platform" },
+                    labels: {
+                        "app.kubernetes.io/name": "gp3",
+                        "app.kubernetes.io/component": "storage",
+                        "app.kubernetes.io/managed-by": "pulumi",
+                        "app.kubernetes.io/part-of": "shop-platform",
+                    },
                 },
                 provisioner: "ebs.csi.aws.com",
                 parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
