@@ -1,0 +1,132 @@
+// Command catalog is the read-only product catalog API of shop-platform.
+//
+//	catalog serve      (wrapped by ./run serve; the container's entry point runs the same)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Config comes only from the environment.
+type Config struct {
+	DatabaseURL     string
+	RedisURL        string
+	CacheTTL        time.Duration
+	Port            int
+	Host            string
+	LogLevel        string
+	DBPoolMax       int32
+	ShutdownTimeout time.Duration
+}
+
+func envInt(name string, def, min, max int) (int, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		return 0, fmt.Errorf("%s must be an integer in [%d, %d]", name, min, max)
+	}
+	return n, nil
+}
+
+func loadConfig() (Config, error) {
+	c := Config{
+		DatabaseURL: os.Getenv("DATABASE_URL"),
+		RedisURL:    os.Getenv("REDIS_URL"),
+		Host:        os.Getenv("HOST"),
+		LogLevel:    os.Getenv("LOG_LEVEL"),
+	}
+	if c.DatabaseURL == "" {
+		return c, errors.New("DATABASE_URL is required")
+	}
+	ttl, err := envInt("CACHE_TTL_SECONDS", 60, 0, 86400)
+	if err != nil {
+		return c, err
+	}
+	c.CacheTTL = time.Duration(ttl) * time.Second
+	if c.Port, err = envInt("PORT", 8080, 1, 65535); err != nil {
+		return c, err
+	}
+	pool, err := envInt("DB_POOL_MAX", 10, 1, 200)
+	if err != nil {
+		return c, err
+	}
+	c.DBPoolMax = int32(pool)
+	st, err := envInt("SHUTDOWN_TIMEOUT_SECONDS", 8, 1, 60)
+	if err != nil {
+		return c, err
+	}
+	c.ShutdownTimeout = time.Duration(st) * time.Second
+	return c, nil
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "serve" {
+		fmt.Fprintln(os.Stderr, "usage: catalog serve")
+		os.Exit(2)
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "{\"level\":\"error\",\"msg\":\"invalid configuration: %s\"}\n", err)
+		os.Exit(2)
+	}
+	logger := newLogger(os.Stdout, cfg.LogLevel, secretsOf(cfg.DatabaseURL, cfg.RedisURL))
+	slog.SetDefault(logger)
+	if err := serve(cfg, logger); err != nil {
+		logger.Error("server failed", "error", err.Error())
+		os.Exit(1)
+	}
+}
+
+func serve(cfg Config, logger *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	app, err := newApp(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           app.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	logger.Info("starting catalog", "addr", addr, "database_url", maskURL(cfg.DatabaseURL),
+		"redis_url", maskURL(cfg.RedisURL), "cache_ttl_seconds", int(cfg.CacheTTL.Seconds()))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: no new connections, finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("shutdown timed out", "error", err.Error())
+	}
+	logger.Info("stopped")
+	return nil
+}
