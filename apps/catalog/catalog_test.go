@@ -400,3 +400,18 @@ func TestMissingConfigFailsClearly(t *testing.T) {
 		t.Fatalf("%v %s", err, out)
 	}
 }
+
+func TestHealthcheckCommand(t *testing.T) {
+	a := startApp(t, true)
+	port := strings.TrimPrefix(a.base, "http://127.0.0.1:")
+	cmd := execCommand(binPath, "healthcheck")
+	cmd.Env = []string{"PORT=" + port}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("healthcheck against a live app failed: %v %s", err, out)
+	}
+	cmd = execCommand(binPath, "healthcheck")
+	cmd.Env = []string{"PORT=1"}
+	if err := cmd.Run(); err == nil {
+		t.Fatal("healthcheck succeeded against a closed port")
+	}
+}

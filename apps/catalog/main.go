@@ -73,8 +73,11 @@ func loadConfig() (Config, error) {
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck())
+	}
 	if len(os.Args) < 2 || os.Args[1] != "serve" {
-		fmt.Fprintln(os.Stderr, "usage: catalog serve")
+		fmt.Fprintln(os.Stderr, "usage: catalog serve | catalog healthcheck")
 		os.Exit(2)
 	}
 	cfg, err := loadConfig()
@@ -129,4 +132,23 @@ func serve(cfg Config, logger *slog.Logger) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// healthcheck probes this process's own /healthz (for container HEALTHCHECKs: the image has no shell).
+func healthcheck() int {
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get("http://127.0.0.1:" + port + "/healthz")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 1
+	}
+	return 0
 }
