@@ -24,10 +24,10 @@ export interface CliArgs {
     json: boolean;
     overrides: Record<string, unknown>;
     diagram?: string;
-    program?: string;
 }
 
-const USAGE = "usage: npm run plan -- <stack> [--out <dir>] [--json] [--config-override key=value]... [--diagram <path-base>]\n       npm run plan -- --all [--json]\n       npm run plan -- --diff <stackA> <stackB> [--json]";
+const USAGE =
+    "usage: npm run plan -- <stack> [--out <dir>] [--json] [--config-override key=value]... [--diagram <path-base>]\n       npm run plan -- --all [--json]\n       npm run plan -- --diff <stackA> <stackB> [--json]";
 
 /** `key=value`: value parsed as JSON when it is an object/array/number/boolean, else kept as a string. */
 export function parseOverride(s: string): [string, unknown] {
@@ -56,7 +56,6 @@ export function parseArgs(argv: string[]): CliArgs {
         else if (x === "--diff") a.mode = "diff";
         else if (x === "--out") a.out = next();
         else if (x === "--diagram") a.diagram = next();
-        else if (x === "--program") a.program = path.resolve(next());
         else if (x === "--config-override") {
             const [k, v] = parseOverride(next());
             a.overrides[k] = v;
@@ -115,8 +114,8 @@ export async function main(argv: string[], print: (s: string) => void = (s) => p
     const args = parseArgs(argv);
     if (args.mode === "diff") {
         const [a, b] = args.stacks;
-        const pa = await planStack(a, { configOverrides: args.overrides, program: args.program });
-        const pb = await planStack(b, { configOverrides: args.overrides, program: args.program });
+        const pa = await planStack(a, { configOverrides: args.overrides });
+        const pb = await planStack(b, { configOverrides: args.overrides });
         const d = diffPlans(pa, pb);
         print(args.json ? JSON.stringify(d, null, 2) : renderDiff(d));
         return 0;
@@ -125,7 +124,7 @@ export async function main(argv: string[], print: (s: string) => void = (s) => p
     const docs: Record<string, unknown>[] = [];
     let failed = false;
     for (const stack of stacks) {
-        const plan = await planStack(stack, { configOverrides: args.overrides, program: args.program });
+        const plan = await planStack(stack, { configOverrides: args.overrides });
         const out = path.resolve(args.out && args.mode === "plan" ? args.out : path.join(args.out ?? "out", stack));
         const written = writePlan(plan, out);
         if (args.diagram) {

@@ -140,14 +140,25 @@ export function inputRows(d: PlanDiff): string[][] {
 
 function table(header: string[], rows: string[][]): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    const line = (cells: string[]) =>
+        cells
+            .map((c, i) => c.padEnd(widths[i]))
+            .join("  ")
+            .trimEnd();
     return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
 export function renderDiff(d: PlanDiff): string {
     const out: string[] = [`Differences ${d.stackA} → ${d.stackB} (offline plans)`, ""];
     out.push("Resource counts by type (only rows that differ):");
-    out.push(d.counts.length === 0 ? "  (none)" : table(["type", d.stackA, d.stackB], d.counts.map((c) => [c.type, String(c.a), String(c.b)])));
+    out.push(
+        d.counts.length === 0
+            ? "  (none)"
+            : table(
+                  ["type", d.stackA, d.stackB],
+                  d.counts.map((c) => [c.type, String(c.a), String(c.b)]),
+              ),
+    );
     out.push("");
     if (d.onlyInA.length || d.onlyInB.length) {
         out.push("Resources in one stack only:");
@@ -156,10 +167,6 @@ export function renderDiff(d: PlanDiff): string {
         out.push("");
     }
     out.push("Changed inputs of same-named resources (ids, ARNs, digests and tags.Environment skipped):");
-    out.push(
-        d.inputs.length === 0
-            ? "  (none)"
-            : table(["resource", "input", d.stackA, d.stackB], inputRows(d)),
-    );
+    out.push(d.inputs.length === 0 ? "  (none)" : table(["resource", "input", d.stackA, d.stackB], inputRows(d)));
     return out.join("\n");
 }

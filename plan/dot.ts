@@ -21,7 +21,15 @@ function shortType(type: string): string {
 
 const esc = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
-const PALETTE: Record<string, string> = { aws: "#fff4e0", awsx: "#fff4e0", eks: "#fff4e0", docker: "#e3f2fd", kubernetes: "#e8eaf6", pulumi: "#eeeeee", random: "#eeeeee" };
+const PALETTE: Record<string, string> = {
+    aws: "#fff4e0",
+    awsx: "#fff4e0",
+    eks: "#fff4e0",
+    docker: "#e3f2fd",
+    kubernetes: "#e8eaf6",
+    pulumi: "#eeeeee",
+    random: "#eeeeee",
+};
 
 export function providerUrnOf(ref: string): string {
     const i = ref.lastIndexOf("::");

@@ -67,7 +67,11 @@ export function reconstructObject(r: ResourceRecord): { object: Record<string, u
     return { object, autoNamed, redactedFields };
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^-+|-+$/g, "");
+const slug = (s: string) =>
+    s
+        .toLowerCase()
+        .replace(/[^a-z0-9.-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
 
 /** Renders every Kubernetes object and every Helm release's values, in registration order. */
 export function renderManifests(resources: ResourceRecord[]): ManifestFile[] {

@@ -49,8 +49,21 @@ export function extractSettings(resources: ResourceRecord[], config: ParsedShopC
     add("network", "availability zones", vpc, "numberOfAvailabilityZones", c?.network.azCount, "azCount");
     add("network", "NAT gateways", vpc, "natGateways.strategy", c?.network.natGateways, "natGateways");
     const flowLogs = byType("aws:ec2/flowLog:FlowLog");
-    out.push({ group: "network", key: "flow logs", value: flowLogs.length > 0 ? `on (${flowLogs.length} FlowLog)` : "off (no FlowLog)", source: "resource count aws:ec2/flowLog:FlowLog" });
-    if (flowLogs.length > 0) add("network", "flow-log retention (days)", first("aws:cloudwatch/logGroup:LogGroup", (r) => /flow/.test(r.name)), "retentionInDays", c?.network.flowLogs.retentionDays, "flowLogRetentionDays");
+    out.push({
+        group: "network",
+        key: "flow logs",
+        value: flowLogs.length > 0 ? `on (${flowLogs.length} FlowLog)` : "off (no FlowLog)",
+        source: "resource count aws:ec2/flowLog:FlowLog",
+    });
+    if (flowLogs.length > 0)
+        add(
+            "network",
+            "flow-log retention (days)",
+            first("aws:cloudwatch/logGroup:LogGroup", (r) => /flow/.test(r.name)),
+            "retentionInDays",
+            c?.network.flowLogs.retentionDays,
+            "flowLogRetentionDays",
+        );
 
     const eks = first("aws:eks/cluster:Cluster");
     add("cluster", "Kubernetes version", eks, "version", c?.cluster.version, "kubernetesVersion");
@@ -58,7 +71,14 @@ export function extractSettings(resources: ResourceRecord[], config: ParsedShopC
     add("cluster", "endpoint private access", eks, "vpcConfig.endpointPrivateAccess", true, "(always on)");
     add("cluster", "public access CIDRs", eks, "vpcConfig.publicAccessCidrs", c?.cluster.publicAccessCidrs, "publicAccessCidrs");
     add("cluster", "deletion protection", eks, "deletionProtection", c?.cluster.deletionProtection, "environment");
-    add("cluster", "control-plane log retention (days)", first("aws:cloudwatch/logGroup:LogGroup", (r) => /control-plane|\/aws\/eks/.test(r.name + String(r.inputs.name ?? ""))), "retentionInDays", c?.cluster.logRetentionDays, "clusterLogRetentionDays");
+    add(
+        "cluster",
+        "control-plane log retention (days)",
+        first("aws:cloudwatch/logGroup:LogGroup", (r) => /control-plane|\/aws\/eks/.test(r.name + String(r.inputs.name ?? ""))),
+        "retentionInDays",
+        c?.cluster.logRetentionDays,
+        "clusterLogRetentionDays",
+    );
 
     const ng = first("aws:eks/nodeGroup:NodeGroup");
     add("nodes", "instance types", ng, "instanceTypes", c?.cluster.nodeGroup.instanceTypes, "nodeInstanceTypes");
@@ -66,7 +86,14 @@ export function extractSettings(resources: ResourceRecord[], config: ParsedShopC
     add("nodes", "min size", ng, "scalingConfig.minSize", c?.cluster.nodeGroup.minSize, "nodeMinSize");
     add("nodes", "desired size", ng, "scalingConfig.desiredSize", c?.cluster.nodeGroup.desiredSize, "nodeDesiredSize");
     add("nodes", "max size", ng, "scalingConfig.maxSize", c?.cluster.nodeGroup.maxSize, "nodeMaxSize");
-    add("nodes", "root volume (GiB)", first("aws:ec2/launchTemplate:LaunchTemplate"), "blockDeviceMappings.0.ebs.volumeSize", c?.cluster.nodeGroup.diskSizeGiB, "nodeDiskSizeGiB");
+    add(
+        "nodes",
+        "root volume (GiB)",
+        first("aws:ec2/launchTemplate:LaunchTemplate"),
+        "blockDeviceMappings.0.ebs.volumeSize",
+        c?.cluster.nodeGroup.diskSizeGiB,
+        "nodeDiskSizeGiB",
+    );
 
     for (const app of ["storefront", "catalog"] as const) {
         const dep = first("kubernetes:apps/v1:Deployment", (r) => r.name.includes(app) || getPath(r.inputs, "metadata.name") === app);
@@ -78,14 +105,35 @@ export function extractSettings(resources: ResourceRecord[], config: ParsedShopC
     }
 
     const sts = (needle: string) => resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name.includes(needle));
-    add("data", "PostgreSQL storage", sts("postgres"), "spec.volumeClaimTemplates.0.spec.resources.requests.storage", c ? `${c.data.postgres.storageGiB}Gi` : undefined, "postgresStorageGiB");
+    add(
+        "data",
+        "PostgreSQL storage",
+        sts("postgres"),
+        "spec.volumeClaimTemplates.0.spec.resources.requests.storage",
+        c ? `${c.data.postgres.storageGiB}Gi` : undefined,
+        "postgresStorageGiB",
+    );
     if (c) out.push({ group: "data", key: "Redis persistence", value: show(c.data.redis.persistence), source: "config redisPersistence" });
     if (!c || c.data.redis.persistence)
-        add("data", "Redis storage", sts("redis"), "spec.volumeClaimTemplates.0.spec.resources.requests.storage", c ? `${c.data.redis.storageGiB}Gi` : undefined, "redisStorageGiB");
+        add(
+            "data",
+            "Redis storage",
+            sts("redis"),
+            "spec.volumeClaimTemplates.0.spec.resources.requests.storage",
+            c ? `${c.data.redis.storageGiB}Gi` : undefined,
+            "redisStorageGiB",
+        );
     if (c) out.push({ group: "data", key: "Redis maxmemory (MiB)", value: show(c.data.redis.maxMemoryMb), source: "config redisMaxMemoryMb" });
 
     const prom = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && getPath(r.inputs, "values.prometheus") !== undefined);
-    add("monitoring", "Prometheus retention", prom, "values.prometheus.prometheusSpec.retention", c ? `${c.monitoring.retentionDays}d` : undefined, "prometheusRetentionDays");
+    add(
+        "monitoring",
+        "Prometheus retention",
+        prom,
+        "values.prometheus.prometheusSpec.retention",
+        c ? `${c.monitoring.retentionDays}d` : undefined,
+        "prometheusRetentionDays",
+    );
     add(
         "monitoring",
         "Prometheus storage",

@@ -85,7 +85,14 @@ export function loadInput(file: string): LoadedInput {
         resources.forEach((r, i) => {
             if (!obj(r) || typeof r.urn !== "string" || typeof r.type !== "string") throw new InputError(`${file}: resources[${i}] has no urn/type`);
         });
-        const norm = resources.map((r) => ({ ...r, name: r.name ?? nameOfUrn(r.urn), parent: r.parent ?? "", provider: r.provider ?? "", dependencies: r.dependencies ?? [], inputs: r.inputs ?? {} }));
+        const norm = resources.map((r) => ({
+            ...r,
+            name: r.name ?? nameOfUrn(r.urn),
+            parent: r.parent ?? "",
+            provider: r.provider ?? "",
+            dependencies: r.dependencies ?? [],
+            inputs: r.inputs ?? {},
+        }));
         return { kind: "resources", stack: typeof top.stack === "string" ? top.stack : stackOfUrn(norm[0]?.urn ?? ""), resources: norm };
     }
     const dep = obj(top?.deployment);
@@ -99,7 +106,7 @@ export function loadInput(file: string): LoadedInput {
             .filter((r) => r.type !== "pulumi:pulumi:Stack" && r.delete !== true)
             .map((r, i) => fromExport(r, i));
         const stackUrn = raw.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
-        const stack = stackOfUrn(typeof stackUrn === "string" ? stackUrn : resources[0]?.urn ?? "");
+        const stack = stackOfUrn(typeof stackUrn === "string" ? stackUrn : (resources[0]?.urn ?? ""));
         return { kind: "stack-export", stack, resources };
     }
     throw new InputError(`${file} is neither a \`pulumi stack export\` (deployment.resources) nor a shop-platform/resources@1 file`);
@@ -128,7 +135,8 @@ export function main(argv: string[]): number {
         const input = loadInput(files[0]);
         let config: PolicyConfig = {};
         let configLabel = "pack defaults";
-        if (!configPath && input.stack && fs.existsSync(path.join(CONFIG_DIR, `${input.stack}.json`))) configPath = path.join(CONFIG_DIR, `${input.stack}.json`);
+        if (!configPath && input.stack && fs.existsSync(path.join(CONFIG_DIR, `${input.stack}.json`)))
+            configPath = path.join(CONFIG_DIR, `${input.stack}.json`);
         if (configPath) {
             config = loadPolicyConfig(configPath);
             configLabel = path.relative(process.cwd(), configPath) || configPath;

@@ -51,14 +51,20 @@ export function validatePolicyConfig(config: unknown, factories: readonly Policy
             if (!isLevel(value)) throw new PolicyConfigError(`"${key}": ${JSON.stringify(value)} is not an enforcement level (${LEVELS.join(", ")})`);
             continue;
         }
-        if (typeof value !== "object" || value === null || Array.isArray(value)) throw new PolicyConfigError(`"${key}": must be an enforcement level or an object`);
+        if (typeof value !== "object" || value === null || Array.isArray(value))
+            throw new PolicyConfigError(`"${key}": must be an enforcement level or an object`);
         const { enforcementLevel, ...params } = value as Record<string, unknown>;
-        if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) throw new PolicyConfigError(`"${key}.enforcementLevel": ${JSON.stringify(enforcementLevel)} is not an enforcement level (${LEVELS.join(", ")})`);
+        if (enforcementLevel !== undefined && !isLevel(enforcementLevel))
+            throw new PolicyConfigError(`"${key}.enforcementLevel": ${JSON.stringify(enforcementLevel)} is not an enforcement level (${LEVELS.join(", ")})`);
         const validate = validatorFor(f);
         if (!validate(params)) {
             const e = validate.errors?.[0];
-            const where = e?.instancePath ? e.instancePath.replace(/^\//, "").replace(/\//g, ".") : e?.params && "additionalProperty" in e.params ? String(e.params.additionalProperty) : "";
-            const what = e?.keyword === "additionalProperties" ? "unknown parameter" : e?.message ?? "invalid";
+            const where = e?.instancePath
+                ? e.instancePath.replace(/^\//, "").replace(/\//g, ".")
+                : e?.params && "additionalProperty" in e.params
+                  ? String(e.params.additionalProperty)
+                  : "";
+            const what = e?.keyword === "additionalProperties" ? "unknown parameter" : (e?.message ?? "invalid");
             throw new PolicyConfigError(`"${key}${where ? "." + where : ""}": ${what}`);
         }
     }

@@ -10,7 +10,14 @@
  * Secrets become the unknown sentinel (opaque = unknown; see lib/values.ts).
  */
 import * as policy from "@pulumi/policy";
-import type { EnforcementLevel, PolicyProviderResource, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type {
+    EnforcementLevel,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+} from "@pulumi/policy";
 import type { ResourceRecord } from "../harness/types";
 import { resolvePolicies, validatePolicyConfig, type PolicyConfig } from "./config";
 import { secretsToUnknown } from "./lib/values";
@@ -118,9 +125,17 @@ export function evaluate(resources: ResourceRecord[], config: PolicyConfig, opts
             const fns = Array.isArray(pol.validateResource) ? pol.validateResource : [pol.validateResource];
             for (const pr of prs.values()) {
                 const args: ResourceValidationArgs = {
-                    type: pr.type, name: pr.name, urn: pr.urn, props: pr.props, opts: pr.opts, provider: pr.provider,
-                    isType: pr.isType, asType: pr.asType as unknown as ResourceValidationArgs["asType"],
-                    stackTags, getConfig, notApplicable,
+                    type: pr.type,
+                    name: pr.name,
+                    urn: pr.urn,
+                    props: pr.props,
+                    opts: pr.opts,
+                    provider: pr.provider,
+                    isType: pr.isType,
+                    asType: pr.asType as unknown as ResourceValidationArgs["asType"],
+                    stackTags,
+                    getConfig,
+                    notApplicable,
                 };
                 for (const fn of fns) {
                     try {
@@ -129,7 +144,7 @@ export function evaluate(resources: ResourceRecord[], config: PolicyConfig, opts
                         });
                     } catch (e) {
                         if (e instanceof NotApplicable) break;
-                        throw new Error(`policy '${pol.name}' failed on ${pr.urn}: ${(e as Error).stack ?? e}`);
+                        throw new Error(`policy '${pol.name}' failed on ${pr.urn}: ${(e as Error).message ?? e}`, { cause: e });
                     }
                 }
             }
@@ -141,7 +156,7 @@ export function evaluate(resources: ResourceRecord[], config: PolicyConfig, opts
                     out.push({ policyName: pol.name, enforcementLevel: level(lvl), urn: urn ?? "", message });
                 });
             } catch (e) {
-                if (!(e instanceof NotApplicable)) throw new Error(`policy '${pol.name}' failed: ${(e as Error).stack ?? e}`);
+                if (!(e instanceof NotApplicable)) throw new Error(`policy '${pol.name}' failed: ${(e as Error).message ?? e}`, { cause: e });
             }
         }
     }

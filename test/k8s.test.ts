@@ -3,23 +3,13 @@ import { IMAGES } from "../components/k8s";
 import { CHARTS, loadRuleFiles } from "../components/monitoring";
 import { ENVIRONMENT_DEFAULTS } from "../config";
 import { isRedactedSecret, ResourceRecord } from "../harness";
+import { validateK8sObject } from "../harness/schemas";
 import { get, ofType, one, STACKS, stackRun, strings } from "./helpers";
 
 const WORKLOAD_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"];
 const isK8sObject = (r: ResourceRecord) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release";
 const podSpec = (r: ResourceRecord) => get(r.inputs, "spec.template.spec");
 const named = (rs: ResourceRecord[], type: string, name: string) => rs.filter((r) => r.type === type && get(r.inputs, "metadata.name") === name);
-
-/** kubernetes-models is ESM-only: a native dynamic import (module node16 keeps it native). */
-async function validator(apiVersion: string, kind: string): Promise<(obj: unknown) => void> {
-    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-    const pkg = group === "monitoring.coreos.com" ? `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}` : `kubernetes-models/${apiVersion}/${kind}`;
-    void version;
-    const mod = (await import(pkg)) as Record<string, new (o: unknown) => { validate(): void }>;
-    const Model = mod[kind] ?? mod.default;
-    if (!Model) throw new Error(`no schema for ${apiVersion} ${kind}`);
-    return (obj) => new Model(obj).validate();
-}
 
 for (const stack of STACKS) {
     describe(`Kubernetes layer (${stack})`, () => {
@@ -217,8 +207,7 @@ for (const stack of STACKS) {
             let validated = 0;
             for (const r of resources.filter(isK8sObject)) {
                 const obj = JSON.parse(JSON.stringify(r.inputs, (_k, v) => (isRedactedSecret(v) ? undefined : v)));
-                const validate = await validator(obj.apiVersion, obj.kind);
-                assert.doesNotThrow(() => validate(obj), `${r.urn}`);
+                await validateK8sObject(obj).catch((e: Error) => assert.fail(`${r.urn}: ${e.message}`));
                 validated++;
             }
             assert.ok(validated >= 40, `only ${validated} objects validated`);

@@ -17,7 +17,13 @@ describe("plan: --diff", () => {
     });
 
     it("lists the known dev → prod differences: NAT strategy, AZs, node scaling, FlowLog count", () => {
-        assert.deepEqual(change(d, "awsx:ec2:Vpc", "natGateways.strategy") && [change(d, "awsx:ec2:Vpc", "natGateways.strategy")!.a, change(d, "awsx:ec2:Vpc", "natGateways.strategy")!.b], ["Single", "OnePerAz"]);
+        assert.deepEqual(
+            change(d, "awsx:ec2:Vpc", "natGateways.strategy") && [
+                change(d, "awsx:ec2:Vpc", "natGateways.strategy")!.a,
+                change(d, "awsx:ec2:Vpc", "natGateways.strategy")!.b,
+            ],
+            ["Single", "OnePerAz"],
+        );
         const azs = change(d, "awsx:ec2:Vpc", "numberOfAvailabilityZones");
         assert.deepEqual([azs?.a, azs?.b], [2, 3]);
         for (const p of ["scalingConfig.minSize", "scalingConfig.maxSize", "scalingConfig.desiredSize"]) {
@@ -26,7 +32,10 @@ describe("plan: --diff", () => {
             assert.ok(Number(c.b) > Number(c.a), `${p}: prod (${String(c.b)}) should exceed dev (${String(c.a)})`);
         }
         assert.equal(change(d, "aws:eks/nodeGroup:NodeGroup", "scalingConfig.maxSize")!.name, "shop-{stack}-system");
-        assert.deepEqual(d.counts.find((c) => c.type === "aws:ec2/flowLog:FlowLog"), { type: "aws:ec2/flowLog:FlowLog", a: 0, b: 1 });
+        assert.deepEqual(
+            d.counts.find((c) => c.type === "aws:ec2/flowLog:FlowLog"),
+            { type: "aws:ec2/flowLog:FlowLog", a: 0, b: 1 },
+        );
         assert.ok(change(d, "aws:cloudwatch/logGroup:LogGroup", "retentionInDays"), "control-plane log retention differs");
         assert.ok(change(d, "aws:eks/cluster:Cluster", "vpcConfig.endpointPublicAccess"));
         assert.ok(change(d, "kubernetes:apps/v1:Deployment", "spec.replicas"), "app replicas differ");

@@ -7,42 +7,7 @@ import type { ResourceRecord } from "../../harness";
 import { REDACTED_FOR_TEST, renderManifests } from "./manifestFixtures";
 import { planFor } from "./helpers";
 import { writePlan } from "../write";
-
-/**
- * The kinds the plan may emit, each with the schema module that validates it. A kind missing here
- * fails the test: adding a kind to the program means adding its validator here on purpose.
- */
-const VALIDATORS: Record<string, string> = {
-    "v1/Namespace": "kubernetes-models/v1/Namespace",
-    "v1/ConfigMap": "kubernetes-models/v1/ConfigMap",
-    "v1/Secret": "kubernetes-models/v1/Secret",
-    "v1/Service": "kubernetes-models/v1/Service",
-    "v1/ServiceAccount": "kubernetes-models/v1/ServiceAccount",
-    "v1/PersistentVolumeClaim": "kubernetes-models/v1/PersistentVolumeClaim",
-    "apps/v1/Deployment": "kubernetes-models/apps/v1/Deployment",
-    "apps/v1/StatefulSet": "kubernetes-models/apps/v1/StatefulSet",
-    "batch/v1/Job": "kubernetes-models/batch/v1/Job",
-    "autoscaling/v2/HorizontalPodAutoscaler": "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler",
-    "policy/v1/PodDisruptionBudget": "kubernetes-models/policy/v1/PodDisruptionBudget",
-    "networking.k8s.io/v1/NetworkPolicy": "kubernetes-models/networking.k8s.io/v1/NetworkPolicy",
-    "storage.k8s.io/v1/StorageClass": "kubernetes-models/storage.k8s.io/v1/StorageClass",
-    "rbac.authorization.k8s.io/v1/Role": "kubernetes-models/rbac.authorization.k8s.io/v1/Role",
-    "rbac.authorization.k8s.io/v1/RoleBinding": "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding",
-    "monitoring.coreos.com/v1/ServiceMonitor": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor",
-    "monitoring.coreos.com/v1/PodMonitor": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor",
-    "monitoring.coreos.com/v1/PrometheusRule": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule",
-};
-
-type Model = new (data: unknown) => { validate(): void };
-
-async function validate(obj: Record<string, unknown>): Promise<void> {
-    const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
-    const mod = VALIDATORS[key];
-    if (!mod) throw new Error(`no schema validator registered for ${key}: add it to VALIDATORS in plan/test/manifests.test.ts`);
-    const m = (await import(mod)) as Record<string, Model>;
-    const cls = m[String(obj.kind)] ?? (m.default as unknown as Model);
-    new cls(obj).validate();
-}
+import { validateK8sObject as validate } from "../../harness/schemas";
 
 describe("plan: Kubernetes manifests", () => {
     for (const stack of ["dev", "staging", "prod"]) {
@@ -91,13 +56,34 @@ describe("plan: Kubernetes manifests", () => {
 
     it("reconstructs an object from inputs: apiVersion/kind from the type, auto-name noted, whole-map secrets emptied", async () => {
         const rec = (type: string, name: string, inputs: Record<string, unknown>): ResourceRecord => ({
-            urn: `urn:pulumi:t::p::${type}::${name}`, type, name, custom: true, remote: false, parent: "", provider: "", dependencies: [], protect: false, inputs,
+            urn: `urn:pulumi:t::p::${type}::${name}`,
+            type,
+            name,
+            custom: true,
+            remote: false,
+            parent: "",
+            provider: "",
+            dependencies: [],
+            protect: false,
+            inputs,
         });
         const files = renderManifests([
             rec("kubernetes:core/v1:Secret", "creds", { metadata: { namespace: "data" }, stringData: REDACTED_FOR_TEST, type: "Opaque" }),
-            rec("kubernetes:apps/v1:Deployment", "web", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "x@sha256:00" }] } } } }),
+            rec("kubernetes:apps/v1:Deployment", "web", {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name: "web" },
+                spec: {
+                    replicas: 2,
+                    selector: { matchLabels: { a: "b" } },
+                    template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "x@sha256:00" }] } },
+                },
+            }),
         ]);
-        assert.deepEqual(files.map((f) => f.file), ["01-secret-creds.yaml", "02-deployment-web.yaml"]);
+        assert.deepEqual(
+            files.map((f) => f.file),
+            ["01-secret-creds.yaml", "02-deployment-web.yaml"],
+        );
         const secret = YAML.parse(files[0].content) as Record<string, any>;
         assert.equal(secret.apiVersion, "v1");
         assert.equal(secret.kind, "Secret");
@@ -109,7 +95,10 @@ describe("plan: Kubernetes manifests", () => {
         await validate(YAML.parse(files[1].content) as Record<string, unknown>);
         // and a broken object does fail validation (the check has teeth)
         await assert.rejects(validate({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { replicas: "two" } }));
-        await assert.rejects(validate({ apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "x" }, spec: { endpoints: [] } }), /selector/);
-        await assert.rejects(validate({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "x" } }), /no schema validator registered/);
+        await assert.rejects(
+            validate({ apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "x" }, spec: { endpoints: [] } }),
+            /selector/,
+        );
+        await assert.rejects(validate({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "x" } }), /no schema registered/);
     });
 });

@@ -11,7 +11,10 @@ describe("plan: redaction and resources.json", () => {
     it("no secure placeholder (nor the mocked ECR token) appears in the printout or anywhere under the out dir", async () => {
         const plan = await planWith("dev", { configOverrides: { alertSlackWebhookUrl: { secure: "v1:x" } } });
         const secrets = Object.values(plan.placeholders);
-        assert.ok(secrets.some((s) => s.includes("hooks.slack.com")), "the secure override became a placeholder");
+        assert.ok(
+            secrets.some((s) => s.includes("hooks.slack.com")),
+            "the secure override became a placeholder",
+        );
         secrets.push("offline-ecr-token-never-printed");
         // RandomPassword results the mocks generate for the secrets the program creates
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-redaction-"));
@@ -34,6 +37,7 @@ describe("plan: redaction and resources.json", () => {
         assert.equal(file.project, "shop-platform");
         assert.equal(file.stack, "staging");
         assert.deepEqual(file.resources, JSON.parse(JSON.stringify(plan.resources)));
-        for (const r of file.resources) assert.deepEqual(Object.keys(r).sort(), ["custom", "dependencies", "inputs", "name", "parent", "protect", "provider", "remote", "type", "urn"]);
+        for (const r of file.resources)
+            assert.deepEqual(Object.keys(r).sort(), ["custom", "dependencies", "inputs", "name", "parent", "protect", "provider", "remote", "type", "urn"]);
     });
 });

@@ -33,7 +33,21 @@ describe("plan: per-environment settings", () => {
     it("every key setting named in the issue is present for every stack", async () => {
         for (const stack of ["dev", "staging", "prod"]) {
             const keys = (await planFor(stack)).settings.map((s) => s.key);
-            for (const k of ["region", "availability zones", "NAT gateways", "instance types", "min size", "desired size", "max size", "endpoint public access", "storefront replicas", "catalog replicas", "PostgreSQL storage", "Prometheus retention", "control-plane log retention (days)"])
+            for (const k of [
+                "region",
+                "availability zones",
+                "NAT gateways",
+                "instance types",
+                "min size",
+                "desired size",
+                "max size",
+                "endpoint public access",
+                "storefront replicas",
+                "catalog replicas",
+                "PostgreSQL storage",
+                "Prometheus retention",
+                "control-plane log retention (days)",
+            ])
                 assert.ok(keys.includes(k), `${stack}: missing ${k}`);
         }
     });

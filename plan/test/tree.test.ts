@@ -26,7 +26,10 @@ describe("plan: tree and totals", () => {
             assert.equal(urns.length, plan.resources.length);
             assert.deepEqual([...urns].sort(), plan.resources.map((r) => r.urn).sort());
             assert.equal(plan.total, plan.resources.length);
-            assert.equal(Object.values(plan.counts).reduce((a, b) => a + b, 0), plan.resources.length);
+            assert.equal(
+                Object.values(plan.counts).reduce((a, b) => a + b, 0),
+                plan.resources.length,
+            );
             assert.match(renderCounts(plan.counts), new RegExp(`\\+ ${plan.resources.length} to create`));
             // children hang off their parent's URN
             for (const n of descendants(plan.tree)) for (const c of n.children) assert.equal(plan.resources.find((r) => r.urn === c.urn)!.parent, n.urn);

@@ -2,12 +2,23 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { asArray, asObject, isOpaque, peek, UNKNOWN } from "./values";
 
-const WORKLOAD_KINDS = ["apps/v1:Deployment", "apps/v1:StatefulSet", "apps/v1:DaemonSet", "apps/v1:ReplicaSet", "batch/v1:Job", "batch/v1:CronJob", "core/v1:Pod"];
+const WORKLOAD_KINDS = [
+    "apps/v1:Deployment",
+    "apps/v1:StatefulSet",
+    "apps/v1:DaemonSet",
+    "apps/v1:ReplicaSet",
+    "batch/v1:Job",
+    "batch/v1:CronJob",
+    "core/v1:Pod",
+];
 
 /** Workload type tokens (and their server-side-apply `*Patch` variants). */
 export const WORKLOAD_TYPES: string[] = WORKLOAD_KINDS.flatMap((k) => [`kubernetes:${k}`, `kubernetes:${k}Patch`]);
 /** Long-running workloads (probes, replicas make sense). */
-export const LONG_RUNNING_TYPES: string[] = ["apps/v1:Deployment", "apps/v1:StatefulSet", "apps/v1:DaemonSet"].flatMap((k) => [`kubernetes:${k}`, `kubernetes:${k}Patch`]);
+export const LONG_RUNNING_TYPES: string[] = ["apps/v1:Deployment", "apps/v1:StatefulSet", "apps/v1:DaemonSet"].flatMap((k) => [
+    `kubernetes:${k}`,
+    `kubernetes:${k}Patch`,
+]);
 export const REPLICATED_TYPES: string[] = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"];
 
 /** `Deployment` from `kubernetes:apps/v1:DeploymentPatch`. */
@@ -46,7 +57,10 @@ export interface ContainerRef {
 }
 
 /** Every container of a pod spec: containers, initContainers and ephemeralContainers. */
-export function containersOf(podSpec: Record<string, any> | undefined, lists: ContainerList[] = ["initContainers", "containers", "ephemeralContainers"]): ContainerRef[] {
+export function containersOf(
+    podSpec: Record<string, any> | undefined,
+    lists: ContainerList[] = ["initContainers", "containers", "ephemeralContainers"],
+): ContainerRef[] {
     if (!podSpec) return [];
     const out: ContainerRef[] = [];
     for (const list of lists) {
@@ -71,11 +85,32 @@ export function isSidecar(ref: ContainerRef): boolean {
 
 /** Cluster-scoped kinds (no namespace). */
 const CLUSTER_SCOPED = new Set([
-    "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass",
-    "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding", "APIService", "CSIDriver", "CSINode", "RuntimeClass", "IngressClass",
-    "VolumeAttachment", "PodSecurityPolicy", "ComponentStatus", "CertificateSigningRequest", "FlowSchema",
-    "PriorityLevelConfiguration", "ClusterIssuer", "ClusterRoleList", "ClusterRoleBindingList",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "StorageClass",
+    "PriorityClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "RuntimeClass",
+    "IngressClass",
+    "VolumeAttachment",
+    "PodSecurityPolicy",
+    "ComponentStatus",
+    "CertificateSigningRequest",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
+    "ClusterIssuer",
+    "ClusterRoleList",
+    "ClusterRoleBindingList",
 ]);
 
 /** True for namespaced `kubernetes:*` resources (excludes providers, charts, lists and cluster-scoped kinds). */

@@ -44,7 +44,10 @@ describe("policy:check CLI", function () {
         assert.ok(!r.stdout.includes("pulumi:pulumi:Stack"));
         assert.ok(!r.stdout.includes("pulumi:providers:"));
         // the bad repo's own tags miss CostCenter even though tagsAll (outputs) has the rest from defaults
-        assert.ok(r.violations.some((l) => /aws-required-tags .*::legacy Missing required tags: CostCenter \(/.test(l)), r.stdout);
+        assert.ok(
+            r.violations.some((l) => /aws-required-tags .*::legacy Missing required tags: CostCenter \(/.test(l)),
+            r.stdout,
+        );
     });
 
     it("exits 0 on a clean export (pack defaults when no config matches the stack)", () => {

@@ -20,8 +20,19 @@ describe("policy config", () => {
 
     it("prod: all mandatory except the advisory-by-design rules", () => {
         const prod = levelsOf("prod");
-        const advisory = [...prod].filter(([, l]) => l === "advisory").map(([n]) => n).sort();
-        assert.deepEqual(advisory, ["ecr-kms", "ecr-lifecycle-policy", "eks-access-entries", "k8s-no-default-serviceaccount", "k8s-sa-token-automount", "k8s-servicemonitor-selected", "k8s-spread"]);
+        const advisory = [...prod]
+            .filter(([, l]) => l === "advisory")
+            .map(([n]) => n)
+            .sort();
+        assert.deepEqual(advisory, [
+            "ecr-kms",
+            "ecr-lifecycle-policy",
+            "eks-access-entries",
+            "k8s-no-default-serviceaccount",
+            "k8s-sa-token-automount",
+            "k8s-servicemonitor-selected",
+            "k8s-spread",
+        ]);
         assert.ok([...prod.values()].every((l) => l === "mandatory" || l === "advisory"));
     });
 
@@ -34,20 +45,37 @@ describe("policy config", () => {
             assert.equal(staging.get(n), "mandatory", n);
             assert.equal(dev.get(n), "advisory", n);
         }
-        for (const n of ["k8s-replicas-ha", "k8s-pdb", "vpc-nat-per-az", "k8s-spread", "rds-multi-az", "elasticache-ha"]) assert.equal(dev.get(n), "disabled", n);
+        for (const n of ["k8s-replicas-ha", "k8s-pdb", "vpc-nat-per-az", "k8s-spread", "rds-multi-az", "elasticache-ha"])
+            assert.equal(dev.get(n), "disabled", n);
         assert.equal(staging.get("vpc-nat-per-az"), "advisory");
         for (const n of ["k8s-no-privileged", "iam-no-wildcard-admin", "s3-public-access-block"]) assert.equal(dev.get(n), "mandatory", n); // M/M rows
     });
 
     it("the env level drives evaluate(): same violation, mandatory under prod, advisory under dev", () => {
-        const bad = [deploy("a", podWith((p) => (p.containers[0].securityContext.readOnlyRootFilesystem = false)))];
+        const bad = [
+            deploy(
+                "a",
+                podWith((p) => (p.containers[0].securityContext.readOnlyRootFilesystem = false)),
+            ),
+        ];
         const pick = (env: string) => evaluate(bad, loadPolicyConfig(path.join(CFG, `${env}.json`))).filter((v) => v.policyName === "k8s-read-only-rootfs");
-        assert.deepEqual(pick("prod").map((v) => v.enforcementLevel), ["mandatory"]);
-        assert.deepEqual(pick("dev").map((v) => v.enforcementLevel), ["advisory"]);
+        assert.deepEqual(
+            pick("prod").map((v) => v.enforcementLevel),
+            ["mandatory"],
+        );
+        assert.deepEqual(
+            pick("dev").map((v) => v.enforcementLevel),
+            ["advisory"],
+        );
     });
 
     it("precedence: policy level > all > default; disabled rules do not run", () => {
-        const r = new Map(resolvePolicies({ all: "advisory", "k8s-pdb": "mandatory", "ecr-kms": { enforcementLevel: "disabled" } }).map((x) => [x.factory.meta.name, x.level]));
+        const r = new Map(
+            resolvePolicies({ all: "advisory", "k8s-pdb": "mandatory", "ecr-kms": { enforcementLevel: "disabled" } }).map((x) => [
+                x.factory.meta.name,
+                x.level,
+            ]),
+        );
         assert.equal(r.get("k8s-pdb"), "mandatory");
         assert.equal(r.get("ecr-kms"), "disabled");
         assert.equal(r.get("eks-endpoint-private"), "advisory");
@@ -66,15 +94,26 @@ describe("policy config", () => {
     });
 
     it("exemptions are generic: a glob on the name or the URN, for any policy", () => {
-        const recs = [deploy("postgres", podWith((p) => (p.containers[0].securityContext.readOnlyRootFilesystem = false))), deploy("storefront", podWith((p) => (p.containers[0].securityContext.readOnlyRootFilesystem = false)))];
-        const names = (cfg: object) => evaluate(recs, { all: "disabled", "k8s-read-only-rootfs": { enforcementLevel: "mandatory", ...cfg } }).map((v) => v.urn.split("::").pop());
+        const recs = [
+            deploy(
+                "postgres",
+                podWith((p) => (p.containers[0].securityContext.readOnlyRootFilesystem = false)),
+            ),
+            deploy(
+                "storefront",
+                podWith((p) => (p.containers[0].securityContext.readOnlyRootFilesystem = false)),
+            ),
+        ];
+        const names = (cfg: object) =>
+            evaluate(recs, { all: "disabled", "k8s-read-only-rootfs": { enforcementLevel: "mandatory", ...cfg } }).map((v) => v.urn.split("::").pop());
         assert.deepEqual(names({}), ["postgres", "storefront"]);
         assert.deepEqual(names({ exemptions: ["postgres"] }), ["storefront"]);
         assert.deepEqual(names({ exemptions: ["post*"] }), ["storefront"]);
         assert.deepEqual(names({ exemptions: ["urn:pulumi:*::*::kubernetes:apps/v1:Deployment::storefront"] }), ["postgres"]);
         assert.deepEqual(names({ exemptions: ["*kubernetes:apps/v1:Deployment*"] }), []);
         // stack policies too
-        const pdbNames = (cfg: object) => evaluate(recs, { all: "disabled", "k8s-pdb": { enforcementLevel: "mandatory", ...cfg } }).map((v) => v.urn.split("::").pop());
+        const pdbNames = (cfg: object) =>
+            evaluate(recs, { all: "disabled", "k8s-pdb": { enforcementLevel: "mandatory", ...cfg } }).map((v) => v.urn.split("::").pop());
         assert.deepEqual(pdbNames({}), ["postgres", "storefront"]);
         assert.deepEqual(pdbNames({ exemptions: ["storefront"] }), ["postgres"]);
     });

@@ -22,20 +22,41 @@ export function run(policy: string, records: ResourceRecord[], params: Record<st
 export class NA extends Error {}
 
 /** Direct call of a resource policy with hand-built args; returns "na" when notApplicable is raised, else the messages. */
-export function callResource(pol: ResourceValidationPolicy, type: string, props: Record<string, any>, config: object = {}, provider?: PolicyProviderResource): "na" | string[] {
+export function callResource(
+    pol: ResourceValidationPolicy,
+    type: string,
+    props: Record<string, any>,
+    config: object = {},
+    provider?: PolicyProviderResource,
+): "na" | string[] {
     const msgs: string[] = [];
     const args: ResourceValidationArgs = {
-        type, props, urn: urnOf(type, "x"), name: "x",
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-        provider, stackTags: new Map(),
+        type,
+        props,
+        urn: urnOf(type, "x"),
+        name: "x",
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            additionalSecretOutputs: [],
+        },
+        provider,
+        stackTags: new Map(),
         isType: ((c: any) => c?.__pulumiType === type) as ResourceValidationArgs["isType"],
         asType: (() => undefined) as ResourceValidationArgs["asType"],
         getConfig: <T extends object>() => config as T,
-        notApplicable: (r?: string): never => { throw new NA(r); },
+        notApplicable: (r?: string): never => {
+            throw new NA(r);
+        },
     };
     const fns = Array.isArray(pol.validateResource) ? pol.validateResource : [pol.validateResource!];
     try {
-        for (const fn of fns) void fn(args, (m: string) => { msgs.push(m); });
+        for (const fn of fns)
+            void fn(args, (m: string) => {
+                msgs.push(m);
+            });
     } catch (e) {
         if (e instanceof NA) return "na";
         throw e;
@@ -66,7 +87,10 @@ export const goodContainer = {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
     readinessProbe: { httpGet: { path: "/readyz", port: 8080 } },
     livenessProbe: { httpGet: { path: "/healthz", port: 8080 } },
-    env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }, { name: "LOG_LEVEL", value: "info" }],
+    env: [
+        { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } },
+        { name: "LOG_LEVEL", value: "info" },
+    ],
 };
 
 export const goodPodSpec = {
@@ -116,18 +140,32 @@ export function podWith(fn: (pod: any) => void): object {
 }
 
 export function pdb(name: string, matchLabels: Record<string, string>, spec: object = { maxUnavailable: 1 }, ns = "shop"): ResourceRecord {
-    return k8s("kubernetes:policy/v1:PodDisruptionBudget", name, { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name, namespace: ns }, spec: { selector: { matchLabels }, ...spec } });
+    return k8s("kubernetes:policy/v1:PodDisruptionBudget", name, {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name, namespace: ns },
+        spec: { selector: { matchLabels }, ...spec },
+    });
 }
 
 export function denyAll(ns = "shop", types = ["Ingress", "Egress"]): ResourceRecord {
-    return k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", `deny-${ns}`, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny", namespace: ns }, spec: { podSelector: {}, policyTypes: types } });
+    return k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", `deny-${ns}`, {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "default-deny", namespace: ns },
+        spec: { podSelector: {}, policyTypes: types },
+    });
 }
 
 // ---------- AWS fixtures ----------
 export const TAGS = { Project: "shop", Environment: "test", Owner: "platform", CostCenter: "cc-1", ManagedBy: "pulumi" };
 
 export function awsProvider(defaultTags?: Record<string, string>, name = "aws"): ResourceRecord {
-    return rec("pulumi:providers:aws", name, defaultTags ? { region: "us-east-1", defaultTags: JSON.stringify({ tags: defaultTags }) } : { region: "us-east-1" });
+    return rec(
+        "pulumi:providers:aws",
+        name,
+        defaultTags ? { region: "us-east-1", defaultTags: JSON.stringify({ tags: defaultTags }) } : { region: "us-east-1" },
+    );
 }
 export function providerRef(p: ResourceRecord): string {
     return `${p.urn}::0b1c2d3e`;

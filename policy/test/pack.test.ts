@@ -18,7 +18,8 @@ describe("pack metadata", () => {
             assert.ok("exemptions" in p.configSchema.properties, "generic exemptions param");
             assert.equal(p.enforcementLevel, f.meta.defaultLevel);
             assert.equal(f("advisory").enforcementLevel, "advisory");
-            for (const [k, s] of Object.entries(f.meta.params)) assert.ok(s.default !== undefined && s.description, `${p.name}.${k} needs default + description`);
+            for (const [k, s] of Object.entries(f.meta.params))
+                assert.ok(s.default !== undefined && s.description, `${p.name}.${k} needs default + description`);
         }
         assert.equal(allPolicies().length, POLICY_FACTORIES.length);
     });
@@ -45,7 +46,8 @@ describe("pack metadata", () => {
             }
         };
         walk(awsDir);
-        for (const f of POLICY_FACTORIES) for (const t of f.meta.resourceTypes) if (t.startsWith("aws:")) assert.ok(tokens.has(t), `${f.meta.name}: unknown type ${t}`);
+        for (const f of POLICY_FACTORIES)
+            for (const t of f.meta.resourceTypes) if (t.startsWith("aws:")) assert.ok(tokens.has(t), `${f.meta.name}: unknown type ${t}`);
     });
 });
 
@@ -61,7 +63,23 @@ describe("taggable types (generated from @pulumi/aws)", function () {
     });
     it("EKS cluster, ECR repository, flow log and VPC ingress rules are taggable; attachments and policies are not", () => {
         const t = taggableTypes();
-        for (const x of ["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:ecr/repository:Repository", "aws:ec2/flowLog:FlowLog", "aws:kms/key:Key", "aws:iam/role:Role", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"]) assert.ok(t.has(x), x);
-        for (const x of ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:kms/alias:Alias", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"]) assert.ok(!t.has(x), x);
+        for (const x of [
+            "aws:eks/cluster:Cluster",
+            "aws:eks/nodeGroup:NodeGroup",
+            "aws:ecr/repository:Repository",
+            "aws:ec2/flowLog:FlowLog",
+            "aws:kms/key:Key",
+            "aws:iam/role:Role",
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        ])
+            assert.ok(t.has(x), x);
+        for (const x of [
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+            "aws:kms/alias:Alias",
+            "aws:ec2/securityGroupRule:SecurityGroupRule",
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        ])
+            assert.ok(!t.has(x), x);
     });
 });

@@ -13,7 +13,9 @@ describe("the real program under the policy pack", function () {
     this.timeout(300_000);
     for (const stack of STACKS) {
         it(`${stack}: zero mandatory violations under policy/config/${stack}.json`, async () => {
-            const harness = (await import("../../harness/index.js")) as { runStack: (s: string) => Promise<{ resources: import("../../harness/types").ResourceRecord[] }> };
+            const harness = (await import("../../harness/index.js")) as {
+                runStack: (s: string) => Promise<{ resources: import("../../harness/types").ResourceRecord[] }>;
+            };
             const { resources } = await harness.runStack(stack);
             assert.ok(resources.length > 0, "the harness registered no resources");
             const violations: Violation[] = evaluate(resources, loadPolicyConfig(path.join(__dirname, "..", "config", `${stack}.json`)), { stack });

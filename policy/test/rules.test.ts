@@ -29,8 +29,12 @@ describe("rules (table-driven: policy/test/cases.ts)", () => {
         for (const n of names) {
             const rc = CASES[n];
             for (const k of ["violating", "compliant", "notApplicable", "unknown"] as const) assert.ok(rc[k].length > 0, `${n}: no ${k} case`);
-            assert.ok(rc.violating.every((k) => k.expect !== 0), `${n}: a violating case expects no violation`);
-            if (POLICY_FACTORIES.find((f) => f.meta.name === n)!.meta.kind === "resource") assert.ok(rc.naType, `${n}: no naType for the direct notApplicable check`);
+            assert.ok(
+                rc.violating.every((k) => k.expect !== 0),
+                `${n}: a violating case expects no violation`,
+            );
+            if (POLICY_FACTORIES.find((f) => f.meta.name === n)!.meta.kind === "resource")
+                assert.ok(rc.naType, `${n}: no naType for the direct notApplicable check`);
         }
     });
 

@@ -32,17 +32,40 @@ describe("values: unknowns and secrets", () => {
     it("peek turns an UnknownValueError from the engine's proxy into UNKNOWN", () => {
         const props = policy.unknownCheckingProxy({ a: { b: UNKNOWN_SENTINELS.string }, c: 1 });
         assert.throws(() => props.a.b, policy.UnknownValueError);
-        assert.equal(peek(() => props.a.b), UNKNOWN);
-        assert.equal(peek(() => props.c), 1);
-        assert.equal(peek(() => props.missing), undefined);
+        assert.equal(
+            peek(() => props.a.b),
+            UNKNOWN,
+        );
+        assert.equal(
+            peek(() => props.c),
+            1,
+        );
+        assert.equal(
+            peek(() => props.missing),
+            undefined,
+        );
     });
 
     it("secretsToUnknown replaces secrets deeply and drops undefined", () => {
-        assert.deepEqual(secretsToUnknown({ a: [SECRET, 1], b: { c: SECRET }, d: undefined }), { a: [UNKNOWN_SENTINELS.object, 1], b: { c: UNKNOWN_SENTINELS.object } });
+        assert.deepEqual(secretsToUnknown({ a: [SECRET, 1], b: { c: SECRET }, d: undefined }), {
+            a: [UNKNOWN_SENTINELS.object, 1],
+            b: { c: UNKNOWN_SENTINELS.object },
+        });
     });
 
     it("a rule reading an unknown value at preview reports nothing and does not throw", () => {
-        const r = { urn: "urn:pulumi:t::p::aws:ecr/repository:Repository::r", type: "aws:ecr/repository:Repository", name: "r", custom: true, remote: false, parent: "", provider: "", dependencies: [], protect: false, inputs: { imageTagMutability: UNKNOWN_SENTINELS.string, imageScanningConfiguration: UNKNOWN_SENTINELS.object } };
+        const r = {
+            urn: "urn:pulumi:t::p::aws:ecr/repository:Repository::r",
+            type: "aws:ecr/repository:Repository",
+            name: "r",
+            custom: true,
+            remote: false,
+            parent: "",
+            provider: "",
+            dependencies: [],
+            protect: false,
+            inputs: { imageTagMutability: UNKNOWN_SENTINELS.string, imageScanningConfiguration: UNKNOWN_SENTINELS.object },
+        };
         const vs = evaluate([r], { all: "disabled", "ecr-immutable-tags": "mandatory", "ecr-scan-on-push": "mandatory" });
         assert.deepEqual(vs, []);
     });
@@ -50,7 +73,10 @@ describe("values: unknowns and secrets", () => {
 
 describe("helpers", () => {
     it("providerUrnOf cuts the id after the last ::", () => {
-        assert.equal(providerUrnOf("urn:pulumi:dev::shop::pulumi:providers:aws::default_7_48_0::04da6b54-80e4"), "urn:pulumi:dev::shop::pulumi:providers:aws::default_7_48_0");
+        assert.equal(
+            providerUrnOf("urn:pulumi:dev::shop::pulumi:providers:aws::default_7_48_0::04da6b54-80e4"),
+            "urn:pulumi:dev::shop::pulumi:providers:aws::default_7_48_0",
+        );
     });
     it("isExempt matches name or URN globs, * crossing /", () => {
         const urn = "urn:pulumi:dev::shop::shop:data:Postgres$kubernetes:apps/v1:StatefulSet::postgres";
@@ -74,6 +100,9 @@ describe("helpers", () => {
     it("sortViolations: mandatory first, then name/urn/message, duplicates dropped, stable", () => {
         const v = (l: "mandatory" | "advisory", p: string, u: string, m = "m") => ({ enforcementLevel: l, policyName: p, urn: u, message: m });
         const out = sortViolations([v("advisory", "a", "u1"), v("mandatory", "z", "u2"), v("mandatory", "b", "u3"), v("mandatory", "b", "u3")]);
-        assert.deepEqual(out.map((x) => x.policyName), ["b", "z", "a"]);
+        assert.deepEqual(
+            out.map((x) => x.policyName),
+            ["b", "z", "a"],
+        );
     });
 });

@@ -60,6 +60,7 @@ export const ecrRepoPolicyNotPublic = resourceRule({
     check: (props, _args, report) => {
         const st = statementsOf(props.policy);
         if (!st) return;
-        if (st.some((s) => s.Effect === "Allow" && isWildcardPrincipal(s.Principal) && !hasCondition(s))) report("The repository policy allows Principal \"*\" without a Condition (public repository).");
+        if (st.some((s) => s.Effect === "Allow" && isWildcardPrincipal(s.Principal) && !hasCondition(s)))
+            report('The repository policy allows Principal "*" without a Condition (public repository).');
     },
 });

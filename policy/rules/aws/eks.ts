@@ -7,7 +7,8 @@ const CLUSTER = "aws:eks/cluster:Cluster";
 /** Row 4. */
 export const eksSecretsEncryption = resourceRule({
     name: "eks-secrets-encryption",
-    description: "EKS clusters must envelope-encrypt Kubernetes secrets with a KMS key (encryptionConfig.resources includes \"secrets\" and provider.keyArn is set).",
+    description:
+        'EKS clusters must envelope-encrypt Kubernetes secrets with a KMS key (encryptionConfig.resources includes "secrets" and provider.keyArn is set).',
     rows: [4],
     defaultLevel: "mandatory",
     types: [CLUSTER],
@@ -15,28 +16,37 @@ export const eksSecretsEncryption = resourceRule({
         // v7 is a single object; accept a list too (older shapes).
         const cfgs = Array.isArray(props.encryptionConfig) ? props.encryptionConfig : props.encryptionConfig ? [props.encryptionConfig] : [];
         const ok = cfgs.some((c: any) => strings(c?.resources).includes("secrets") && typeof c?.provider?.keyArn === "string" && c.provider.keyArn !== "");
-        if (!ok) report("EKS secrets encryption is not configured: set encryptionConfig { resources: [\"secrets\"], provider: { keyArn } }.");
+        if (!ok) report('EKS secrets encryption is not configured: set encryptionConfig { resources: ["secrets"], provider: { keyArn } }.');
     },
 });
 
 /** Row 5. */
 export const eksEndpointPrivate = resourceRule({
     name: "eks-endpoint-private",
-    description: "The EKS API endpoint must have private access and either no public access or public access restricted to allow-listed CIDRs (never 0.0.0.0/0 or ::/0).",
+    description:
+        "The EKS API endpoint must have private access and either no public access or public access restricted to allow-listed CIDRs (never 0.0.0.0/0 or ::/0).",
     rows: [5],
     defaultLevel: "mandatory",
     types: [CLUSTER],
     params: {
-        allowedPublicCidrs: { type: "array", items: { type: "string" }, default: [], description: "When non-empty, every publicAccessCidrs entry must be one of these." },
+        allowedPublicCidrs: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description: "When non-empty, every publicAccessCidrs entry must be one of these.",
+        },
         requirePrivateAccess: { type: "boolean", default: true, description: "Require vpcConfig.endpointPrivateAccess = true." },
     },
     check: (props, _args, report, cfg) => {
         const vpc = asObject(props.vpcConfig) ?? {};
-        if (cfg.requirePrivateAccess && vpc.endpointPrivateAccess !== true) report("vpcConfig.endpointPrivateAccess must be true (nodes reach the API inside the VPC).");
+        if (cfg.requirePrivateAccess && vpc.endpointPrivateAccess !== true)
+            report("vpcConfig.endpointPrivateAccess must be true (nodes reach the API inside the VPC).");
         if (vpc.endpointPublicAccess === false) return;
         const cidrs = strings(vpc.publicAccessCidrs);
         if (cidrs.length === 0) {
-            report("The public API endpoint is open to 0.0.0.0/0 (endpointPublicAccess defaults to true and publicAccessCidrs to 0.0.0.0/0): disable it or set publicAccessCidrs.");
+            report(
+                "The public API endpoint is open to 0.0.0.0/0 (endpointPublicAccess defaults to true and publicAccessCidrs to 0.0.0.0/0): disable it or set publicAccessCidrs.",
+            );
             return;
         }
         const world = cidrs.filter((c) => WORLD_CIDRS.has(c));
@@ -59,7 +69,12 @@ export const eksControlPlaneLogging = resourceRule({
     defaultLevel: "mandatory",
     types: [CLUSTER],
     params: {
-        requiredLogTypes: { type: "array", items: { type: "string", enum: ALL_LOG_TYPES }, default: ALL_LOG_TYPES, description: "Log types that must be in enabledClusterLogTypes." },
+        requiredLogTypes: {
+            type: "array",
+            items: { type: "string", enum: ALL_LOG_TYPES },
+            default: ALL_LOG_TYPES,
+            description: "Log types that must be in enabledClusterLogTypes.",
+        },
     },
     check: (props, _args, report, cfg) => {
         const enabled = strings(props.enabledClusterLogTypes);
@@ -76,11 +91,17 @@ export const eksAccessEntries = resourceRule({
     defaultLevel: "advisory",
     types: [CLUSTER],
     params: {
-        allowedModes: { type: "array", items: { type: "string", enum: ["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"] }, default: ["API", "API_AND_CONFIG_MAP"], description: "Accepted authentication modes." },
+        allowedModes: {
+            type: "array",
+            items: { type: "string", enum: ["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"] },
+            default: ["API", "API_AND_CONFIG_MAP"],
+            description: "Accepted authentication modes.",
+        },
     },
     check: (props, _args, report, cfg) => {
         const mode = asObject(props.accessConfig)?.authenticationMode ?? "CONFIG_MAP";
-        if (!(cfg.allowedModes as string[]).includes(String(mode))) report(`accessConfig.authenticationMode is ${mode}; use one of ${(cfg.allowedModes as string[]).join(", ")}.`);
+        if (!(cfg.allowedModes as string[]).includes(String(mode)))
+            report(`accessConfig.authenticationMode is ${mode}; use one of ${(cfg.allowedModes as string[]).join(", ")}.`);
     },
 });
 
@@ -106,13 +127,20 @@ export const launchTemplateImdsv2 = resourceRule({
     defaultLevel: "mandatory",
     types: ["aws:ec2/launchTemplate:LaunchTemplate"],
     params: {
-        maxHopLimit: { type: "integer", minimum: 1, maximum: 64, default: 1, description: "Highest allowed httpPutResponseHopLimit (1 keeps pods off the node's IMDS; 2 if pods need it)." },
+        maxHopLimit: {
+            type: "integer",
+            minimum: 1,
+            maximum: 64,
+            default: 1,
+            description: "Highest allowed httpPutResponseHopLimit (1 keeps pods off the node's IMDS; 2 if pods need it).",
+        },
     },
     check: (props, _args, report, cfg) => {
         const md = asObject(props.metadataOptions);
         if (md?.httpEndpoint === "disabled") return;
-        if (md?.httpTokens !== "required") report("metadataOptions.httpTokens must be \"required\" (IMDSv2 only).");
+        if (md?.httpTokens !== "required") report('metadataOptions.httpTokens must be "required" (IMDSv2 only).');
         const hop = md?.httpPutResponseHopLimit;
-        if (typeof hop === "number" && hop > (cfg.maxHopLimit as number)) report(`metadataOptions.httpPutResponseHopLimit is ${hop}; at most ${cfg.maxHopLimit} is allowed.`);
+        if (typeof hop === "number" && hop > (cfg.maxHopLimit as number))
+            report(`metadataOptions.httpPutResponseHopLimit is ${hop}; at most ${cfg.maxHopLimit} is allowed.`);
     },
 });

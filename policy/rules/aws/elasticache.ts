@@ -16,7 +16,9 @@ export const elasticacheEncryption = resourceRule({
         if (props.transitEncryptionEnabled !== true) report("transitEncryptionEnabled must be true.");
         if (cfg.requireAuth) {
             // authToken is normally a secret: present-but-opaque counts as set.
-            const hasToken = Object.prototype.hasOwnProperty.call(props, "authToken") && (isOpaqueProp(props, "authToken") || (typeof props.authToken === "string" && props.authToken !== ""));
+            const hasToken =
+                Object.prototype.hasOwnProperty.call(props, "authToken") &&
+                (isOpaqueProp(props, "authToken") || (typeof props.authToken === "string" && props.authToken !== ""));
             if (!hasToken && asArray(props.userGroupIds).length === 0) report("Set authToken or userGroupIds so clients must authenticate.");
         }
     },

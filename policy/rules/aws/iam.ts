@@ -13,9 +13,9 @@ function adminProblems(st: Statement[]): string[] {
         if (s.Effect !== "Allow") continue;
         const actions = strings(s.Action);
         const resources = strings(s.Resource);
-        if (actions.some((a) => a === "*" || a === "*:*") && resources.includes("*")) out.push("allows Action \"*\" on Resource \"*\" (full admin)");
-        else if (actions.some((a) => a === "*" || a === "*:*")) out.push("allows Action \"*\"");
-        if (actions.some((a) => a.toLowerCase() === "iam:*")) out.push("allows \"iam:*\"");
+        if (actions.some((a) => a === "*" || a === "*:*") && resources.includes("*")) out.push('allows Action "*" on Resource "*" (full admin)');
+        else if (actions.some((a) => a === "*" || a === "*:*")) out.push('allows Action "*"');
+        if (actions.some((a) => a.toLowerCase() === "iam:*")) out.push('allows "iam:*"');
         if (s.NotAction !== undefined) out.push("uses Allow with NotAction");
     }
     return [...new Set(out)];
@@ -24,7 +24,7 @@ function adminProblems(st: Statement[]): string[] {
 /** Row 35. */
 export const iamNoWildcardAdmin = resourceRule({
     name: "iam-no-wildcard-admin",
-    description: "IAM policy documents must not grant wildcard actions (\"*\", \"iam:*\") or Allow+NotAction.",
+    description: 'IAM policy documents must not grant wildcard actions ("*", "iam:*") or Allow+NotAction.',
     rows: [35],
     defaultLevel: "mandatory",
     types: ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy", "aws:iam/role:Role"],
@@ -45,8 +45,21 @@ export const iamNoAdminManagedPolicies = resourceRule({
     description: "Roles, users and groups must not get the AWS-managed admin policies (AdministratorAccess, IAMFullAccess).",
     rows: [36],
     defaultLevel: "mandatory",
-    types: ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "aws:iam/role:Role"],
-    params: { deniedPolicies: { type: "array", items: { type: "string" }, default: DEFAULT_DENIED, description: "AWS-managed policy names (arn:*:iam::aws:policy/<name>) that may not be attached." } },
+    types: [
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:iam/policyAttachment:PolicyAttachment",
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+        "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+        "aws:iam/role:Role",
+    ],
+    params: {
+        deniedPolicies: {
+            type: "array",
+            items: { type: "string" },
+            default: DEFAULT_DENIED,
+            description: "AWS-managed policy names (arn:*:iam::aws:policy/<name>) that may not be attached.",
+        },
+    },
     check: (props, args, report, cfg) => {
         const arns = args.type === "aws:iam/role:Role" ? strings(props.managedPolicyArns) : strings(props.policyArn);
         for (const arn of arns) {
@@ -73,17 +86,19 @@ export const iamTrustPolicyScoped = resourceRule({
         if (!st) return;
         for (const s of st) {
             if (s.Effect !== "Allow") continue;
-            if (isWildcardPrincipal(s.Principal) && !hasCondition(s)) report("The trust policy allows Principal \"*\" without a Condition.");
+            if (isWildcardPrincipal(s.Principal) && !hasCondition(s)) report('The trust policy allows Principal "*" without a Condition.');
             const federated = strings(asObject(s.Principal)?.Federated);
             const webIdentity = strings(s.Action).some((a) => a === "sts:AssumeRoleWithWebIdentity");
             if (federated.length && webIdentity) {
                 const keys = conditionKeys(s);
-                if (!keys.some((k) => k.endsWith(":sub"))) report(`Web-identity trust for ${federated.join(", ")} has no :sub condition (any workload of that issuer could assume the role).`);
+                if (!keys.some((k) => k.endsWith(":sub")))
+                    report(`Web-identity trust for ${federated.join(", ")} has no :sub condition (any workload of that issuer could assume the role).`);
                 if (!keys.some((k) => k.endsWith(":aud"))) report(`Web-identity trust for ${federated.join(", ")} has no :aud condition.`);
                 const c = asObject(s.Condition) ?? {};
                 for (const op of Object.values(c)) {
                     for (const [k, v] of Object.entries(asObject(op) ?? {})) {
-                        if (k.endsWith(":sub") && strings(v).some((x) => x === "*" || /^repo:\*/.test(x))) report(`The :sub condition ${JSON.stringify(v)} matches any subject.`);
+                        if (k.endsWith(":sub") && strings(v).some((x) => x === "*" || /^repo:\*/.test(x)))
+                            report(`The :sub condition ${JSON.stringify(v)} matches any subject.`);
                     }
                 }
             }

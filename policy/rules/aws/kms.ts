@@ -20,17 +20,28 @@ export const kmsRotation = resourceRule({
 /** Row 40. */
 export const kmsPolicySafe = resourceRule({
     name: "kms-policy-safe",
-    description: "KMS keys must not bypass the policy lockout safety check, must not grant a wildcard principal without a condition, must keep a deletion window and carry a description.",
+    description:
+        "KMS keys must not bypass the policy lockout safety check, must not grant a wildcard principal without a condition, must keep a deletion window and carry a description.",
     rows: [40],
     defaultLevel: "mandatory",
     types: [KEY],
-    params: { minDeletionWindowDays: { type: "integer", minimum: 7, maximum: 30, default: 7, description: "Minimum deletionWindowInDays (AWS default when unset: 30)." } },
+    params: {
+        minDeletionWindowDays: {
+            type: "integer",
+            minimum: 7,
+            maximum: 30,
+            default: 7,
+            description: "Minimum deletionWindowInDays (AWS default when unset: 30).",
+        },
+    },
     check: (props, _args, report, cfg) => {
         if (props.bypassPolicyLockoutSafetyCheck === true) report("bypassPolicyLockoutSafetyCheck must not be true.");
         const st = statementsOf(props.policy);
-        if (st && st.some((s) => s.Effect === "Allow" && isWildcardPrincipal(s.Principal) && !hasCondition(s))) report("The key policy allows Principal \"*\" without a Condition.");
+        if (st && st.some((s) => s.Effect === "Allow" && isWildcardPrincipal(s.Principal) && !hasCondition(s)))
+            report('The key policy allows Principal "*" without a Condition.');
         const w = props.deletionWindowInDays;
-        if (typeof w === "number" && w < (cfg.minDeletionWindowDays as number)) report(`deletionWindowInDays is ${w}; at least ${cfg.minDeletionWindowDays} required.`);
+        if (typeof w === "number" && w < (cfg.minDeletionWindowDays as number))
+            report(`deletionWindowInDays is ${w}; at least ${cfg.minDeletionWindowDays} required.`);
         if (typeof props.description !== "string" || props.description.trim() === "") report("The key needs a description.");
     },
 });

@@ -23,9 +23,23 @@ function ingressRules(type: string, props: Record<string, any>): Ingress[] {
             }));
         case "aws:ec2/securityGroupRule:SecurityGroupRule":
             if (props.type !== "ingress") return [];
-            return [{ protocol: String(props.protocol ?? "tcp"), from: num(props.fromPort, 0), to: num(props.toPort, 65535), cidrs: [...strings(props.cidrBlocks), ...strings(props.ipv6CidrBlocks)] }];
+            return [
+                {
+                    protocol: String(props.protocol ?? "tcp"),
+                    from: num(props.fromPort, 0),
+                    to: num(props.toPort, 65535),
+                    cidrs: [...strings(props.cidrBlocks), ...strings(props.ipv6CidrBlocks)],
+                },
+            ];
         case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-            return [{ protocol: String(props.ipProtocol ?? "-1"), from: num(props.fromPort, 0), to: num(props.toPort, 65535), cidrs: [...strings(props.cidrIpv4), ...strings(props.cidrIpv6)] }];
+            return [
+                {
+                    protocol: String(props.ipProtocol ?? "-1"),
+                    from: num(props.fromPort, 0),
+                    to: num(props.toPort, 65535),
+                    cidrs: [...strings(props.cidrIpv4), ...strings(props.cidrIpv6)],
+                },
+            ];
         default:
             return [];
     }
@@ -38,7 +52,14 @@ export const sgNoWorldIngress = resourceRule({
     rows: [30],
     defaultLevel: "mandatory",
     types: ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
-    params: { allowedPorts: { type: "array", items: { type: "integer", minimum: 0, maximum: 65535 }, default: [80, 443], description: "Ports that may be open to the world (e.g. a public load balancer)." } },
+    params: {
+        allowedPorts: {
+            type: "array",
+            items: { type: "integer", minimum: 0, maximum: 65535 },
+            default: [80, 443],
+            description: "Ports that may be open to the world (e.g. a public load balancer).",
+        },
+    },
     check: (props, args, report, cfg) => {
         const allowed = cfg.allowedPorts as number[];
         for (const r of ingressRules(args.type, props)) {

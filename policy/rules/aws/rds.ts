@@ -45,7 +45,10 @@ export const rdsBackups = resourceRule({
     check: (props, args, report, cfg) => {
         if (args.type === INSTANCE && isReplica(props)) return;
         const days = typeof props.backupRetentionPeriod === "number" ? props.backupRetentionPeriod : 1; // AWS default 1
-        if (days < (cfg.minRetentionDays as number)) report(`backupRetentionPeriod is ${days}${props.backupRetentionPeriod === undefined ? " (default)" : ""}; at least ${cfg.minRetentionDays} days required.`);
+        if (days < (cfg.minRetentionDays as number))
+            report(
+                `backupRetentionPeriod is ${days}${props.backupRetentionPeriod === undefined ? " (default)" : ""}; at least ${cfg.minRetentionDays} days required.`,
+            );
     },
 });
 

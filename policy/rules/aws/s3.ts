@@ -17,7 +17,8 @@ export const s3NoPublicAcl = resourceRule({
         const grants = [...asArray(asObject(props.accessControlPolicy)?.grants), ...asArray(props.grants)];
         for (const g of grants) {
             const uri = asObject(g?.grantee)?.uri ?? g?.uri;
-            if (typeof uri === "string" && PUBLIC_GROUPS.includes(uri)) report(`A grant to ${uri.split("/").pop()} makes the bucket public (${strings(g?.permission ?? g?.permissions).join(", ")}).`);
+            if (typeof uri === "string" && PUBLIC_GROUPS.includes(uri))
+                report(`A grant to ${uri.split("/").pop()} makes the bucket public (${strings(g?.permission ?? g?.permissions).join(", ")}).`);
         }
     },
 });

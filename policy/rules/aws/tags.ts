@@ -8,16 +8,21 @@ export const DEFAULT_REQUIRED_TAGS = ["Project", "Environment", "Owner", "CostCe
 /** Row 1: effective tags carry every required key with a non-empty value. */
 export const awsRequiredTags = resourceRule({
     name: "aws-required-tags",
-    description: "Taggable AWS resources must carry the required tag keys with non-empty values in their effective tags (tagsAll, else the provider's defaultTags merged with tags).",
+    description:
+        "Taggable AWS resources must carry the required tag keys with non-empty values in their effective tags (tagsAll, else the provider's defaultTags merged with tags).",
     rows: [1],
     defaultLevel: "mandatory",
     types: {
         label: "every taggable aws:* type (data/aws-taggable-types.json, generated from @pulumi/aws)",
-        test: (type, props) =>
-            type.startsWith("aws:") && !NON_MAP_TAG_TYPES.has(type) && (taggableTypes().has(type) || "tagsAll" in props),
+        test: (type, props) => type.startsWith("aws:") && !NON_MAP_TAG_TYPES.has(type) && (taggableTypes().has(type) || "tagsAll" in props),
     },
     params: {
-        requiredTags: { type: "array", items: { type: "string", minLength: 1 }, default: DEFAULT_REQUIRED_TAGS, description: "Tag keys every taggable resource must carry." },
+        requiredTags: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            default: DEFAULT_REQUIRED_TAGS,
+            description: "Tag keys every taggable resource must carry.",
+        },
     },
     check: (props, args, report, cfg) => {
         const tags = effectiveTags(props, args.provider);

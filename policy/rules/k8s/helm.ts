@@ -11,7 +11,14 @@ export const helmReleasePinned = resourceRule({
     rows: [73],
     defaultLevel: "mandatory",
     types: ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart"],
-    params: { allowedRepositories: { type: "array", items: { type: "string" }, default: [], description: "When non-empty, globs the repository URL (or oci:// chart) must match." } },
+    params: {
+        allowedRepositories: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description: "When non-empty, globs the repository URL (or oci:// chart) must match.",
+        },
+    },
     check: (props, _args, report, cfg) => {
         const version = peek(() => props.version);
         if (version !== UNKNOWN) {

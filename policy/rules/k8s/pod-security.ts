@@ -7,7 +7,14 @@ import { strings } from "../../lib/aws";
 
 type PodCheck = (pod: Record<string, any>, containers: ContainerRef[], report: ReportViolation, cfg: Cfg) => void;
 
-function podRule(def: { name: string; description: string; rows: number[]; defaultLevel: "mandatory" | "advisory"; params?: Record<string, any>; check: PodCheck }) {
+function podRule(def: {
+    name: string;
+    description: string;
+    rows: number[];
+    defaultLevel: "mandatory" | "advisory";
+    params?: Record<string, any>;
+    check: PodCheck;
+}) {
     return resourceRule({
         ...def,
         types: WORKLOAD_TYPES,
@@ -60,7 +67,8 @@ export const k8sRunAsNonRoot = podRule({
             if (s.runAsNonRoot === false) report(`${describe(c)} sets runAsNonRoot: false.`);
             else if (psc.runAsNonRoot !== true && s.runAsNonRoot !== true) report(`${describe(c)} may run as root: set runAsNonRoot: true (pod or container).`);
             if (s.runAsUser === 0) report(`${describe(c)} sets runAsUser: 0.`);
-            else if (minUid > 0 && typeof s.runAsUser === "number" && s.runAsUser < minUid) report(`${describe(c)} runAsUser ${s.runAsUser} is below ${minUid}.`);
+            else if (minUid > 0 && typeof s.runAsUser === "number" && s.runAsUser < minUid)
+                report(`${describe(c)} runAsUser ${s.runAsUser} is below ${minUid}.`);
         }
     },
 });
@@ -72,7 +80,8 @@ export const k8sReadOnlyRootfs = podRule({
     rows: [49],
     defaultLevel: "mandatory",
     check: (_pod, cs, report) => {
-        for (const c of cs) if (c.list !== "ephemeralContainers" && sc(c).readOnlyRootFilesystem !== true) report(`${describe(c)} has a writable root filesystem.`);
+        for (const c of cs)
+            if (c.list !== "ephemeralContainers" && sc(c).readOnlyRootFilesystem !== true) report(`${describe(c)} has a writable root filesystem.`);
     },
 });
 
@@ -107,7 +116,8 @@ export const k8sSeccomp = podRule({
         for (const c of cs) {
             const t = asObject(sc(c).seccompProfile)?.type;
             if (t !== undefined && !GOOD_SECCOMP.includes(t)) report(`${describe(c)} seccompProfile is ${t}.`);
-            else if (t === undefined && !GOOD_SECCOMP.includes(podType)) report(`${describe(c)} has no seccomp profile (set securityContext.seccompProfile.type: RuntimeDefault on the pod).`);
+            else if (t === undefined && !GOOD_SECCOMP.includes(podType))
+                report(`${describe(c)} has no seccomp profile (set securityContext.seccompProfile.type: RuntimeDefault on the pod).`);
         }
     },
 });
@@ -150,6 +160,7 @@ export const k8sNoHostPort = podRule({
     rows: [54],
     defaultLevel: "mandatory",
     check: (_pod, cs, report) => {
-        for (const c of cs) for (const p of asArray(c.c.ports)) if (typeof p?.hostPort === "number" && p.hostPort !== 0) report(`${describe(c)} binds hostPort ${p.hostPort}.`);
+        for (const c of cs)
+            for (const p of asArray(c.c.ports)) if (typeof p?.hostPort === "number" && p.hostPort !== 0) report(`${describe(c)} binds hostPort ${p.hostPort}.`);
     },
 });

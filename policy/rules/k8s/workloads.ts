@@ -1,6 +1,17 @@
 /** Workload hygiene (rows 55–62, 69): resources, probes, images, namespaces, secrets, service accounts. */
 import { minimatch } from "minimatch";
-import { containersOf, describe, isNamespacedKubernetesType, isSidecar, kindOf, LONG_RUNNING_TYPES, namespaceOf, podSpecOf, providerProps, WORKLOAD_TYPES } from "../../lib/k8s";
+import {
+    containersOf,
+    describe,
+    isNamespacedKubernetesType,
+    isSidecar,
+    kindOf,
+    LONG_RUNNING_TYPES,
+    namespaceOf,
+    podSpecOf,
+    providerProps,
+    WORKLOAD_TYPES,
+} from "../../lib/k8s";
 import { parseImage } from "../../lib/images";
 import { resourceRule } from "../../lib/policy";
 import { asArray, asObject, isOpaque, peek, UNKNOWN } from "../../lib/values";
@@ -89,12 +100,20 @@ export const k8sImageRegistryAllowlist = resourceRule({
     rows: [58],
     defaultLevel: "mandatory",
     types: WORKLOAD_TYPES,
-    params: { allowedRegistries: { type: "array", items: { type: "string" }, default: DEFAULT_REGISTRIES, description: "Globs over the normalized image reference (registry/path:tag; `*` does not cross `/`, `**` does)." } },
+    params: {
+        allowedRegistries: {
+            type: "array",
+            items: { type: "string" },
+            default: DEFAULT_REGISTRIES,
+            description: "Globs over the normalized image reference (registry/path:tag; `*` does not cross `/`, `**` does).",
+        },
+    },
     check: (props, args, report, cfg) => {
         for (const { where, image } of imagesOf(args.type, props)) {
             if (typeof image !== "string" || image === "") continue;
             const ref = parseImage(image);
-            if (!(cfg.allowedRegistries as string[]).some((g) => minimatch(ref.normalized, g, { dot: true }))) report(`${where} image ${ref.normalized} is not from an allow-listed registry.`);
+            if (!(cfg.allowedRegistries as string[]).some((g) => minimatch(ref.normalized, g, { dot: true })))
+                report(`${where} image ${ref.normalized} is not from an allow-listed registry.`);
         }
     },
 });
@@ -102,10 +121,14 @@ export const k8sImageRegistryAllowlist = resourceRule({
 /** Row 59. */
 export const k8sNoDefaultNamespace = resourceRule({
     name: "k8s-no-default-namespace",
-    description: "Namespaced Kubernetes resources and Helm releases must name a namespace other than default (metadata.namespace, or the provider's namespace).",
+    description:
+        "Namespaced Kubernetes resources and Helm releases must name a namespace other than default (metadata.namespace, or the provider's namespace).",
     rows: [59],
     defaultLevel: "mandatory",
-    types: { label: "every namespaced kubernetes:* type, kubernetes:helm.sh/v3:Release", test: (t) => isNamespacedKubernetesType(t) || t === "kubernetes:helm.sh/v3:Release" },
+    types: {
+        label: "every namespaced kubernetes:* type, kubernetes:helm.sh/v3:Release",
+        test: (t) => isNamespacedKubernetesType(t) || t === "kubernetes:helm.sh/v3:Release",
+    },
     check: (props, args, report) => {
         let ns: string | undefined | typeof UNKNOWN;
         if (args.type === "kubernetes:helm.sh/v3:Release") {
@@ -134,17 +157,22 @@ export const k8sSecretsNotInEnv = resourceRule({
     check: (props, args, report, cfg) => {
         const re = new RegExp(cfg.namePattern as string, "i");
         if (args.type === "kubernetes:core/v1:ConfigMap") {
-            for (const [k, v] of Object.entries(asObject(props.data) ?? {})) if (re.test(k) && typeof v === "string" && v !== "") report(`ConfigMap key '${k}' looks like a secret; use a Secret.`);
+            for (const [k, v] of Object.entries(asObject(props.data) ?? {}))
+                if (re.test(k) && typeof v === "string" && v !== "") report(`ConfigMap key '${k}' looks like a secret; use a Secret.`);
             return;
         }
         for (const c of containersOf(podSpecOf(args.type, props))) {
             for (const e of asArray(c.c.env)) {
                 const name = String(e?.name ?? "");
                 const value = peek(() => e?.value);
-                if (re.test(name) && typeof value === "string" && value !== "" && !isOpaque(value)) report(`${describe(c)} env ${name} holds a literal secret-looking value; use valueFrom.secretKeyRef or a mounted Secret.`);
-                if (cfg.flagSecretKeyRef && asObject(e?.valueFrom)?.secretKeyRef) report(`${describe(c)} env ${name} comes from a Secret; prefer a mounted secret file.`);
+                if (re.test(name) && typeof value === "string" && value !== "" && !isOpaque(value))
+                    report(`${describe(c)} env ${name} holds a literal secret-looking value; use valueFrom.secretKeyRef or a mounted Secret.`);
+                if (cfg.flagSecretKeyRef && asObject(e?.valueFrom)?.secretKeyRef)
+                    report(`${describe(c)} env ${name} comes from a Secret; prefer a mounted secret file.`);
             }
-            if (cfg.flagSecretKeyRef) for (const f of asArray(c.c.envFrom)) if (asObject(f)?.secretRef) report(`${describe(c)} loads a whole Secret with envFrom; prefer a mounted secret file.`);
+            if (cfg.flagSecretKeyRef)
+                for (const f of asArray(c.c.envFrom))
+                    if (asObject(f)?.secretRef) report(`${describe(c)} loads a whole Secret with envFrom; prefer a mounted secret file.`);
         }
     },
 });
@@ -158,7 +186,8 @@ export const k8sSaTokenAutomount = resourceRule({
     types: WORKLOAD_TYPES,
     check: (props, args, report) => {
         const pod = podSpecOf(args.type, props);
-        if (pod && pod.automountServiceAccountToken !== false) report("The pod mounts a service-account token (set automountServiceAccountToken: false, or exempt workloads that use the API).");
+        if (pod && pod.automountServiceAccountToken !== false)
+            report("The pod mounts a service-account token (set automountServiceAccountToken: false, or exempt workloads that use the API).");
     },
 });
 
@@ -184,7 +213,14 @@ export const k8sNoPublicService = resourceRule({
     rows: [67],
     defaultLevel: "mandatory",
     types: ["kubernetes:core/v1:Service", "kubernetes:core/v1:ServicePatch"],
-    params: { forbiddenTypes: { type: "array", items: { type: "string", enum: ["LoadBalancer", "NodePort", "ExternalName"] }, default: ["LoadBalancer", "NodePort"], description: "Service types that are not allowed." } },
+    params: {
+        forbiddenTypes: {
+            type: "array",
+            items: { type: "string", enum: ["LoadBalancer", "NodePort", "ExternalName"] },
+            default: ["LoadBalancer", "NodePort"],
+            description: "Service types that are not allowed.",
+        },
+    },
     check: (props, _args, report, cfg) => {
         const t = asObject(props.spec)?.type;
         if (typeof t === "string" && (cfg.forbiddenTypes as string[]).includes(t)) report(`Service type ${t} exposes the workload outside the cluster.`);

@@ -45,7 +45,8 @@ const VPC_TYPES = ["aws:ec2/vpc:Vpc", "awsx:ec2:Vpc"];
 /** Row 33 (stack). */
 export const vpcFlowLogs = stackRule({
     name: "vpc-flow-logs",
-    description: "Every VPC (aws:ec2/vpc:Vpc or the awsx:ec2:Vpc component) must have a VPC-level flow log (aws:ec2/flowLog:FlowLog depending on it or naming its vpcId).",
+    description:
+        "Every VPC (aws:ec2/vpc:Vpc or the awsx:ec2:Vpc component) must have a VPC-level flow log (aws:ec2/flowLog:FlowLog depending on it or naming its vpcId).",
     rows: [33],
     defaultLevel: "mandatory",
     types: [...VPC_TYPES, "aws:ec2/flowLog:FlowLog"],

@@ -104,7 +104,11 @@ export const k8sReplicasHa = stackRule({
         const hs = hpas(resources);
         for (const w of workloads(resources, ["kubernetes:apps/v1:Deployment"])) {
             const n = effectiveReplicas(w, hs);
-            if (n !== UNKNOWN && n < (cfg.minReplicas as number)) report(`Deployment '${w.r.name}' runs ${n} replica(s)${hpaFor(w, hs) ? " (HPA minReplicas)" : ""}; at least ${cfg.minReplicas} required.`, w.r.urn);
+            if (n !== UNKNOWN && n < (cfg.minReplicas as number))
+                report(
+                    `Deployment '${w.r.name}' runs ${n} replica(s)${hpaFor(w, hs) ? " (HPA minReplicas)" : ""}; at least ${cfg.minReplicas} required.`,
+                    w.r.urn,
+                );
         }
     },
 });
@@ -122,7 +126,8 @@ function isZeroDisruption(spec: Record<string, any>, replicas: Maybe<number>): b
 /** Row 64. */
 export const k8sPdb = stackRule({
     name: "k8s-pdb",
-    description: "Every multi-replica Deployment/StatefulSet must have a PodDisruptionBudget in its namespace selecting its pods, and that PDB must allow at least one voluntary disruption.",
+    description:
+        "Every multi-replica Deployment/StatefulSet must have a PodDisruptionBudget in its namespace selecting its pods, and that PDB must allow at least one voluntary disruption.",
     rows: [64],
     defaultLevel: "mandatory",
     types: [...REPLICATED_TYPES, PDB, ...HPA_TYPES],
@@ -130,7 +135,11 @@ export const k8sPdb = stackRule({
         const hs = hpas(resources);
         const pdbs = resources
             .filter((r) => r.type === PDB)
-            .map((r): { r: PolicyResource; ns: Maybe<string | undefined>; spec: Maybe<Record<string, any>> } => ({ r, ns: nsOf(r), spec: peek(() => asObject(r.props.spec) ?? {}) }));
+            .map((r): { r: PolicyResource; ns: Maybe<string | undefined>; spec: Maybe<Record<string, any>> } => ({
+                r,
+                ns: nsOf(r),
+                spec: peek(() => asObject(r.props.spec) ?? {}),
+            }));
         const reportedZero = new Set<string>();
         for (const w of workloads(resources, REPLICATED_TYPES)) {
             const n = effectiveReplicas(w, hs);
@@ -139,7 +148,9 @@ export const k8sPdb = stackRule({
             const labels = w.labels;
             const matching = pdbs.filter((p) => {
                 if (p.spec === UNKNOWN || p.ns === UNKNOWN) return true; // cannot tell: assume it may match
-                return sameNs(p.ns, w.ns) && selectorMatches(asObject(p.spec.selector) as LabelSelector | undefined, labels) && !isEmptySelector(p.spec.selector);
+                return (
+                    sameNs(p.ns, w.ns) && selectorMatches(asObject(p.spec.selector) as LabelSelector | undefined, labels) && !isEmptySelector(p.spec.selector)
+                );
             });
             if (matching.length === 0) {
                 report(`${w.kind} '${w.r.name}' runs ${n} replicas but no PodDisruptionBudget selects its pods.`, w.r.urn);
@@ -149,7 +160,10 @@ export const k8sPdb = stackRule({
                 if (p.spec === UNKNOWN || reportedZero.has(p.r.urn)) continue;
                 if (isZeroDisruption(p.spec, n)) {
                     reportedZero.add(p.r.urn);
-                    report(`PodDisruptionBudget '${p.r.name}' allows no voluntary disruption of ${w.kind} '${w.r.name}' (${n} replicas): node drains would block.`, p.r.urn);
+                    report(
+                        `PodDisruptionBudget '${p.r.name}' allows no voluntary disruption of ${w.kind} '${w.r.name}' (${n} replicas): node drains would block.`,
+                        p.r.urn,
+                    );
                 }
             }
         }
@@ -165,7 +179,14 @@ export const k8sNetworkpolicyCoverage = stackRule({
     rows: [66],
     defaultLevel: "mandatory",
     types: [...WORKLOAD_TYPES, NETPOL],
-    params: { policyTypes: { type: "array", items: { type: "string", enum: ["Ingress", "Egress"] }, default: ["Ingress", "Egress"], description: "Directions the default-deny must cover (across one or more policies)." } },
+    params: {
+        policyTypes: {
+            type: "array",
+            items: { type: "string", enum: ["Ingress", "Egress"] },
+            default: ["Ingress", "Egress"],
+            description: "Directions the default-deny must cover (across one or more policies).",
+        },
+    },
     check: (resources, _args, report, cfg) => {
         const required = cfg.policyTypes as string[];
         const denied = new Map<string, Set<string>>(); // namespace → directions denied by default
@@ -191,7 +212,8 @@ export const k8sNetworkpolicyCoverage = stackRule({
             if (w.ns === UNKNOWN) continue;
             const key = w.ns ?? "default";
             const missing = required.filter((d) => !denied.get(key)?.has(d));
-            if (missing.length) report(`Namespace '${key}' of ${w.kind} '${w.r.name}' has no default-deny NetworkPolicy for ${missing.join(" and ")}.`, w.r.urn);
+            if (missing.length)
+                report(`Namespace '${key}' of ${w.kind} '${w.r.name}' has no default-deny NetworkPolicy for ${missing.join(" and ")}.`, w.r.urn);
         }
     },
 });
@@ -202,7 +224,8 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 /** Row 71. */
 export const k8sServicemonitorSelected = stackRule({
     name: "k8s-servicemonitor-selected",
-    description: "Each ServiceMonitor must be picked up by kube-prometheus-stack (the release label, unless the Release selects all) and its selector must match a Service.",
+    description:
+        "Each ServiceMonitor must be picked up by kube-prometheus-stack (the release label, unless the Release selects all) and its selector must match a Service.",
     rows: [71],
     defaultLevel: "advisory",
     types: [SM, RELEASE, "kubernetes:core/v1:Service"],
@@ -228,7 +251,8 @@ export const k8sServicemonitorSelected = stackRule({
                 if (relName === UNKNOWN) return true;
                 return labels.release === (typeof relName === "string" && relName !== "" ? relName : rel.name);
             });
-            if (releases.length && !picked) report(`ServiceMonitor '${sm.name}' lacks the label the Prometheus release selects (release: <release name>).`, sm.urn);
+            if (releases.length && !picked)
+                report(`ServiceMonitor '${sm.name}' lacks the label the Prometheus release selects (release: <release name>).`, sm.urn);
             const smNs = nsOf(sm);
             const nsSel = asObject(spec.namespaceSelector) ?? {};
             const inScope = (svcNs: Maybe<string | undefined>): boolean => {
