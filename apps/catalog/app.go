@@ -48,11 +48,12 @@ type productList struct {
 }
 
 type app struct {
-	pool  *pgxpool.Pool
-	cache *cache
-	m     *metrics
-	log   *slog.Logger
-	mux   *http.ServeMux
+	pool   *pgxpool.Pool
+	cache  *cache
+	m      *metrics
+	log    *slog.Logger
+	reqLog *slog.Logger
+	mux    *http.ServeMux
 }
 
 func newApp(cfg Config, log *slog.Logger) (*app, error) {
@@ -77,7 +78,10 @@ func newApp(cfg Config, log *slog.Logger) (*app, error) {
 		pool.Close()
 		return nil, err
 	}
-	a := &app{pool: pool, cache: c, m: m, log: log, mux: http.NewServeMux()}
+	a := &app{pool: pool, cache: c, m: m, log: log, reqLog: log, mux: http.NewServeMux()}
+	if cfg.requestLog != nil {
+		a.reqLog = cfg.requestLog
+	}
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	a.mux.HandleFunc("GET /readyz", a.readyz)
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
@@ -169,7 +173,7 @@ func (a *app) Handler() http.Handler {
 		d := time.Since(start)
 		a.m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
 		a.m.duration.WithLabelValues(route, r.Method).Observe(d.Seconds())
-		a.log.Info("request", "method", r.Method, "route", route, "path", r.URL.Path, "status", sw.status,
+		a.reqLog.Info("request", "method", r.Method, "route", route, "path", r.URL.Path, "status", sw.status,
 			"duration_ms", float64(d.Microseconds())/1000)
 	})
 }

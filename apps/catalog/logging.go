@@ -29,6 +29,17 @@ func secretsOf(urls ...string) []string {
 
 // newLogger returns a JSON logger whose string values never contain a known secret or a URL password.
 func newLogger(w io.Writer, level string, secrets []string) *slog.Logger {
+	return buildLogger(w, level, secrets, true)
+}
+
+// newRequestLogger is the per-request access logger: its fields (method, route, path, status,
+// duration) come from request metadata only, so it skips the redaction pass, which would cost more
+// than the rest of a cached request.
+func newRequestLogger(w io.Writer, level string) *slog.Logger {
+	return buildLogger(w, level, nil, false)
+}
+
+func buildLogger(w io.Writer, level string, secrets []string, redactValues bool) *slog.Logger {
 	var lvl slog.Level
 	switch strings.ToLower(level) {
 	case "debug":
@@ -58,7 +69,7 @@ func newLogger(w io.Writer, level string, secrets []string) *slog.Logger {
 					return slog.String("level", strings.ToLower(a.Value.String()))
 				}
 			}
-			if a.Value.Kind() == slog.KindString {
+			if redactValues && a.Value.Kind() == slog.KindString {
 				a.Value = slog.StringValue(redact(a.Value.String()))
 			}
 			return a

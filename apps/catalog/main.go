@@ -27,6 +27,7 @@ type Config struct {
 	LogLevel        string
 	DBPoolMax       int32
 	ShutdownTimeout time.Duration
+	requestLog      *slog.Logger
 }
 
 func envInt(name string, def, min, max int) (int, error) {
@@ -87,6 +88,7 @@ func main() {
 	}
 	logger := newLogger(os.Stdout, cfg.LogLevel, secretsOf(cfg.DatabaseURL, cfg.RedisURL))
 	slog.SetDefault(logger)
+	cfg.requestLog = newRequestLogger(os.Stdout, cfg.LogLevel)
 	if err := serve(cfg, logger); err != nil {
 		logger.Error("server failed", "error", err.Error())
 		os.Exit(1)

@@ -131,7 +131,7 @@ class MetricsLogMiddleware:
                 log.info(
                     "request",
                     extra={"fields": {"method": method, "route": route, "path": scope["path"], "status": status,
-                                      "duration_ms": round(duration * 1000, 3)}},
+                                      "duration_ms": round(duration * 1000, 3)}, "safe": True},
                 )
 
 

@@ -46,6 +46,8 @@ class Redactor(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "safe", False):  # per-request lines: fixed fields built from request metadata only
+            return True
         record.msg = self.redact(record.getMessage())
         record.args = None
         fields = getattr(record, "fields", None)

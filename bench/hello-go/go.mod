@@ -1,0 +1,3 @@
+module shop-platform/bench/hello-go
+
+go 1.26
