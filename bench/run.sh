@@ -20,7 +20,7 @@ PGPORT=$("$SERVERS" free-port); RPORT=$("$SERVERS" free-port)
 PGPW=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'); RPW=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 APP_PID=""
 cleanup() {
-  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
+  if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; fi
   "$SERVERS" redis-stop "$RDIR" || true
   "$SERVERS" pg-stop "$PGDIR" || true
   rm -rf "$WORK"
