@@ -3,6 +3,10 @@
  * Composition only: configuration is parsed in config/, resources live in components/.
  */
 import { loadShopConfig } from "./config";
+import { ExternalSecrets } from "./components/addons/externalSecrets";
+import { Karpenter } from "./components/addons/karpenter";
+import { LoadBalancerController } from "./components/addons/loadBalancerController";
+import { MetricsServer } from "./components/addons/metricsServer";
 import { catalogArgs, storefrontArgs, WebApp } from "./components/apps";
 import { Cluster } from "./components/cluster";
 import { Postgres } from "./components/data/postgres";
@@ -10,6 +14,7 @@ import { Redis } from "./components/data/redis";
 import { AppImage } from "./components/images";
 import { NAMESPACES } from "./components/k8s";
 import { Namespaces } from "./components/k8s/namespaces";
+import { KubernetesSecretSink } from "./components/k8s/secrets";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { tagAllAwsResources } from "./components/tagging";
@@ -30,11 +35,27 @@ const image = (app: string) => new AppImage(app, { repositoryName: `shop-${confi
 const storefrontImage = image("storefront");
 const catalogImage = image("catalog");
 
-// Kubernetes: namespaces, monitoring (its CRDs first), data services, the two apps.
+// Cluster add-ons: pod metrics, node autoscaling, load balancers (when exposed), the secrets vault (when on).
 const provider = cluster.provider;
+const addon = { provider, clusterName: cluster.clusterName, region: config.region, replicas: config.addons.replicas };
+const metricsServer = new MetricsServer("metrics-server", addon);
+new Karpenter("karpenter", {
+    ...addon,
+    clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+    systemNodeSelector: cluster.systemNodeSelector,
+    nodePool: config.addons.karpenter,
+    tags: config.tags,
+});
+const { ingress, externalSecrets } = config.addons;
+const loadBalancers = ingress && new LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId });
+const secretSink = externalSecrets
+    ? new ExternalSecrets("external-secrets", { ...addon, secretPrefix: `shop-${config.stack}`, refreshMinutes: externalSecrets.refreshMinutes })
+    : new KubernetesSecretSink();
+
+// Kubernetes: namespaces, monitoring (its CRDs first), data services, the two apps.
 const namespaces = new Namespaces("namespaces", { provider });
 const inNamespaces = { dependsOn: [namespaces] };
-const storage = { storageClassName: cluster.storageClassName };
+const storage = { storageClassName: cluster.storageClassName, secretSink };
 const monitoring = new Monitoring(
     "monitoring",
     {
@@ -71,10 +92,17 @@ const postgres = new Postgres(
 );
 const redis = new Redis("redis", { ...data, ...config.data.redis }, inNamespaces);
 const appContext = {
-    base: { provider, namespace: namespaces.apps, monitoringNamespace: NAMESPACES.monitoring, monitoringCrds: monitoring.crds },
+    base: {
+        provider,
+        namespace: namespaces.apps,
+        monitoringNamespace: NAMESPACES.monitoring,
+        monitoringCrds: monitoring.crds,
+        secretSink,
+        autoscalingReady: metricsServer.ready,
+    },
     postgres,
     redis,
-    vpcCidr: config.network.cidr,
+    ingress: loadBalancers && ingress && { ...ingress, groupName: `shop-${config.stack}`, vpcCidr: config.network.cidr, controller: loadBalancers.ready },
 };
 const storefront = new WebApp("storefront", storefrontArgs(appContext, storefrontImage.imageRef, config.apps.storefront), inNamespaces);
 const catalog = new WebApp("catalog", catalogArgs(appContext, catalogImage.imageRef, config.apps.catalog), inNamespaces);
@@ -87,4 +115,5 @@ export const storefrontImageRef = storefrontImage.imageRef;
 export const catalogImageRef = catalogImage.imageRef;
 export const namespaceNames = NAMESPACES;
 export const services = { storefront: storefront.serviceHost, catalog: catalog.serviceHost, postgres: postgres.host, redis: redis.host };
+export const url = ingress ? `https://${ingress.host}/` : `kubectl -n ${NAMESPACES.apps} port-forward svc/storefront 8000:80`;
 export const grafana = `kubectl -n ${NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${NAMESPACES.monitoring} get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d`;

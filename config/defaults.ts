@@ -37,6 +37,17 @@ export interface EnvironmentDefaults {
     redisMaxMemoryMb: number;
     prometheusRetentionDays: number;
     prometheusStorageGiB: number;
+    addonReplicas: number;
+    karpenterInstanceFamilies: string[];
+    karpenterCapacityTypes: ("spot" | "on-demand")[];
+    karpenterCpuLimit: number;
+    karpenterMemoryLimitGiB: number;
+    karpenterConsolidateAfterMinutes: number;
+    karpenterExpireAfterHours: number;
+    ingressEnabled: boolean;
+    ingressTlsPolicy: string;
+    externalSecrets: boolean;
+    secretsRefreshMinutes: number;
 }
 
 const common = {
@@ -47,6 +58,10 @@ const common = {
     adminPrincipalArns: [],
     storefrontCacheTtlSeconds: 10,
     catalogCacheTtlSeconds: 60,
+    karpenterInstanceFamilies: ["m6i", "m6a", "m7i", "c6i", "c7i"],
+    karpenterExpireAfterHours: 720,
+    ingressTlsPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    secretsRefreshMinutes: 60,
 } as const;
 
 export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
@@ -78,6 +93,15 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
         redisMaxMemoryMb: 128,
         prometheusRetentionDays: 3,
         prometheusStorageGiB: 10,
+        addonReplicas: 1,
+        karpenterInstanceFamilies: [...common.karpenterInstanceFamilies],
+        karpenterCapacityTypes: ["spot", "on-demand"],
+        karpenterCpuLimit: 16,
+        karpenterMemoryLimitGiB: 64,
+        karpenterConsolidateAfterMinutes: 1,
+        karpenterExpireAfterHours: 168,
+        ingressEnabled: false,
+        externalSecrets: false,
     },
     staging: {
         ...common,
@@ -107,6 +131,14 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
         redisMaxMemoryMb: 256,
         prometheusRetentionDays: 7,
         prometheusStorageGiB: 20,
+        addonReplicas: 2,
+        karpenterInstanceFamilies: [...common.karpenterInstanceFamilies],
+        karpenterCapacityTypes: ["spot", "on-demand"],
+        karpenterCpuLimit: 32,
+        karpenterMemoryLimitGiB: 128,
+        karpenterConsolidateAfterMinutes: 5,
+        ingressEnabled: true,
+        externalSecrets: true,
     },
     prod: {
         ...common,
@@ -136,5 +168,13 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
         redisMaxMemoryMb: 512,
         prometheusRetentionDays: 15,
         prometheusStorageGiB: 50,
+        addonReplicas: 2,
+        karpenterInstanceFamilies: [...common.karpenterInstanceFamilies],
+        karpenterCapacityTypes: ["on-demand"],
+        karpenterCpuLimit: 64,
+        karpenterMemoryLimitGiB: 256,
+        karpenterConsolidateAfterMinutes: 10,
+        ingressEnabled: true,
+        externalSecrets: true,
     },
 };

@@ -92,6 +92,21 @@ export interface ShopConfig {
         storageGiB: number;
         alerts: { emailTo?: string; slackWebhookUrl?: pulumi.Output<string> };
     };
+    addons: {
+        replicas: number;
+        karpenter: {
+            instanceFamilies: string[];
+            capacityTypes: ("spot" | "on-demand")[];
+            cpuLimit: number;
+            memoryLimitGiB: number;
+            consolidateAfterMinutes: number;
+            expireAfterHours: number;
+        };
+        /** One internet-facing ALB for both apps, HTTPS only; absent when disabled. */
+        ingress?: { host: string; certificateArn: string; tlsPolicy: string };
+        /** Secrets Manager + External Secrets; absent when disabled (plain Kubernetes Secrets). */
+        externalSecrets?: { refreshMinutes: number };
+    };
 }
 
 /** What {@link parseShopConfig} returns: plain data, secrets still plain (the caller wraps them). */
@@ -157,6 +172,19 @@ const KEY_SCHEMAS: Record<ConfigKey, z.ZodType> = {
     prometheusRetentionDays: positiveInt.max(365, "must be at most 365"),
     prometheusStorageGiB: z.number().int().min(5, "must be at least 5 GiB"),
     alertEmailTo: z.email("must be an e-mail address"),
+    addonReplicas: positiveInt.max(5, "must be at most 5"),
+    karpenterInstanceFamilies: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, "must be an instance family such as m6i")).min(1, "must list at least one family"),
+    karpenterCapacityTypes: z.array(z.enum(["spot", "on-demand"], { message: "must be spot or on-demand" })).min(1, "must list at least one capacity type"),
+    karpenterCpuLimit: positiveInt,
+    karpenterMemoryLimitGiB: positiveInt,
+    karpenterConsolidateAfterMinutes: z.number().int().min(0, "must be 0 or more").max(1440, "must be at most 1440"),
+    karpenterExpireAfterHours: z.number().int().min(1, "must be at least 1").max(8760, "must be at most 8760"),
+    ingressEnabled: z.boolean(),
+    ingressHost: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a DNS host name such as shop.example.com"),
+    certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "must be an ACM certificate ARN"),
+    ingressTlsPolicy: z.string().regex(/^ELBSecurityPolicy-/, "must be an ALB security policy name (ELBSecurityPolicy-…)"),
+    externalSecrets: z.boolean(),
+    secretsRefreshMinutes: z.number().int().min(1, "must be at least 1").max(1440, "must be at most 1440"),
     alertSlackWebhookUrl: z
         .string()
         .regex(/^https:\/\/hooks\.slack\.com\/services\/\S+$/, "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)"),
@@ -198,7 +226,15 @@ function convert(kind: KeyKind, raw: string): { ok: true; value: unknown } | { o
     }
 }
 
-type Values = EnvironmentDefaults & { environment: Environment; owner: string; costCenter: string; alertEmailTo?: string; alertSlackWebhookUrl?: string };
+type Values = EnvironmentDefaults & {
+    environment: Environment;
+    owner: string;
+    costCenter: string;
+    alertEmailTo?: string;
+    alertSlackWebhookUrl?: string;
+    ingressHost?: string;
+    certificateArn?: string;
+};
 
 /** Rules that span keys or depend on the environment. */
 function crossChecks(v: Values, problem: (key: ConfigKey, message: string) => void): void {
@@ -228,6 +264,12 @@ function crossChecks(v: Values, problem: (key: ConfigKey, message: string) => vo
         if (v.natGateways !== "OnePerAz") problem("natGateways", "must be OnePerAz in prod (a single NAT gateway is a single point of failure)");
         if (!v.flowLogs) problem("flowLogs", "must be true in prod");
     }
+    if (v.ingressEnabled) {
+        if (!v.ingressHost) problem("ingressHost", "must be set when ingressEnabled is true");
+        if (!v.certificateArn) problem("certificateArn", "must be set when ingressEnabled is true (HTTPS only: no certificate, no ingress)");
+    }
+    if (v.environment === "prod" && v.karpenterCapacityTypes.includes("spot")) problem("karpenterCapacityTypes", "must not include spot in prod");
+    if (v.environment === "prod" && v.addonReplicas < 2) problem("addonReplicas", "must be at least 2 in prod");
     if (v.redisPersistence && v.redisStorageGiB * 1024 < v.redisMaxMemoryMb * 2)
         problem("redisStorageGiB", `must hold at least twice redisMaxMemoryMb for AOF rewrites (${v.redisStorageGiB} GiB < 2 x ${v.redisMaxMemoryMb} MiB)`);
 }
@@ -349,6 +391,21 @@ export function parseShopConfig(raw: Record<string, string>, opts: { stack: stri
             retentionDays: values.prometheusRetentionDays,
             storageGiB: values.prometheusStorageGiB,
             alerts: { emailTo: values.alertEmailTo, slackWebhookUrl: values.alertSlackWebhookUrl },
+        },
+        addons: {
+            replicas: values.addonReplicas,
+            karpenter: {
+                instanceFamilies: values.karpenterInstanceFamilies,
+                capacityTypes: values.karpenterCapacityTypes,
+                cpuLimit: values.karpenterCpuLimit,
+                memoryLimitGiB: values.karpenterMemoryLimitGiB,
+                consolidateAfterMinutes: values.karpenterConsolidateAfterMinutes,
+                expireAfterHours: values.karpenterExpireAfterHours,
+            },
+            ingress: values.ingressEnabled
+                ? { host: values.ingressHost!, certificateArn: values.certificateArn!, tlsPolicy: values.ingressTlsPolicy }
+                : undefined,
+            externalSecrets: values.externalSecrets ? { refreshMinutes: values.secretsRefreshMinutes } : undefined,
         },
     };
 }

@@ -64,6 +64,30 @@ export const CONFIG_KEYS = {
     prometheusStorageGiB: { kind: "integer", description: "Prometheus volume size, GiB (gp3); retentionSize is 80 % of it." },
     alertEmailTo: { kind: "string", description: "Optional e-mail address receiving critical alerts." },
     alertSlackWebhookUrl: { kind: "string", secret: true, description: "Optional Slack incoming-webhook URL for alerts. Secret: set with --secret." },
+
+    addonReplicas: {
+        kind: "integer",
+        description:
+            "Replicas of each add-on controller (metrics-server, Karpenter, load balancer controller, External Secrets). Default: dev 1, staging/prod 2.",
+    },
+    karpenterInstanceFamilies: { kind: "array", description: "EC2 instance families Karpenter may launch, e.g. [m6i, c6i]." },
+    karpenterCapacityTypes: { kind: "array", description: "Karpenter capacity types: spot and/or on-demand (spot is refused in prod)." },
+    karpenterCpuLimit: { kind: "integer", description: "Total vCPUs Karpenter may provision (a cost ceiling)." },
+    karpenterMemoryLimitGiB: { kind: "integer", description: "Total memory Karpenter may provision, GiB." },
+    karpenterConsolidateAfterMinutes: { kind: "integer", description: "How long a node must be empty or underused before Karpenter consolidates it." },
+    karpenterExpireAfterHours: { kind: "integer", description: "Maximum node lifetime: older nodes are replaced (fresh AMIs, no drift)." },
+    ingressEnabled: {
+        kind: "boolean",
+        description: "Expose the apps through one internet-facing ALB (HTTPS only). Default: off in dev (use kubectl port-forward).",
+    },
+    ingressHost: { kind: "string", description: "Host name served by the ALB (storefront at /, catalog at /v1); required when ingressEnabled." },
+    certificateArn: { kind: "string", description: "ACM certificate ARN for ingressHost; required when ingressEnabled." },
+    ingressTlsPolicy: { kind: "string", description: "ALB TLS security policy." },
+    externalSecrets: {
+        kind: "boolean",
+        description: "Keep generated passwords in AWS Secrets Manager and sync them with External Secrets. Default: off in dev, on in staging/prod.",
+    },
+    secretsRefreshMinutes: { kind: "integer", description: "How often External Secrets re-reads Secrets Manager (rotation delay)." },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

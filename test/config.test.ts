@@ -4,6 +4,7 @@ import * as YAML from "yaml";
 import { CONFIG_KEYS, ConfigError, ENVIRONMENT_DEFAULTS, parseShopConfig, PROJECT } from "../config";
 import { loadStackConfig, runStack } from "../harness";
 import { STACKS } from "./helpers";
+import { projectConfigDeclarations } from "../scripts/gen-pulumi-yaml";
 
 const base = (env: string, extra: Record<string, string> = {}): Record<string, string> => ({
     "aws:region": "eu-west-1",
@@ -11,6 +12,12 @@ const base = (env: string, extra: Record<string, string> = {}): Record<string, s
     [`${PROJECT}:owner`]: "team",
     [`${PROJECT}:costCenter`]: "cc-1",
     ...(env === "prod" ? {} : { [`${PROJECT}:publicAccessCidrs`]: '["203.0.113.0/24"]' }),
+    ...(env === "dev"
+        ? {}
+        : {
+              [`${PROJECT}:ingressHost`]: "shop.example.com",
+              [`${PROJECT}:certificateArn`]: "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+          }),
     ...extra,
 });
 const k = (key: string) => `${PROJECT}:${key}`;
@@ -52,9 +59,9 @@ describe("config: stack files", () => {
         }
     });
 
-    it("Pulumi.yaml declares every key the loader reads, with its type and a description", () => {
+    it("Pulumi.yaml declares every key the loader reads, with its type, description and shared default (npm run gen:pulumi-yaml)", () => {
         const declared = YAML.parse(fs.readFileSync("Pulumi.yaml", "utf8")).config as Record<string, { type: string; description: string }>;
-        assert.deepEqual(Object.keys(declared).sort(), Object.keys(CONFIG_KEYS).sort());
+        assert.deepEqual(declared, projectConfigDeclarations());
         for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
             assert.equal(declared[key].type, spec.kind, key);
             assert.ok(declared[key].description.length > 10, `${key} needs a description`);
@@ -112,6 +119,14 @@ describe("config: validation", () => {
             /<= storefrontMaxReplicas/,
         ],
         ["negative TTL", { [k("catalogCacheTtlSeconds")]: "-1" }, "catalogCacheTtlSeconds", /0 \(no cache\)/],
+        [
+            "ingress without a certificate",
+            { [k("ingressEnabled")]: "true", [k("ingressHost")]: "shop.example.com" },
+            "certificateArn",
+            /must be set when ingressEnabled/,
+        ],
+        ["bad certificate ARN", { [k("certificateArn")]: "arn:aws:iam::123456789012:role/x" }, "certificateArn", /ACM certificate ARN/],
+        ["bad capacity type", { [k("karpenterCapacityTypes")]: '["reserved"]' }, "karpenterCapacityTypes", /spot or on-demand/],
         ["typo in a key", { [k("nodeMaxSzie")]: "3" }, "nodeMaxSzie", /did you mean shop-platform:nodeMaxSize/],
     ];
     for (const [title, extra, key, message] of cases) {
@@ -131,8 +146,10 @@ describe("config: validation", () => {
                 [k("natGateways")]: "Single",
                 [k("catalogMinReplicas")]: "1",
                 [k("catalogReplicas")]: "1",
+                [k("karpenterCapacityTypes")]: '["spot"]',
             }),
         );
+        assert.match(problems.get(k("karpenterCapacityTypes"))!, /spot in prod/);
         assert.match(problems.get(k("publicAccessCidrs"))!, /must not contain 0\.0\.0\.0\/0 in prod/);
         assert.match(problems.get(k("nodeCapacityType"))!, /ON_DEMAND in prod/);
         assert.match(problems.get(k("azCount"))!, /at least 3 in prod/);

@@ -87,7 +87,13 @@ for (const stack of STACKS) {
 
         it("every namespaced object has an explicit namespace other than default; recommended labels everywhere", async () => {
             const { resources } = await stackRun(stack);
-            const clusterScoped = new Set(["kubernetes:core/v1:Namespace", "kubernetes:storage.k8s.io/v1:StorageClass"]);
+            const clusterScoped = new Set([
+                "kubernetes:core/v1:Namespace",
+                "kubernetes:storage.k8s.io/v1:StorageClass",
+                "kubernetes:karpenter.sh/v1:NodePool",
+                "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
+                "kubernetes:external-secrets.io/v1:ClusterSecretStore",
+            ]);
             for (const r of resources.filter(isK8sObject)) {
                 if (!clusterScoped.has(r.type)) assert.ok(["shop", "data", "monitoring"].includes(get(r.inputs, "metadata.namespace")), `${r.urn} namespace`);
                 const labels = get(r.inputs, "metadata.labels") ?? {};
@@ -128,7 +134,9 @@ for (const stack of STACKS) {
                 const ports = (get(np.inputs, "spec.egress") as { ports: { port: number }[] }[]).flatMap((e) => e.ports.map((p) => p.port)).sort();
                 assert.deepEqual(ports, [53, 53, 5432, 6379]);
                 const from = get(np.inputs, "spec.ingress.0.from") as Record<string, unknown>[];
-                assert.equal(from.length, 2);
+                assert.deepEqual(from[0], { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } });
+                // The load balancer reaches pod IPs from the VPC, only where the stack exposes the apps.
+                assert.deepEqual(from.slice(1), d.ingressEnabled ? [{ ipBlock: { cidr: get(one(resources, "awsx:ec2:Vpc").inputs, "cidrBlock") } }] : []);
             }
         });
 

@@ -8,10 +8,11 @@ export type { WebAppArgs, Dependency } from "./webapp";
 
 /** What both apps share: where the data services are and how to reach them. */
 export interface ShopAppContext {
-    base: Pick<WebAppArgs, "provider" | "namespace" | "monitoringNamespace" | "monitoringCrds">;
+    base: Pick<WebAppArgs, "provider" | "namespace" | "monitoringNamespace" | "monitoringCrds" | "secretSink" | "autoscalingReady">;
     postgres: { host: pulumi.Input<string>; database: string; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
     redis: { host: pulumi.Input<string>; password: pulumi.Output<string> };
-    vpcCidr?: string;
+    /** The shared ALB, when the stack exposes the apps. */
+    ingress?: { host: string; certificateArn: string; tlsPolicy: string; groupName: string; vpcCidr: string; controller: pulumi.Resource };
 }
 
 const dependencies = [
@@ -34,16 +35,21 @@ function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: 
         },
         dependencies,
         dependsOn: [ctx.postgres.ready],
-        ingressCidr: ctx.vpcCidr,
     };
 }
 
 /** The storefront: owns the schema (its migrate Job runs before each new image rolls out). */
 export function storefrontArgs(ctx: ShopAppContext, image: pulumi.Input<string>, settings: AppSettings): WebAppArgs {
-    return { ...common(ctx, "storefront", settings, 8000), image, generatedSecrets: ["ADMIN_TOKEN"], preDeployCommand: ["./run", "migrate"] };
+    return {
+        ...common(ctx, "storefront", settings, 8000),
+        image,
+        generatedSecrets: ["ADMIN_TOKEN"],
+        preDeployCommand: ["./run", "migrate"],
+        ingress: ctx.ingress && { ...ctx.ingress, path: "/", order: 100 },
+    };
 }
 
 /** The catalog: read-only role, longer cache. */
 export function catalogArgs(ctx: ShopAppContext, image: pulumi.Input<string>, settings: AppSettings): WebAppArgs {
-    return { ...common(ctx, "catalog", settings, 8080), image };
+    return { ...common(ctx, "catalog", settings, 8080), image, ingress: ctx.ingress && { ...ctx.ingress, path: "/v1", order: 10 } };
 }

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { SecretSink } from "../k8s/secrets";
+import { ALB_INGRESS_CLASS, albIngressAnnotations, AlbIngressSettings } from "../addons/loadBalancerController";
 import { PEERS, recommendedLabels, resources, Resources, restrictedContainerSecurity, restrictedPodSecurity, scratchVolume, secretEnv, selectorLabels } from "../k8s";
 
 /** A backing service the app may reach (egress is denied otherwise). */
@@ -40,8 +42,14 @@ export interface WebAppArgs {
     /** Resources must exist before the Deployment (the database bootstrap). */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
     resources?: Resources;
-    /** CIDR allowed to reach the app port (the VPC: ALB targets are pod IPs). Omit for none. */
-    ingressCidr?: string;
+    secretSink: SecretSink;
+    /** The resource-metrics API (metrics-server): the HPA is created after it. */
+    autoscalingReady?: pulumi.Resource;
+    /**
+     * Internet exposure through the shared ALB (HTTPS only); omit for none. `vpcCidr` is admitted to
+     * the app port by the NetworkPolicy: ALB targets are pod IPs, reached from the load balancer's subnets.
+     */
+    ingress?: AlbIngressSettings & { path: string; order: number; vpcCidr: string; controller: pulumi.Resource };
 }
 
 const UID = 10001; // the apps' Dockerfiles run as this numeric user
@@ -97,16 +105,12 @@ export class WebApp extends pulumi.ComponentResource {
             ]),
         );
         const secretData = { ...Object.fromEntries(Object.entries(args.secrets).map(([k, v]) => [k, pulumi.secret(v)])), ...generated };
-        const secret = new k8s.core.v1.Secret(
-            name,
-            { metadata: { name: `${name}-secrets`, namespace: args.namespace, labels }, type: "Opaque", stringData: secretData },
-            k8sOpts,
-        );
-        this.secretName = secret.metadata.name;
+        const secret = args.secretSink.create(this, args.provider, { name: `${name}-secrets`, namespace: args.namespace, labels, data: secretData });
+        this.secretName = secret.name;
 
         // Secret vars first: $(VAR) expansion only sees vars defined earlier in the list.
         const env: k8s.types.input.core.v1.EnvVar[] = [
-            ...Object.keys(secretData).map((key) => secretEnv(key, secret.metadata.name, key)),
+            ...Object.keys(secretData).map((key) => secretEnv(key, secret.name, key)),
             ...Object.entries(args.composedEnv ?? {}).map(([key, value]) => ({ name: key, value })),
         ];
         const container = (command?: string[]): k8s.types.input.core.v1.Container => ({
@@ -127,7 +131,7 @@ export class WebApp extends pulumi.ComponentResource {
             containers: [container(command)],
         });
 
-        const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? []), configMap, secret];
+        const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? []), configMap, secret.ready];
         if (args.preDeployCommand) {
             // Jobs are immutable: the name carries the image digest, so each new image migrates once.
             const jobName = pulumi.output(args.image).apply((image) => `${name}-${args.preDeployCommand![args.preDeployCommand!.length - 1]}-${digestSuffix(image)}`);
@@ -215,7 +219,7 @@ export class WebApp extends pulumi.ComponentResource {
                     behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
                 },
             },
-            k8sOpts,
+            { ...k8sOpts, dependsOn: args.autoscalingReady ? [args.autoscalingReady] : [] },
         );
         if (args.replicas >= 2 || args.minReplicas >= 2) {
             new k8s.policy.v1.PodDisruptionBudget(
@@ -236,7 +240,26 @@ export class WebApp extends pulumi.ComponentResource {
         );
 
         const ingressFrom: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [PEERS.namespace(args.monitoringNamespace)];
-        if (args.ingressCidr) ingressFrom.push({ ipBlock: { cidr: args.ingressCidr } });
+        if (args.ingress) {
+            ingressFrom.push({ ipBlock: { cidr: args.ingress.vpcCidr } });
+            new k8s.networking.v1.Ingress(
+                name,
+                {
+                    metadata: { name, namespace: args.namespace, labels, annotations: albIngressAnnotations(args.ingress, args.ingress.order) },
+                    spec: {
+                        ingressClassName: ALB_INGRESS_CLASS,
+                        tls: [{ hosts: [args.ingress.host] }],
+                        rules: [
+                            {
+                                host: args.ingress.host,
+                                http: { paths: [{ path: args.ingress.path, pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
+                            },
+                        ],
+                    },
+                },
+                { ...k8sOpts, dependsOn: [args.ingress.controller] },
+            );
+        }
         new k8s.networking.v1.NetworkPolicy(
             name,
             {

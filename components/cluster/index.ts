@@ -65,6 +65,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     /** Name of the default gp3 StorageClass (EBS CSI). */
     readonly storageClassName: string;
+    /** Label of the managed (system) node group's nodes: controllers that must not run on autoscaled nodes select it. */
+    readonly systemNodeSelector = { "shop.platform/node-group": "system" };
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:cluster:Cluster", name, {}, opts);
@@ -175,7 +177,7 @@ export class Cluster extends pulumi.ComponentResource {
                 scalingConfig: { minSize: args.nodeGroup.minSize, desiredSize: args.nodeGroup.desiredSize, maxSize: args.nodeGroup.maxSize },
                 updateConfig: { maxUnavailable: 1 },
                 launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-                labels: { "shop.platform/node-group": "system" },
+                labels: this.systemNodeSelector,
             },
             // The autoscaler owns desiredSize after creation; a re-apply must not undo its work.
             { parent: this, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },

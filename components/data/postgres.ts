@@ -2,6 +2,7 @@ import * as crypto from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { SecretSink } from "../k8s/secrets";
 import {
     IMAGES,
     PEERS,
@@ -34,6 +35,8 @@ export interface PostgresArgs {
     monitoringNamespace: string;
     /** The prometheus-operator CRDs: the ServiceMonitor is created after them. */
     monitoringCrds: pulumi.Resource;
+    /** Where the credentials Secret comes from (Pulumi directly, or a vault through External Secrets). */
+    secretSink: SecretSink;
 }
 
 const UID = 999; // the official image's postgres user
@@ -107,19 +110,16 @@ export class Postgres extends pulumi.ComponentResource {
 
         const superuser = password("superuser");
         this.rolePasswords = Object.fromEntries(args.roles.map((r) => [r.name, pulumi.secret(password(r.name).result)]));
-        const secret = new k8s.core.v1.Secret(
-            `${name}-credentials`,
-            {
-                metadata: { name: `${name}-credentials`, namespace: args.namespace, labels },
-                type: "Opaque",
-                stringData: {
-                    "superuser-password": pulumi.secret(superuser.result),
-                    ...Object.fromEntries(args.roles.map((r) => [`${r.name}-password`, this.rolePasswords[r.name]])),
-                },
+        const secret = args.secretSink.create(this, args.provider, {
+            name: `${name}-credentials`,
+            namespace: args.namespace,
+            labels,
+            data: {
+                "superuser-password": superuser.result,
+                ...Object.fromEntries(args.roles.map((r) => [`${r.name}-password`, this.rolePasswords[r.name]])),
             },
-            k8sOpts,
-        );
-        this.secretName = secret.metadata.name;
+        });
+        this.secretName = secret.name;
 
         const headless = new k8s.core.v1.Service(
             `${name}-headless`,
@@ -167,7 +167,7 @@ export class Postgres extends pulumi.ComponentResource {
                                     image: IMAGES.postgres,
                                     ports: [{ name: "postgres", containerPort: PORT }],
                                     env: [
-                                        secretEnv("POSTGRES_PASSWORD", secret.metadata.name, "superuser-password"),
+                                        secretEnv("POSTGRES_PASSWORD", secret.name, "superuser-password"),
                                         { name: "POSTGRES_USER", value: "postgres" },
                                         { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
                                     ],
@@ -189,7 +189,7 @@ export class Postgres extends pulumi.ComponentResource {
                                     env: [
                                         { name: "DATA_SOURCE_URI", value: `127.0.0.1:${PORT}/postgres?sslmode=disable` },
                                         { name: "DATA_SOURCE_USER", value: "postgres" },
-                                        secretEnv("DATA_SOURCE_PASS", secret.metadata.name, "superuser-password"),
+                                        secretEnv("DATA_SOURCE_PASS", secret.name, "superuser-password"),
                                     ],
                                     securityContext: restrictedContainerSecurity(),
                                     resources: resources({ cpu: "50m", memory: "64Mi", memoryLimit: "128Mi" }),
@@ -212,7 +212,7 @@ export class Postgres extends pulumi.ComponentResource {
                     ],
                 },
             },
-            { ...k8sOpts, dependsOn: [secret] },
+            { ...k8sOpts, dependsOn: [secret.ready] },
         );
 
         // Who may talk to PostgreSQL: the app namespaces and our bootstrap Job; the exporter only from monitoring.
@@ -291,8 +291,8 @@ export class Postgres extends pulumi.ComponentResource {
                                     image: IMAGES.postgres,
                                     command: ["sh", "-c", `exec psql -h ${name} -U postgres -d postgres ${psqlVars} -f /bootstrap/bootstrap.sql`],
                                     env: [
-                                        secretEnv("PGPASSWORD", secret.metadata.name, "superuser-password"),
-                                        ...args.roles.map((r) => secretEnv(`${r.name.toUpperCase()}_PASSWORD`, secret.metadata.name, `${r.name}-password`)),
+                                        secretEnv("PGPASSWORD", secret.name, "superuser-password"),
+                                        ...args.roles.map((r) => secretEnv(`${r.name.toUpperCase()}_PASSWORD`, secret.name, `${r.name}-password`)),
                                     ],
                                     securityContext: restrictedContainerSecurity(),
                                     resources: resources({ cpu: "50m", memory: "64Mi" }),

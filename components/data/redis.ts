@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { SecretSink } from "../k8s/secrets";
 import {
     IMAGES,
     PEERS,
@@ -25,6 +26,7 @@ export interface RedisArgs {
     clientNamespaces: string[];
     monitoringNamespace: string;
     monitoringCrds: pulumi.Resource;
+    secretSink: SecretSink;
 }
 
 const UID = 999; // the official image's redis user
@@ -72,11 +74,12 @@ export class Redis extends pulumi.ComponentResource {
 
         const generated = new random.RandomPassword(`${name}-auth`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
         this.password = pulumi.secret(generated.result);
-        const secret = new k8s.core.v1.Secret(
-            `${name}-auth`,
-            { metadata: { name: `${name}-auth`, namespace: args.namespace, labels }, type: "Opaque", stringData: { password: this.password } },
-            k8sOpts,
-        );
+        const secret = args.secretSink.create(this, args.provider, {
+            name: `${name}-auth`,
+            namespace: args.namespace,
+            labels,
+            data: { password: this.password },
+        });
 
         const service = new k8s.core.v1.Service(
             name,
@@ -118,10 +121,7 @@ export class Redis extends pulumi.ComponentResource {
                                     command: ["redis-server"],
                                     args: redisServerArgs(args),
                                     ports: [{ name: "redis", containerPort: PORT }],
-                                    env: [
-                                        secretEnv("REDIS_PASSWORD", secret.metadata.name, "password"),
-                                        secretEnv("REDISCLI_AUTH", secret.metadata.name, "password"),
-                                    ],
+                                    env: [secretEnv("REDIS_PASSWORD", secret.name, "password"), secretEnv("REDISCLI_AUTH", secret.name, "password")],
                                     securityContext: restrictedContainerSecurity(),
                                     resources: resources({ cpu: "100m", memory: `${Math.ceil(args.maxMemoryMb * 1.5)}Mi` }),
                                     startupProbe: { ...ping, periodSeconds: 2, failureThreshold: 30 },
@@ -136,10 +136,7 @@ export class Redis extends pulumi.ComponentResource {
                                     name: "exporter",
                                     image: IMAGES.redisExporter,
                                     ports: [{ name: "metrics", containerPort: METRICS_PORT }],
-                                    env: [
-                                        { name: "REDIS_ADDR", value: `redis://127.0.0.1:${PORT}` },
-                                        secretEnv("REDIS_PASSWORD", secret.metadata.name, "password"),
-                                    ],
+                                    env: [{ name: "REDIS_ADDR", value: `redis://127.0.0.1:${PORT}` }, secretEnv("REDIS_PASSWORD", secret.name, "password")],
                                     securityContext: restrictedContainerSecurity(),
                                     resources: resources({ cpu: "25m", memory: "32Mi", memoryLimit: "64Mi" }),
                                     livenessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 20 },
@@ -163,7 +160,7 @@ export class Redis extends pulumi.ComponentResource {
                         : undefined,
                 },
             },
-            { ...k8sOpts, dependsOn: [secret] },
+            { ...k8sOpts, dependsOn: [secret.ready] },
         );
 
         new k8s.networking.v1.NetworkPolicy(

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as YAML from "yaml";
 import { recommendedLabels } from "../k8s";
+import { SecretSink } from "../k8s/secrets";
 
 /** Chart pins (anchors-observability-ci.md §1.1; CRDs upgraded with their own chart, §1.2 strategy A). */
 export const CHARTS = {
@@ -30,6 +31,7 @@ export interface MonitoringArgs {
     alerts: { emailTo?: string; slackWebhookUrl?: pulumi.Output<string> };
     /** Folder with rules/, dashboards/ and alertmanager/ (the repository's monitoring/). */
     contentDir: string;
+    secretSink: SecretSink;
 }
 
 /** Pure: the chart values. EKS-correct and sized for small clusters (anchors-observability-ci.md §1.4, §1.10). */
@@ -131,29 +133,23 @@ export class Monitoring extends pulumi.ComponentResource {
             { length: 32, special: false },
             { parent: this, additionalSecretOutputs: ["result"] },
         );
-        const grafanaSecret = new k8s.core.v1.Secret(
-            `${name}-grafana-admin`,
-            {
-                metadata: { name: GRAFANA_ADMIN_SECRET, namespace: args.namespace, labels },
-                type: "Opaque",
-                stringData: { "admin-user": "admin", "admin-password": pulumi.secret(grafanaPassword.result) },
-            },
-            k8sOpts,
-        );
+        const grafanaSecret = args.secretSink.create(this, args.provider, {
+            name: GRAFANA_ADMIN_SECRET,
+            namespace: args.namespace,
+            labels,
+            data: { "admin-user": "admin", "admin-password": grafanaPassword.result },
+        });
         // Files Alertmanager reads (slack_api_url_file, …). Unset receivers get an inert value and are documented.
-        const receiversSecret = new k8s.core.v1.Secret(
-            `${name}-alertmanager-receivers`,
-            {
-                metadata: { name: ALERTMANAGER_RECEIVERS_SECRET, namespace: args.namespace, labels },
-                type: "Opaque",
-                stringData: {
-                    "slack-webhook-url": args.alerts.slackWebhookUrl ?? pulumi.secret("https://hooks.slack.com/services/UNSET"),
-                    "pagerduty-routing-key": pulumi.secret("unset"),
-                    "smtp-password": pulumi.secret("unset"),
-                },
+        const receiversSecret = args.secretSink.create(this, args.provider, {
+            name: ALERTMANAGER_RECEIVERS_SECRET,
+            namespace: args.namespace,
+            labels,
+            data: {
+                "slack-webhook-url": args.alerts.slackWebhookUrl ?? "https://hooks.slack.com/services/UNSET",
+                "pagerduty-routing-key": "unset",
+                "smtp-password": "unset",
             },
-            k8sOpts,
-        );
+        });
 
         this.crds = new k8s.helm.v3.Release(
             `${name}-crds`,
@@ -193,7 +189,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 timeout: 900,
                 values: kubePrometheusStackValues(args, alertmanagerConfig),
             },
-            { ...k8sOpts, dependsOn: [this.crds, grafanaSecret, receiversSecret] },
+            { ...k8sOpts, dependsOn: [this.crds, grafanaSecret.ready, receiversSecret.ready] },
         );
 
         for (const rule of loadRuleFiles(path.join(args.contentDir, "rules"))) {

@@ -30,7 +30,7 @@ describe("plan: Kubernetes manifests", () => {
                 assert.ok(doc && typeof doc === "object", `${f} is not a YAML mapping`);
                 if (f.endsWith(".values.yaml")) {
                     assert.match(text, /^# chart: {5}\S+/m);
-                    assert.match(text, /^# repo: {6}https:\/\//m);
+                    assert.match(text, /^# chart: {5}oci:\/\/\S+$|^# repo: {6}https:\/\//m);
                     assert.match(text, /^# version: {3}\d/m);
                     continue;
                 }

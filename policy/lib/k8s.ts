@@ -109,6 +109,12 @@ const CLUSTER_SCOPED = new Set([
     "FlowSchema",
     "PriorityLevelConfiguration",
     "ClusterIssuer",
+    // Cluster-scoped custom resources the platform declares (Karpenter, External Secrets).
+    "NodePool",
+    "EC2NodeClass",
+    "NodeClaim",
+    "ClusterSecretStore",
+    "ClusterExternalSecret",
     "ClusterRoleList",
     "ClusterRoleBindingList",
 ]);

@@ -1276,6 +1276,8 @@ export const CASES: Record<string, RuleCases> = {
         notApplicable: [
             c("namespace itself", [ns("shop")], 0),
             c("cluster role", [k8s("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "cr", { metadata: { name: "cr" } })], 0),
+            c("karpenter node pool (cluster-scoped CR)", [k8s("kubernetes:karpenter.sh/v1:NodePool", "np", { metadata: { name: "default" } })], 0),
+            c("cluster secret store", [k8s("kubernetes:external-secrets.io/v1:ClusterSecretStore", "css", { metadata: { name: "aws" } })], 0),
         ],
         naType: "kubernetes:core/v1:Namespace",
         unknown: [c("namespace from an output", [deploy("a", goodPodSpec, 2, U.string)], 0)],

@@ -1,0 +1,145 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { iamPolicy } from "../iam";
+import { SecretRequest, SecretSink } from "../k8s/secrets";
+import { AddonContext, helmAddon, HelmChartSpec, mergeValues, podIdentityRole, versions } from "./common";
+
+export const EXTERNAL_SECRETS_CHART: HelmChartSpec = {
+    chart: versions.externalSecrets.chart,
+    repo: versions.externalSecrets.repo,
+    version: versions.externalSecrets.version,
+    namespace: "external-secrets",
+};
+const SERVICE_ACCOUNT = "external-secrets";
+export const CLUSTER_SECRET_STORE = "aws-secrets-manager";
+
+export interface ExternalSecretsArgs extends AddonContext {
+    /** Prefix of every Secrets Manager entry this stack writes and the operator may read, e.g. `shop-prod`. */
+    secretPrefix: string;
+    refreshMinutes: number;
+    values?: Record<string, unknown>;
+}
+
+/**
+ * External Secrets Operator with AWS Secrets Manager: Pulumi writes the generated passwords into
+ * Secrets Manager (encrypted with a dedicated KMS key), a ClusterSecretStore lets the operator
+ * read exactly this stack's entries (Pod Identity, scoped policy), and an ExternalSecret per
+ * Secret syncs them into the namespaces. Workloads keep reading ordinary Secrets.
+ *
+ * Rotation: change the value in Secrets Manager → the operator refreshes the Secret within
+ * `refreshMinutes` → `kubectl rollout restart` the consumers (docs/addons.md).
+ */
+export class ExternalSecrets extends pulumi.ComponentResource implements SecretSink {
+    readonly kmsKeyArn: pulumi.Output<string>;
+    private readonly store: pulumi.Resource;
+    private readonly kmsKey: aws.kms.Key;
+
+    constructor(
+        name: string,
+        private readonly args: ExternalSecretsArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        super("shop:addons:ExternalSecrets", name, {}, opts);
+        const parent = { parent: this };
+        const identity = aws.getCallerIdentityOutput({}, parent);
+        this.kmsKey = new aws.kms.Key(
+            `${name}-secrets`,
+            { description: `Secrets Manager entries of ${args.secretPrefix}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            parent,
+        );
+        new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.secretPrefix}-secrets`, targetKeyId: this.kmsKey.keyId }, parent);
+
+        const secretArns = pulumi.interpolate`arn:aws:secretsmanager:${args.region}:${identity.accountId}:secret:${args.secretPrefix}/*`;
+        const iam = podIdentityRole(this, name, {
+            clusterName: args.clusterName,
+            namespace: EXTERNAL_SECRETS_CHART.namespace,
+            serviceAccount: SERVICE_ACCOUNT,
+            policy: pulumi.all([secretArns, this.kmsKey.arn]).apply(([arns, keyArn]) =>
+                iamPolicy([
+                    {
+                        Sid: "ReadThisStacksSecrets",
+                        Effect: "Allow",
+                        Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                        Resource: arns,
+                    },
+                    {
+                        Sid: "DecryptThroughSecretsManager",
+                        Effect: "Allow",
+                        Action: "kms:Decrypt",
+                        Resource: keyArn,
+                        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+                    },
+                ]),
+            ),
+        });
+        const release = helmAddon(
+            name,
+            EXTERNAL_SECRETS_CHART,
+            mergeValues(
+                {
+                    installCRDs: true,
+                    replicaCount: args.replicas,
+                    serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+                    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                    webhook: { replicaCount: args.replicas, resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+                    certController: { resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+                },
+                args.values,
+            ),
+            { parent: this, provider: args.provider, dependsOn: [iam.association] },
+            { createNamespace: true },
+        );
+        // No `auth` block: the operator uses its own Pod Identity credentials.
+        this.store = new k8s.apiextensions.CustomResource(
+            `${name}-store`,
+            {
+                apiVersion: versions.externalSecrets.apiVersion,
+                kind: "ClusterSecretStore",
+                metadata: {
+                    name: CLUSTER_SECRET_STORE,
+                    labels: {
+                        "app.kubernetes.io/name": CLUSTER_SECRET_STORE,
+                        "app.kubernetes.io/part-of": "shop-platform",
+                        "app.kubernetes.io/managed-by": "pulumi",
+                    },
+                },
+                spec: { provider: { aws: { service: "SecretsManager", region: args.region } } },
+            },
+            { parent: this, provider: args.provider, dependsOn: [release] },
+        );
+        this.kmsKeyArn = this.kmsKey.arn;
+        this.registerOutputs({ kmsKeyArn: this.kmsKeyArn });
+    }
+
+    /** {@link SecretSink}: one Secrets Manager entry (JSON of the keys) and one ExternalSecret producing the Secret. */
+    create(parent: pulumi.Resource, provider: k8s.Provider, req: SecretRequest) {
+        const namespace = pulumi.output(req.namespace);
+        const entry = new aws.secretsmanager.Secret(
+            req.name,
+            { name: pulumi.interpolate`${this.args.secretPrefix}/${namespace}/${req.name}`, kmsKeyId: this.kmsKey.arn, recoveryWindowInDays: 7 },
+            { parent },
+        );
+        const version = new aws.secretsmanager.SecretVersion(
+            req.name,
+            { secretId: entry.id, secretString: pulumi.secret(pulumi.output(req.data).apply((d) => JSON.stringify(d))) },
+            { parent },
+        );
+        const external = new k8s.apiextensions.CustomResource(
+            req.name,
+            {
+                apiVersion: versions.externalSecrets.apiVersion,
+                kind: "ExternalSecret",
+                metadata: { name: req.name, namespace: req.namespace, labels: req.labels },
+                spec: {
+                    refreshInterval: `${this.args.refreshMinutes}m`,
+                    secretStoreRef: { kind: "ClusterSecretStore", name: CLUSTER_SECRET_STORE },
+                    target: { name: req.name, creationPolicy: "Owner", deletionPolicy: "Retain" },
+                    data: Object.keys(req.data).map((key) => ({ secretKey: key, remoteRef: { key: entry.name, property: key } })),
+                },
+            },
+            { parent, provider, dependsOn: [this.store, version] },
+        );
+        return { name: pulumi.output(req.name), ready: external };
+    }
+}

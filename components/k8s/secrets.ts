@@ -1,0 +1,38 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface SecretRequest {
+    /** Kubernetes Secret name (also the last part of a vault entry's name). */
+    name: string;
+    namespace: pulumi.Input<string>;
+    /** Key → value; every value is treated as a Pulumi secret. */
+    data: Record<string, pulumi.Input<string>>;
+    labels: Record<string, string>;
+}
+
+/**
+ * Where a component's secrets live. Components ask for a Kubernetes Secret with some keys and
+ * read it through secretKeyRef; the sink decides whether Pulumi writes it directly
+ * ({@link KubernetesSecretSink}) or writes the values to a credential vault that an operator
+ * syncs into the namespace (the External Secrets add-on's sink). Workloads never know which.
+ */
+export interface SecretSink {
+    /** Creates the secret's resources under `parent`; returns the Secret's name and what to depend on before reading it. */
+    create(parent: pulumi.Resource, provider: k8s.Provider, req: SecretRequest): { name: pulumi.Output<string>; ready: pulumi.Resource };
+}
+
+/** Plain Kubernetes Secrets (stringData is a Pulumi secret; the provider encrypts it in state). */
+export class KubernetesSecretSink implements SecretSink {
+    create(parent: pulumi.Resource, provider: k8s.Provider, req: SecretRequest) {
+        const secret = new k8s.core.v1.Secret(
+            req.name,
+            {
+                metadata: { name: req.name, namespace: req.namespace, labels: req.labels },
+                type: "Opaque",
+                stringData: Object.fromEntries(Object.entries(req.data).map(([k, v]) => [k, pulumi.secret(v)])),
+            },
+            { parent, provider },
+        );
+        return { name: secret.metadata.name, ready: secret };
+    }
+}
