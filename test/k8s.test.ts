@@ -143,7 +143,7 @@ for (const stack of STACKS) {
         it("the storefront migrates in a Job before its Deployment rolls", async () => {
             const { resources } = await stackRun(stack);
             const job = ofType(resources, "kubernetes:batch/v1:Job").find((j) => String(get(j.inputs, "metadata.name")).startsWith("storefront-migrate-"))!;
-            assert.deepEqual(podSpec(job).containers[0].command, ["./run", "migrate"]);
+            assert.deepEqual(podSpec(job).containers[0].command, ["/app/run", "migrate"]);
             const dep = named(resources, "kubernetes:apps/v1:Deployment", "storefront")[0];
             assert.ok(dep.dependencies.includes(job.urn));
             assert.equal(ofType(resources, "kubernetes:batch/v1:Job").filter((j) => String(get(j.inputs, "metadata.name")).startsWith("catalog-")).length, 0);

@@ -44,7 +44,7 @@ export function storefrontArgs(ctx: ShopAppContext, image: pulumi.Input<string>,
         ...common(ctx, "storefront", settings, 8000),
         image,
         generatedSecrets: ["ADMIN_TOKEN"],
-        preDeployCommand: ["./run", "migrate"],
+        preDeployCommand: ["/app/run", "migrate"],
         ingress: ctx.ingress && { ...ctx.ingress, path: "/", order: 100 },
     };
 }
