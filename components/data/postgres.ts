@@ -121,6 +121,12 @@ export class Postgres extends pulumi.ComponentResource {
         });
         this.secretName = secret.name;
 
+        // Its own identity with no API token: the default service account is shared by everything in the namespace.
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            name,
+            { metadata: { name, namespace: args.namespace, labels }, automountServiceAccountToken: false },
+            k8sOpts,
+        );
         const headless = new k8s.core.v1.Service(
             `${name}-headless`,
             {
@@ -158,6 +164,7 @@ export class Postgres extends pulumi.ComponentResource {
                     template: {
                         metadata: { labels },
                         spec: {
+                            serviceAccountName: serviceAccount.metadata.name,
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurity(UID),
                             terminationGracePeriodSeconds: 60,
@@ -283,6 +290,7 @@ export class Postgres extends pulumi.ComponentResource {
                         metadata: { labels: { ...recommendedLabels(`${name}-bootstrap`, "database-bootstrap"), ...POSTGRES_CLIENT_LABEL } },
                         spec: {
                             restartPolicy: "OnFailure",
+                            serviceAccountName: serviceAccount.metadata.name,
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurity(UID),
                             containers: [

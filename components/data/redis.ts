@@ -81,6 +81,12 @@ export class Redis extends pulumi.ComponentResource {
             data: { password: this.password },
         });
 
+        // Its own identity with no API token: the default service account is shared by everything in the namespace.
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            name,
+            { metadata: { name, namespace: args.namespace, labels }, automountServiceAccountToken: false },
+            k8sOpts,
+        );
         const service = new k8s.core.v1.Service(
             name,
             {
@@ -112,6 +118,7 @@ export class Redis extends pulumi.ComponentResource {
                     template: {
                         metadata: { labels },
                         spec: {
+                            serviceAccountName: serviceAccount.metadata.name,
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurity(UID),
                             containers: [
