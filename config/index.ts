@@ -8,6 +8,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import type { NodePoolSettings } from "../components/addons/karpenter";
+import type { NodeGroupOptions } from "../components/cluster";
 import { ENVIRONMENT_DEFAULTS, EnvironmentDefaults } from "./defaults";
 import { CONFIG_KEYS, ConfigKey, ENVIRONMENTS, Environment, KeyKind, PROJECT } from "./keys";
 
@@ -68,14 +70,7 @@ export interface ShopConfig {
         logRetentionDays: number;
         /** Refuse `pulumi destroy` of the control plane outside dev. */
         deletionProtection: boolean;
-        nodeGroup: {
-            instanceTypes: string[];
-            capacityType: "ON_DEMAND" | "SPOT";
-            minSize: number;
-            desiredSize: number;
-            maxSize: number;
-            diskSizeGiB: number;
-        };
+        nodeGroup: NodeGroupOptions;
     };
     images: {
         keepImages: number;
@@ -94,14 +89,7 @@ export interface ShopConfig {
     };
     addons: {
         replicas: number;
-        karpenter: {
-            instanceFamilies: string[];
-            capacityTypes: ("spot" | "on-demand")[];
-            cpuLimit: number;
-            memoryLimitGiB: number;
-            consolidateAfterMinutes: number;
-            expireAfterHours: number;
-        };
+        karpenter: NodePoolSettings;
         /** One internet-facing ALB for both apps, HTTPS only; absent when disabled. */
         ingress?: { host: string; certificateArn: string; tlsPolicy: string };
         /** Secrets Manager + External Secrets; absent when disabled (plain Kubernetes Secrets). */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { SecretSink } from "../k8s/secrets";
 import { ALB_INGRESS_CLASS, albIngressAnnotations, AlbIngressSettings } from "../addons/loadBalancerController";
-import { PEERS, recommendedLabels, resources, Resources, restrictedContainerSecurity, restrictedPodSecurity, scratchVolume, secretEnv, selectorLabels } from "../k8s";
+import { PEERS, recommendedLabels, resources, Resources, restrictedContainerSecurity, restrictedPodSecurity, scratchVolume, secretEnv, selectorLabels, serviceMonitor } from "../k8s";
 
 /** A backing service the app may reach (egress is denied otherwise). */
 export interface Dependency {
@@ -228,16 +228,7 @@ export class WebApp extends pulumi.ComponentResource {
                 k8sOpts,
             );
         }
-        new k8s.apiextensions.CustomResource(
-            `${name}-metrics`,
-            {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "ServiceMonitor",
-                metadata: { name, namespace: args.namespace, labels },
-                spec: { selector: { matchLabels: labels }, endpoints: [{ port: "http", path: "/metrics", interval: "30s" }] },
-            },
-            { ...k8sOpts, dependsOn: [args.monitoringCrds] },
-        );
+        serviceMonitor(name, { namespace: args.namespace, labels, port: "http", crds: args.monitoringCrds }, k8sOpts);
 
         const ingressFrom: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [PEERS.namespace(args.monitoringNamespace)];
         if (args.ingress) {

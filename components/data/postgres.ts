@@ -13,6 +13,8 @@ import {
     scratchVolume,
     secretEnv,
     selectorLabels,
+    serviceMonitor,
+    dataServiceNetworkPolicy,
 } from "../k8s";
 
 /** A login role the bootstrap creates. `owner` owns the database (runs migrations); `readonly` may only SELECT. */
@@ -223,22 +225,16 @@ export class Postgres extends pulumi.ComponentResource {
         );
 
         // Who may talk to PostgreSQL: the app namespaces and our bootstrap Job; the exporter only from monitoring.
-        new k8s.networking.v1.NetworkPolicy(
+        dataServiceNetworkPolicy(
             name,
             {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: {
-                    podSelector: { matchLabels: selector },
-                    policyTypes: ["Ingress", "Egress"],
-                    ingress: [
-                        {
-                            from: [...args.clientNamespaces.map(PEERS.namespace), { podSelector: { matchLabels: POSTGRES_CLIENT_LABEL } }],
-                            ports: [{ protocol: "TCP", port: PORT }],
-                        },
-                        { from: [PEERS.namespace(args.monitoringNamespace)], ports: [{ protocol: "TCP", port: METRICS_PORT }] },
-                    ],
-                    egress: [PEERS.dns()],
-                },
+                namespace: args.namespace,
+                labels,
+                selector,
+                clients: [...args.clientNamespaces.map(PEERS.namespace), { podSelector: { matchLabels: POSTGRES_CLIENT_LABEL } }],
+                port: PORT,
+                metricsPort: METRICS_PORT,
+                monitoringNamespace: args.monitoringNamespace,
             },
             k8sOpts,
         );
@@ -255,16 +251,7 @@ export class Postgres extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        new k8s.apiextensions.CustomResource(
-            `${name}-metrics`,
-            {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "ServiceMonitor",
-                metadata: { name, namespace: args.namespace, labels },
-                spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s", path: "/metrics" }] },
-            },
-            { ...k8sOpts, dependsOn: [args.monitoringCrds] },
-        );
+        serviceMonitor(name, { namespace: args.namespace, labels, port: "metrics", crds: args.monitoringCrds }, k8sOpts);
 
         // Bootstrap: database and roles, re-run whenever the script changes (the name carries its hash).
         const script = bootstrapSql(args.database, args.roles);

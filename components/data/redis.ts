@@ -12,6 +12,8 @@ import {
     scratchVolume,
     secretEnv,
     selectorLabels,
+    serviceMonitor,
+    dataServiceNetworkPolicy,
 } from "../k8s";
 
 export interface RedisArgs {
@@ -170,32 +172,20 @@ export class Redis extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [secret.ready] },
         );
 
-        new k8s.networking.v1.NetworkPolicy(
+        dataServiceNetworkPolicy(
             name,
             {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: {
-                    podSelector: { matchLabels: selector },
-                    policyTypes: ["Ingress", "Egress"],
-                    ingress: [
-                        { from: args.clientNamespaces.map(PEERS.namespace), ports: [{ protocol: "TCP", port: PORT }] },
-                        { from: [PEERS.namespace(args.monitoringNamespace)], ports: [{ protocol: "TCP", port: METRICS_PORT }] },
-                    ],
-                    egress: [PEERS.dns()],
-                },
+                namespace: args.namespace,
+                labels,
+                selector,
+                clients: args.clientNamespaces.map(PEERS.namespace),
+                port: PORT,
+                metricsPort: METRICS_PORT,
+                monitoringNamespace: args.monitoringNamespace,
             },
             k8sOpts,
         );
-        new k8s.apiextensions.CustomResource(
-            `${name}-metrics`,
-            {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "ServiceMonitor",
-                metadata: { name, namespace: args.namespace, labels },
-                spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s", path: "/metrics" }] },
-            },
-            { ...k8sOpts, dependsOn: [args.monitoringCrds] },
-        );
+        serviceMonitor(name, { namespace: args.namespace, labels, port: "metrics", crds: args.monitoringCrds }, k8sOpts);
 
         this.registerOutputs({ host: this.host });
     }

@@ -103,3 +103,56 @@ export const PEERS = {
         ],
     }),
 };
+
+/**
+ * A ServiceMonitor scraping the Service labelled `labels` on its named `port`. Created after the
+ * prometheus-operator CRDs (`crds`), or the first preview of a new cluster fails.
+ */
+export function serviceMonitor(
+    name: string,
+    args: { namespace: Input<string>; labels: Record<string, string>; port: string; crds: pulumi.Resource },
+    opts: { parent: pulumi.Resource; provider: k8s.Provider },
+): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+        `${name}-metrics`,
+        {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name, namespace: args.namespace, labels: args.labels },
+            spec: { selector: { matchLabels: args.labels }, endpoints: [{ port: args.port, path: "/metrics", interval: "30s" }] },
+        },
+        { ...opts, dependsOn: [args.crds] },
+    );
+}
+
+/** A data service's firewall: its port for the client peers, its metrics port for monitoring, egress to DNS only. */
+export function dataServiceNetworkPolicy(
+    name: string,
+    args: {
+        namespace: Input<string>;
+        labels: Record<string, string>;
+        selector: Record<string, string>;
+        clients: k8s.types.input.networking.v1.NetworkPolicyPeer[];
+        port: number;
+        metricsPort: number;
+        monitoringNamespace: string;
+    },
+    opts: { parent: pulumi.Resource; provider: k8s.Provider },
+): k8s.networking.v1.NetworkPolicy {
+    return new k8s.networking.v1.NetworkPolicy(
+        name,
+        {
+            metadata: { name, namespace: args.namespace, labels: args.labels },
+            spec: {
+                podSelector: { matchLabels: args.selector },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [
+                    { from: args.clients, ports: [{ protocol: "TCP", port: args.port }] },
+                    { from: [PEERS.namespace(args.monitoringNamespace)], ports: [{ protocol: "TCP", port: args.metricsPort }] },
+                ],
+                egress: [PEERS.dns()],
+            },
+        },
+        opts,
+    );
+}

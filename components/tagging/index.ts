@@ -6,11 +6,13 @@
  * Remote components (the awsx VPC) are tagged through their own `tags` argument.
  */
 import * as pulumi from "@pulumi/pulumi";
-import taggable from "../generated/aws-taggable-types.json";
+import { NON_MAP_TAG_TYPES, taggableTypes } from "../../policy/lib/taggable";
 
-export { listTaggableAwsTypes } from "./taggable";
-
-export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set(taggable.types);
+/**
+ * Taggable AWS types with a string-map `tags`: the policy pack's list, generated from the
+ * installed @pulumi/aws (`npm run gen:taggable`), so the program tags exactly what the pack checks.
+ */
+export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([...taggableTypes()].filter((t) => !NON_MAP_TAG_TYPES.has(t)));
 
 export type RequiredTags = Record<"Project" | "Environment" | "Owner" | "CostCenter" | "ManagedBy", string>;
 
