@@ -29,3 +29,5 @@ typecheck: deps-node
 
 lint: deps-node
 	npx eslint --max-warnings 0 . && npx prettier --check "**/*.ts"
+	$(MAKE) -C apps/storefront lint
+	$(MAKE) -C apps/catalog lint

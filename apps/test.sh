@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # apps suite script (docs/contracts.md §1): run from the repository root, no arguments.
-# Runs ruff + pytest (storefront), go vet + go test (catalog) and the packaging checks, each against
+# Runs ruff + pytest (storefront), go vet + gofmt + staticcheck + go test (catalog) and the packaging checks, each against
 # real PostgreSQL 15 and Redis servers that the tests start themselves on free loopback ports.
 # Prints one "suite <name>: N passed, N failed" line per suite; exits non-zero on any failure.
 set -uo pipefail
@@ -75,8 +75,8 @@ if [ "$rc" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
 report storefront "$passed" "$failed"
 
 # ---- catalog ---------------------------------------------------------------------------------
-echo "== catalog: go vet (t=${SECONDS}s)"
-if (cd "$CAT" && go vet ./... && test -z "$(gofmt -l .)"); then report catalog-lint 1 0; else report catalog-lint 0 1; fi
+echo "== catalog: go vet, gofmt, staticcheck (t=${SECONDS}s)"
+if make -s -C "$CAT" lint; then report catalog-lint 1 0; else report catalog-lint 0 1; fi
 
 echo "== catalog: go test (t=${SECONDS}s)"
 gojson="$SHOP_TEST_TMP/catalog-test.json"

@@ -208,6 +208,9 @@ for (const stack of STACKS) {
             for (const r of rules) assert.ok(r.dependencies.includes(crds.urn));
             const dashboards = ofType(resources, "kubernetes:core/v1:ConfigMap").filter((c) => get(c.inputs, "metadata.labels.grafana_dashboard") === "1");
             assert.ok(dashboards.length >= 4);
+            const pushgateway = releases.find((r) => r.inputs.chart === CHARTS.pushgateway.chart)!;
+            assert.equal(get(pushgateway.inputs, "values.serviceMonitor.honorLabels"), true, "pushed job/stack labels must survive the scrape");
+            assert.ok(pushgateway.dependencies.includes(crds.urn));
         });
 
         it("every Kubernetes object validates against the Kubernetes and prometheus-operator schemas", async () => {

@@ -12,12 +12,15 @@ export const CHARTS = {
     repository: "https://prometheus-community.github.io/helm-charts",
     crds: { chart: "prometheus-operator-crds", version: "31.0.1" },
     stack: { chart: "kube-prometheus-stack", version: "88.5.3" },
+    pushgateway: { chart: "prometheus-pushgateway", version: "3.8.0" },
 } as const;
 
 /** Fixed release name so Service names are stable: kps-grafana, kps-prometheus, kps-alertmanager. */
 export const RELEASE_NAME = "kps";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 export const ALERTMANAGER_RECEIVERS_SECRET = "alertmanager-receivers";
+/** Where the deploy workflow pushes delivery metrics (PUSHGATEWAY_K8S_SERVICE=monitoring/pushgateway:9091). */
+export const PUSHGATEWAY_SERVICE = "pushgateway";
 
 export interface MonitoringArgs {
     provider: k8s.Provider;
@@ -190,6 +193,26 @@ export class Monitoring extends pulumi.ComponentResource {
                 values: kubePrometheusStackValues(args, alertmanagerConfig),
             },
             { ...k8sOpts, dependsOn: [this.crds, grafanaSecret.ready, receiversSecret.ready] },
+        );
+
+        // Delivery metrics (DORA) pushed by the deploy workflow; honorLabels keeps the pushed job/stack labels.
+        new k8s.helm.v3.Release(
+            `${name}-pushgateway`,
+            {
+                name: PUSHGATEWAY_SERVICE,
+                namespace: args.namespace,
+                chart: CHARTS.pushgateway.chart,
+                version: CHARTS.pushgateway.version,
+                repositoryOpts: { repo: CHARTS.repository },
+                atomic: true,
+                timeout: 300,
+                values: {
+                    fullnameOverride: PUSHGATEWAY_SERVICE,
+                    serviceMonitor: { enabled: true, honorLabels: true, namespace: args.namespace },
+                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+                },
+            },
+            { ...k8sOpts, dependsOn: [this.crds] },
         );
 
         for (const rule of loadRuleFiles(path.join(args.contentDir, "rules"))) {
