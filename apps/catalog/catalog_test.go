@@ -208,6 +208,36 @@ func TestMetricsContract(t *testing.T) {
 	}
 }
 
+// monitoring/app-metrics.txt lists every shop_* metric an alert rule or dashboard reads (a
+// monitoring test keeps it equal to what they reference): after real traffic, each is exported.
+func TestExportsEveryMetricTheMonitoringUses(t *testing.T) {
+	raw, err := os.ReadFile("../../monitoring/app-metrics.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := strings.Fields(string(raw))
+	if len(listed) < 5 {
+		t.Fatalf("only %d metrics listed", len(listed))
+	}
+	a := startApp(t, true)
+	a.get(t, "/v1/products?limit=2")
+	a.get(t, "/v1/products/DEMO-00003")
+	a.get(t, "/v1/products/DEMO-00003")
+	_, body := a.get(t, "/metrics")
+	exported := map[string]bool{}
+	for _, line := range strings.Split(string(body), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		exported[strings.FieldsFunc(line, func(r rune) bool { return r == '{' || r == ' ' })[0]] = true
+	}
+	for _, name := range listed {
+		if !exported[name] && !exported[name+"_bucket"] {
+			t.Errorf("%s is used by monitoring/ but not exported", name)
+		}
+	}
+}
+
 func TestStructuredLogsWithoutSecrets(t *testing.T) {
 	a := startApp(t, true)
 	a.get(t, "/v1/products/DEMO-00002")

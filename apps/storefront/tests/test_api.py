@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 import subprocess
 
 import pytest
@@ -182,6 +183,20 @@ def test_metrics_contract(app):
     for le in ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "+Inf"):
         assert f'le="{le}"' in text
     assert "_created{" not in text and "shop_cache_hits_created" not in text
+
+
+def test_exports_every_metric_the_alert_rules_and_dashboards_use(app):
+    """monitoring/app-metrics.txt lists every shop_* metric a rule or dashboard reads (a monitoring
+    test keeps it equal to what they reference): after real traffic, /metrics must export each."""
+    listed = pathlib.Path(__file__).resolve().parents[3].joinpath("monitoring", "app-metrics.txt").read_text().split()
+    assert len(listed) >= 5
+    app.get("/api/products", params={"limit": 2})
+    app.get("/api/products/DEMO-00003")
+    app.get("/api/products/DEMO-00003")
+    text = app.get("/metrics").text
+    exported = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line and not line.startswith("#")}
+    for name in listed:
+        assert {name, f"{name}_bucket"} & exported, f"{name} is used by monitoring/ but not exported"
 
 
 def test_structured_request_logs_and_no_secrets(app, servers):
