@@ -146,6 +146,12 @@ for (const stack of STACKS) {
             assert.deepEqual(podSpec(job).containers[0].command, ["/app/run", "migrate"]);
             const dep = named(resources, "kubernetes:apps/v1:Deployment", "storefront")[0];
             assert.ok(dep.dependencies.includes(job.urn));
+            // A running migration must not receive traffic, but must be allowed to reach PostgreSQL.
+            const jobPodLabels = get(job.inputs, "spec.template.metadata.labels") as Record<string, string>;
+            const matches = (selector: Record<string, string>) => Object.entries(selector).every(([k, v]) => jobPodLabels[k] === v);
+            assert.ok(!matches(get(named(resources, "kubernetes:core/v1:Service", "storefront")[0].inputs, "spec.selector")), "Service selects the Job");
+            assert.ok(!matches(get(dep.inputs, "spec.selector.matchLabels")), "Deployment selects the Job");
+            assert.ok(matches(get(named(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "storefront")[0].inputs, "spec.podSelector.matchLabels")));
             assert.equal(ofType(resources, "kubernetes:batch/v1:Job").filter((j) => String(get(j.inputs, "metadata.name")).startsWith("catalog-")).length, 0);
         });
 

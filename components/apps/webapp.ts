@@ -135,15 +135,18 @@ export class WebApp extends pulumi.ComponentResource {
         if (args.preDeployCommand) {
             // Jobs are immutable: the name carries the image digest, so each new image migrates once.
             const jobName = pulumi.output(args.image).apply((image) => `${name}-${args.preDeployCommand![args.preDeployCommand!.length - 1]}-${digestSuffix(image)}`);
+            // Its own instance label: the Service, Deployment and PDB select name+instance, so a running
+            // migration never receives traffic; the NetworkPolicy selects by name and covers it.
+            const jobLabels = { ...labels, "app.kubernetes.io/instance": `${name}-pre-deploy`, "app.kubernetes.io/component": "pre-deploy" };
             const job = new k8s.batch.v1.Job(
                 `${name}-pre-deploy`,
                 {
-                    metadata: { name: jobName, namespace: args.namespace, labels: { ...labels, "app.kubernetes.io/component": "pre-deploy" } },
+                    metadata: { name: jobName, namespace: args.namespace, labels: jobLabels },
                     spec: {
                         backoffLimit: 3,
                         activeDeadlineSeconds: 600,
                         template: {
-                            metadata: { labels: { ...labels, "app.kubernetes.io/component": "pre-deploy" } },
+                            metadata: { labels: jobLabels },
                             spec: { ...podSpec(args.preDeployCommand), restartPolicy: "Never" },
                         },
                     },
@@ -256,7 +259,8 @@ export class WebApp extends pulumi.ComponentResource {
             {
                 metadata: { name, namespace: args.namespace, labels },
                 spec: {
-                    podSelector: { matchLabels: selector },
+                    // By name only: the app's pods and its pre-deploy Job share this firewall.
+                    podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
                     policyTypes: ["Ingress", "Egress"],
                     ingress: [{ from: ingressFrom, ports: [{ protocol: "TCP", port: args.port }] }],
                     egress: [
