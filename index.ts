@@ -3,43 +3,29 @@
  * Composition only: configuration is parsed in config/, resources live in components/.
  */
 import { loadShopConfig } from "./config";
-import { ExternalSecrets } from "./components/addons/externalSecrets";
-import { Karpenter } from "./components/addons/karpenter";
-import { LoadBalancerController } from "./components/addons/loadBalancerController";
-import { MetricsServer } from "./components/addons/metricsServer";
-import { catalogArgs, storefrontArgs, WebApp } from "./components/apps";
-import { Cluster } from "./components/cluster";
-import { Postgres } from "./components/data/postgres";
-import { Redis } from "./components/data/redis";
-import { AppImage } from "./components/images";
-import { NAMESPACES } from "./components/k8s";
-import { Namespaces } from "./components/k8s/namespaces";
-import { KubernetesSecretSink } from "./components/k8s/secrets";
-import { Monitoring } from "./components/monitoring";
-import { Network } from "./components/network";
-import { tagAllAwsResources } from "./components/tagging";
+import * as shop from "./components";
 
 const config = loadShopConfig(); // throws, listing every bad key, before anything is registered
-tagAllAwsResources(config.tags);
+shop.tagAllAwsResources(config.tags);
 
 // AWS: network, cluster, images.
-const network = new Network(`shop-${config.stack}`, { ...config.network, clusterName: config.cluster.name, tags: config.tags });
-const cluster = new Cluster(config.cluster.name, {
+const network = new shop.Network(`shop-${config.stack}`, { ...config.network, clusterName: config.cluster.name, tags: config.tags });
+const cluster = new shop.Cluster(config.cluster.name, {
     ...config.cluster,
     region: config.region,
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     kmsDeletionWindowDays: config.environment === "prod" ? 30 : 7,
 });
-const image = (app: string) => new AppImage(app, { repositoryName: `shop-${config.stack}/${app}`, context: `apps/${app}`, ...config.images });
+const image = (app: string) => new shop.AppImage(app, { repositoryName: `shop-${config.stack}/${app}`, context: `apps/${app}`, ...config.images });
 const storefrontImage = image("storefront");
 const catalogImage = image("catalog");
 
 // Cluster add-ons: pod metrics, node autoscaling, load balancers (when exposed), the secrets vault (when on).
 const provider = cluster.provider;
 const addon = { provider, clusterName: cluster.clusterName, region: config.region, replicas: config.addons.replicas };
-const metricsServer = new MetricsServer("metrics-server", addon);
-new Karpenter("karpenter", {
+const metricsServer = new shop.MetricsServer("metrics-server", addon);
+new shop.Karpenter("karpenter", {
     ...addon,
     clusterSecurityGroupId: cluster.clusterSecurityGroupId,
     systemNodeSelector: cluster.systemNodeSelector,
@@ -47,16 +33,16 @@ new Karpenter("karpenter", {
     tags: config.tags,
 });
 const { ingress, externalSecrets } = config.addons;
-const loadBalancers = ingress && new LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId });
+const loadBalancers = ingress && new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId });
 const secretSink = externalSecrets
-    ? new ExternalSecrets("external-secrets", { ...addon, secretPrefix: `shop-${config.stack}`, refreshMinutes: externalSecrets.refreshMinutes })
-    : new KubernetesSecretSink();
+    ? new shop.ExternalSecrets("external-secrets", { ...addon, secretPrefix: `shop-${config.stack}`, refreshMinutes: externalSecrets.refreshMinutes })
+    : new shop.KubernetesSecretSink();
 
 // Kubernetes: namespaces, monitoring (its CRDs first), data services, the two apps.
-const namespaces = new Namespaces("namespaces", { provider });
+const namespaces = new shop.Namespaces("namespaces", { provider });
 const inNamespaces = { dependsOn: [namespaces] };
 const storage = { storageClassName: cluster.storageClassName, secretSink };
-const monitoring = new Monitoring(
+const monitoring = new shop.Monitoring(
     "monitoring",
     {
         provider,
@@ -72,12 +58,12 @@ const monitoring = new Monitoring(
 const data = {
     provider,
     namespace: namespaces.data,
-    clientNamespaces: [NAMESPACES.apps],
-    monitoringNamespace: NAMESPACES.monitoring,
+    clientNamespaces: [shop.NAMESPACES.apps],
+    monitoringNamespace: shop.NAMESPACES.monitoring,
     monitoringCrds: monitoring.crds,
     ...storage,
 };
-const postgres = new Postgres(
+const postgres = new shop.Postgres(
     "postgres",
     {
         ...data,
@@ -90,12 +76,12 @@ const postgres = new Postgres(
     },
     inNamespaces,
 );
-const redis = new Redis("redis", { ...data, ...config.data.redis }, inNamespaces);
+const redis = new shop.Redis("redis", { ...data, ...config.data.redis }, inNamespaces);
 const appContext = {
     base: {
         provider,
         namespace: namespaces.apps,
-        monitoringNamespace: NAMESPACES.monitoring,
+        monitoringNamespace: shop.NAMESPACES.monitoring,
         monitoringCrds: monitoring.crds,
         secretSink,
         autoscalingReady: metricsServer.ready,
@@ -104,8 +90,8 @@ const appContext = {
     redis,
     ingress: loadBalancers && ingress && { ...ingress, groupName: `shop-${config.stack}`, vpcCidr: config.network.cidr, controller: loadBalancers.ready },
 };
-const storefront = new WebApp("storefront", storefrontArgs(appContext, storefrontImage.imageRef, config.apps.storefront), inNamespaces);
-const catalog = new WebApp("catalog", catalogArgs(appContext, catalogImage.imageRef, config.apps.catalog), inNamespaces);
+const storefront = new shop.WebApp("storefront", shop.storefrontArgs(appContext, storefrontImage.imageRef, config.apps.storefront), inNamespaces);
+const catalog = new shop.WebApp("catalog", shop.catalogArgs(appContext, catalogImage.imageRef, config.apps.catalog), inNamespaces);
 
 export const vpcId = network.vpcId;
 export const clusterName = cluster.clusterName;
@@ -113,7 +99,7 @@ export const clusterEndpoint = cluster.endpoint;
 export const kubeconfig = cluster.kubeconfig; // secret
 export const storefrontImageRef = storefrontImage.imageRef;
 export const catalogImageRef = catalogImage.imageRef;
-export const namespaceNames = NAMESPACES;
+export const namespaceNames = shop.NAMESPACES;
 export const services = { storefront: storefront.serviceHost, catalog: catalog.serviceHost, postgres: postgres.host, redis: redis.host };
-export const url = ingress ? `https://${ingress.host}/` : `kubectl -n ${NAMESPACES.apps} port-forward svc/storefront 8000:80`;
-export const grafana = `kubectl -n ${NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${NAMESPACES.monitoring} get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d`;
+export const url = ingress ? `https://${ingress.host}/` : `kubectl -n ${shop.NAMESPACES.apps} port-forward svc/storefront 8000:80`;
+export const grafana = `kubectl -n ${shop.NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${shop.NAMESPACES.monitoring} get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d`;
