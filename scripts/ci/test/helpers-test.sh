@@ -181,6 +181,46 @@ if ! (cd "$repo" && GH="$here/fake-gh" FAKE_GH_LOG="$tmp/gh.log" FAKE_GH_FAIL=1 
   ok "record-deployment fails when the API call fails"
 else ko "record-deployment fails when the API call fails"; fi
 
+# --- fork-plan-comment.sh against a fake gh ---------------------------------------------------
+fp="$tmp/forkplan" && mkdir -p "$fp/fork-plan-dev" "$fp/bin"
+cat >"$fp/fork-plan-dev/resources.json" <<'JSON'
+{"format":"shop-platform/resources@1","project":"shop-platform","stack":"dev","resources":[
+ {"urn":"u1","type":"aws:eks/cluster:Cluster","name":"c","custom":true,"inputs":{"secretish":"NEVER-PRINTED"}},
+ {"urn":"u2","type":"shop:cluster:Cluster","name":"c","custom":false,"inputs":{}}]}
+JSON
+echo "policy:check: 0 mandatory, 1 advisory violations in 2 resources" >"$fp/fork-plan-dev/policy-check.log"
+cat >"$fp/bin/gh" <<'SH'
+#!/usr/bin/env bash
+# Fake gh: logs calls; answers the two lookups the way `gh api --jq` would.
+echo "CALL $*" >>"$FAKE_LOG"
+case "$*" in
+  *"-X PATCH"*|*"-X POST"*) for a in "$@"; do [[ "$a" == body=@* ]] && cp "${a#body=@}" "$FAKE_BODY"; done ;;
+  *"/pulls?state=open"*) [[ "$*" == *"$FAKE_HEAD"* ]] && echo 17 ;;
+  *"/issues/17/comments"*) [[ -n "${FAKE_EXISTING:-}" ]] && echo "$FAKE_EXISTING" ;;
+esac
+exit 0
+SH
+chmod +x "$fp/bin/gh"
+head_sha="0123456789abcdef0123456789abcdef01234567"
+run_fpc() { env GH="$fp/bin/gh" FAKE_LOG="$fp/log" FAKE_BODY="$fp/body" FAKE_HEAD="$head_sha" REPO=o/r HEAD_SHA="$head_sha" RUN_URL=https://run "$@" "$ci/fork-plan-comment.sh" "$fp" >"$fp/out" 2>&1; }
+: >"$fp/log"
+if run_fpc && grep -q "X POST repos/o/r/issues/17/comments" "$fp/log" && grep -q "shop-platform:fork-plan" "$fp/body" \
+  && grep -q "aws:eks/cluster:Cluster" "$fp/body" && grep -q "1 advisory" "$fp/body" && ! grep -q "NEVER-PRINTED" "$fp/body"; then
+  ok "fork-plan-comment posts the plan summary (counts and policy log, never inputs) on the PR of the head SHA"
+else ko "fork-plan-comment posts the plan summary on the PR of the head SHA" "$(cat "$fp/out" "$fp/log")"; fi
+: >"$fp/log"
+if run_fpc FAKE_EXISTING=555 && grep -q "X PATCH repos/o/r/issues/comments/555" "$fp/log" && ! grep -q "X POST" "$fp/log"; then
+  ok "fork-plan-comment updates its existing comment instead of adding one"
+else ko "fork-plan-comment updates its existing comment" "$(cat "$fp/out" "$fp/log")"; fi
+: >"$fp/log"
+if run_fpc FAKE_HEAD=ffff && ! grep -q "X POST\|X PATCH" "$fp/log" && grep -q "nothing to comment" "$fp/out"; then
+  ok "fork-plan-comment does nothing when no open PR has the run's head SHA"
+else ko "fork-plan-comment does nothing without a matching PR" "$(cat "$fp/out" "$fp/log")"; fi
+# shellcheck disable=SC2016 # a literal command substitution is the malformed input
+if ! env GH="$fp/bin/gh" REPO=o/r HEAD_SHA='$(id)' "$ci/fork-plan-comment.sh" "$fp" >/dev/null 2>&1; then
+  ok "fork-plan-comment rejects a malformed head SHA"
+else ko "fork-plan-comment rejects a malformed head SHA"; fi
+
 # --- push-metrics.sh against a stub Pushgateway ----------------------------------------------
 out="$(env -u PUSHGATEWAY_URL -u PUSHGATEWAY_K8S_SERVICE "$ci/push-metrics.sh" dev success 1 2>&1)"
 rc=$?
