@@ -15,6 +15,7 @@ import {
     selectorLabels,
     serviceMonitor,
     dataServiceNetworkPolicy,
+    dataServiceService,
 } from "../k8s";
 
 /** A login role the bootstrap creates. `owner` owns the database (runs migrations); `readonly` may only SELECT. */
@@ -137,19 +138,9 @@ export class Postgres extends pulumi.ComponentResource {
             },
             k8sOpts,
         );
-        const service = new k8s.core.v1.Service(
+        const service = dataServiceService(
             name,
-            {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: {
-                    type: "ClusterIP",
-                    selector,
-                    ports: [
-                        { name: "postgres", port: PORT, targetPort: "postgres" },
-                        { name: "metrics", port: METRICS_PORT, targetPort: "metrics" },
-                    ],
-                },
-            },
+            { namespace: args.namespace, labels, selector, portName: "postgres", port: PORT, metricsPort: METRICS_PORT },
             k8sOpts,
         );
         this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;

@@ -14,6 +14,7 @@ import {
     selectorLabels,
     serviceMonitor,
     dataServiceNetworkPolicy,
+    dataServiceService,
 } from "../k8s";
 
 export interface RedisArgs {
@@ -89,19 +90,9 @@ export class Redis extends pulumi.ComponentResource {
             { metadata: { name, namespace: args.namespace, labels }, automountServiceAccountToken: false },
             k8sOpts,
         );
-        const service = new k8s.core.v1.Service(
+        const service = dataServiceService(
             name,
-            {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: {
-                    type: "ClusterIP",
-                    selector,
-                    ports: [
-                        { name: "redis", port: PORT, targetPort: "redis" },
-                        { name: "metrics", port: METRICS_PORT, targetPort: "metrics" },
-                    ],
-                },
-            },
+            { namespace: args.namespace, labels, selector, portName: "redis", port: PORT, metricsPort: METRICS_PORT },
             k8sOpts,
         );
         this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;

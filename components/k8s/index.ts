@@ -156,3 +156,26 @@ export function dataServiceNetworkPolicy(
         opts,
     );
 }
+
+/** A data service's ClusterIP Service: its own port and the exporter's `metrics` port (what the ServiceMonitor scrapes). */
+export function dataServiceService(
+    name: string,
+    args: { namespace: Input<string>; labels: Record<string, string>; selector: Record<string, string>; portName: string; port: number; metricsPort: number },
+    opts: { parent: pulumi.Resource; provider: k8s.Provider },
+): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+        name,
+        {
+            metadata: { name, namespace: args.namespace, labels: args.labels },
+            spec: {
+                type: "ClusterIP",
+                selector: args.selector,
+                ports: [
+                    { name: args.portName, port: args.port, targetPort: args.portName },
+                    { name: "metrics", port: args.metricsPort, targetPort: "metrics" },
+                ],
+            },
+        },
+        opts,
+    );
+}
