@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { IMAGES } from "../components/k8s";
+import { AUTH_CONF } from "../components/data/redis";
 import { CHARTS, loadRuleFiles } from "../components/monitoring";
 import { ENVIRONMENT_DEFAULTS } from "../config";
 import { isRedactedSecret, ResourceRecord } from "../harness";
@@ -183,7 +184,10 @@ for (const stack of STACKS) {
             const c = podSpec(sts).containers[0];
             assert.equal(c.image, IMAGES.redis);
             const args = c.args as string[];
-            assert.equal(args[args.indexOf("--requirepass") + 1], "$(REDIS_PASSWORD)");
+            assert.equal(args[0], AUTH_CONF, "the password comes from a config file");
+            assert.ok(!args.some((a) => /requirepass|PASSWORD/.test(a)), "no password on the command line");
+            const authVolume = (get(sts.inputs, "spec.template.spec.volumes") as any[]).find((v) => v.name === "auth");
+            assert.deepEqual(authVolume.secret.items, [{ key: "auth-conf", path: "redis.conf" }]);
             assert.equal(args[args.indexOf("--maxmemory") + 1], `${d.redisMaxMemoryMb}mb`);
             assert.equal(args[args.indexOf("--maxmemory-policy") + 1], "allkeys-lru");
             assert.equal(args[args.indexOf("--appendonly") + 1], d.redisPersistence ? "yes" : "no");

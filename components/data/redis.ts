@@ -36,11 +36,18 @@ const UID = 999; // the official image's redis user
 const PORT = 6379;
 const METRICS_PORT = 9121;
 
-/** redis-server arguments; the password comes from the environment, never the manifest. */
-export function redisServerArgs(args: Pick<RedisArgs, "persistence" | "maxMemoryMb">): string[] {
+/** Where the Secret's `auth-conf` key (a one-line `requirepass …` config) is mounted. */
+export const AUTH_CONF = "/etc/redis-auth/redis.conf";
+
+/** The config file carrying the password: read by redis-server, never on its command line. */
+export function redisAuthConf(password: string): string {
+    return `requirepass ${password}\n`;
+}
+
+/** redis-server arguments: the auth config file first, then the settings (visible, secret-free). */
+export function redisServerArgs(args: Pick<RedisArgs, "persistence" | "maxMemoryMb">, dataDir = "/data", authConf = AUTH_CONF): string[] {
     return [
-        "--requirepass",
-        "$(REDIS_PASSWORD)",
+        authConf,
         "--maxmemory",
         `${args.maxMemoryMb}mb`,
         "--maxmemory-policy",
@@ -50,7 +57,7 @@ export function redisServerArgs(args: Pick<RedisArgs, "persistence" | "maxMemory
         "--save",
         "",
         "--dir",
-        "/data",
+        dataDir,
         "--protected-mode",
         "no",
     ];
@@ -81,7 +88,7 @@ export class Redis extends pulumi.ComponentResource {
             name: `${name}-auth`,
             namespace: args.namespace,
             labels,
-            data: { password: this.password },
+            data: { password: this.password, "auth-conf": this.password.apply(redisAuthConf) },
         });
 
         // Its own identity with no API token: the default service account is shared by everything in the namespace.
@@ -121,7 +128,7 @@ export class Redis extends pulumi.ComponentResource {
                                     command: ["redis-server"],
                                     args: redisServerArgs(args),
                                     ports: [{ name: "redis", containerPort: PORT }],
-                                    env: [secretEnv("REDIS_PASSWORD", secret.name, "password"), secretEnv("REDISCLI_AUTH", secret.name, "password")],
+                                    env: [secretEnv("REDISCLI_AUTH", secret.name, "password")],
                                     securityContext: restrictedContainerSecurity(),
                                     resources: resources({ cpu: "100m", memory: `${Math.ceil(args.maxMemoryMb * 1.5)}Mi` }),
                                     startupProbe: { ...ping, periodSeconds: 2, failureThreshold: 30 },
@@ -130,6 +137,7 @@ export class Redis extends pulumi.ComponentResource {
                                     volumeMounts: [
                                         { name: "data", mountPath: "/data" },
                                         { name: "tmp", mountPath: "/tmp" },
+                                        { name: "auth", mountPath: "/etc/redis-auth", readOnly: true },
                                     ],
                                 },
                                 {
@@ -143,7 +151,11 @@ export class Redis extends pulumi.ComponentResource {
                                     readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10 },
                                 },
                             ],
-                            volumes: [...dataVolume, scratchVolume("tmp", "16Mi")],
+                            volumes: [
+                                ...dataVolume,
+                                scratchVolume("tmp", "16Mi"),
+                                { name: "auth", secret: { secretName: secret.name, defaultMode: 0o440, items: [{ key: "auth-conf", path: "redis.conf" }] } },
+                            ],
                         },
                     },
                     volumeClaimTemplates: args.persistence
