@@ -27,7 +27,6 @@ const addon = { provider, clusterName: cluster.clusterName, region: config.regio
 const metricsServer = new shop.MetricsServer("metrics-server", addon);
 new shop.Karpenter("karpenter", {
     ...addon,
-    clusterSecurityGroupId: cluster.clusterSecurityGroupId,
     systemNodeSelector: cluster.systemNodeSelector,
     nodePool: config.addons.karpenter,
     tags: config.tags,

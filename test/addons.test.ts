@@ -112,6 +112,7 @@ for (const stack of STACKS) {
             assert.ok(nodeEntry, "Karpenter nodes need an EC2_LINUX access entry");
             const sgTag = one(resources, "aws:ec2/tag:Tag");
             assert.equal(sgTag.inputs.key, "karpenter.sh/discovery");
+            assert.match(sgTag.parent, /shop:cluster:Cluster/, "the Cluster component tags its own security group");
             const controller = releaseOf(resources, "/karpenter")!;
             assert.deepEqual(get(controller.inputs, "values.nodeSelector"), { "shop.platform/node-group": "system" });
             assert.ok(controller.dependencies.includes(releaseOf(resources, "karpenter-crd")!.urn), "CRDs first");

@@ -98,7 +98,7 @@ for (const stack of STACKS) {
             for (const r of resources.filter(isK8sObject)) {
                 if (!clusterScoped.has(r.type)) assert.ok(["shop", "data", "monitoring"].includes(get(r.inputs, "metadata.namespace")), `${r.urn} namespace`);
                 const labels = get(r.inputs, "metadata.labels") ?? {};
-                for (const l of ["app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"])
+                for (const l of ["app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "app.kubernetes.io/component"])
                     assert.ok(labels[l], `${r.urn} lacks ${l}`);
             }
         });

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { iamPolicy } from "../iam";
+import { recommendedLabels } from "../k8s";
 import { SecretRequest, SecretSink } from "../k8s/secrets";
 import { AddonContext, helmAddon, HelmChartSpec, mergeValues, podIdentityRole, versions } from "./common";
 
@@ -98,11 +99,7 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
                 kind: "ClusterSecretStore",
                 metadata: {
                     name: CLUSTER_SECRET_STORE,
-                    labels: {
-                        "app.kubernetes.io/name": CLUSTER_SECRET_STORE,
-                        "app.kubernetes.io/part-of": "shop-platform",
-                        "app.kubernetes.io/managed-by": "pulumi",
-                    },
+                    labels: recommendedLabels(CLUSTER_SECRET_STORE, "secret-store"),
                 },
                 spec: { provider: { aws: { service: "SecretsManager", region: args.region } } },
             },

@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { iamPolicy, MANAGED_POLICY, serviceAssumeRolePolicy } from "../iam";
+import { recommendedLabels } from "../k8s";
 import { AddonContext, fillPolicyTemplate, helmAddon, HelmChartSpec, mergeValues, podIdentityRole, versions } from "./common";
 import interruptionRules from "./data/karpenter-interruption-rules.json";
 
@@ -24,8 +25,6 @@ export interface NodePoolSettings {
 }
 
 export interface KarpenterArgs extends AddonContext {
-    /** The EKS cluster security group: tagged for Karpenter's security-group discovery. */
-    clusterSecurityGroupId: pulumi.Input<string>;
     /** Node label of the managed node group: the controller runs there, never on nodes it manages. */
     systemNodeSelector: Record<string, string>;
     nodePool: NodePoolSettings;
@@ -115,7 +114,6 @@ export class Karpenter extends pulumi.ComponentResource {
             new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: MANAGED_POLICY("aws", policy) }, parent);
         }
         const accessEntry = new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.clusterName, principalArn: nodeRole.arn, type: "EC2_LINUX" }, parent);
-        new aws.ec2.Tag(`${name}-discovery`, { resourceId: args.clusterSecurityGroupId, key: "karpenter.sh/discovery", value: args.clusterName }, parent);
 
         // The controller: the published policy, scoped to this cluster, queue and node role.
         const template = fs.readFileSync(path.join(__dirname, "data", "karpenter-controller-policy.json"), "utf8");
@@ -168,7 +166,7 @@ export class Karpenter extends pulumi.ComponentResource {
                 kind: "EC2NodeClass",
                 metadata: {
                     name: "default",
-                    labels: { "app.kubernetes.io/name": "karpenter", "app.kubernetes.io/part-of": "shop-platform", "app.kubernetes.io/managed-by": "pulumi" },
+                    labels: recommendedLabels("karpenter", "node-autoscaling"),
                 },
                 spec: {
                     role: nodeRole.name,
@@ -192,7 +190,7 @@ export class Karpenter extends pulumi.ComponentResource {
                 kind: "NodePool",
                 metadata: {
                     name: "default",
-                    labels: { "app.kubernetes.io/name": "karpenter", "app.kubernetes.io/part-of": "shop-platform", "app.kubernetes.io/managed-by": "pulumi" },
+                    labels: recommendedLabels("karpenter", "node-autoscaling"),
                 },
                 spec: nodePoolSpec(args.nodePool, "default"),
             },

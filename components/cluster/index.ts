@@ -247,6 +247,13 @@ export class Cluster extends pulumi.ComponentResource {
             { parent: this, provider: this.provider, dependsOn: [addons["aws-ebs-csi-driver"]] },
         );
 
+        // Karpenter finds the security group for the nodes it launches by this tag (the subnets carry it too).
+        new aws.ec2.Tag(
+            `${name}-sg-discovery`,
+            { resourceId: cluster.vpcConfig.clusterSecurityGroupId, key: "karpenter.sh/discovery", value: cluster.name },
+            parent,
+        );
+
         this.clusterName = cluster.name;
         this.clusterArn = cluster.arn;
         this.endpoint = cluster.endpoint;
