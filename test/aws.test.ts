@@ -162,6 +162,29 @@ for (const stack of STACKS) {
             for (const r of resources) for (const s of strings(r.inputs)) assert.doesNotMatch(s, /:latest\b/, `${r.urn} references :latest`);
         });
 
+        it("every IAM document (trust, inline and queue policies) is well-formed", async () => {
+            const { resources } = await stackRun(stack);
+            const docs: [string, unknown][] = [];
+            for (const r of resources) {
+                if (r.type === "aws:iam/role:Role") docs.push([`${r.name} trust`, r.inputs.assumeRolePolicy]);
+                if (["aws:iam/rolePolicy:RolePolicy", "aws:sqs/queuePolicy:QueuePolicy", "aws:iam/policy:Policy"].includes(r.type))
+                    docs.push([r.name, r.inputs.policy]);
+            }
+            assert.ok(docs.length >= 5);
+            for (const [where, raw] of docs) {
+                const doc = typeof raw === "string" ? JSON.parse(raw) : raw;
+                assert.equal(doc.Version, "2012-10-17", where);
+                assert.ok(Array.isArray(doc.Statement) && doc.Statement.length > 0, where);
+                for (const st of doc.Statement) {
+                    assert.ok(st.Effect === "Allow" || st.Effect === "Deny", `${where}: Effect ${st.Effect}`);
+                    for (const a of ([] as string[]).concat(st.Action)) assert.match(a, /^([a-z0-9-]+:[A-Za-z0-9*]+|\*)$/, `${where}: action ${a}`);
+                    assert.ok(st.Resource !== undefined || st.Principal !== undefined, `${where}: statement without Resource or Principal`);
+                    for (const res of ([] as string[]).concat(st.Resource ?? []))
+                        assert.match(res, /^(\*|arn:aws[a-z-]*:[a-z0-9-]+:)/, `${where}: resource ${res}`);
+                }
+            }
+        });
+
         it("every taggable AWS resource carries the five required tags", async () => {
             const { resources } = await stackRun(stack);
             let checked = 0;
