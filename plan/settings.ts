@@ -143,6 +143,43 @@ export function extractSettings(resources: ResourceRecord[], config: ParsedShopC
         "prometheusStorageGiB",
     );
     add("images", "ECR images kept", undefined, null, c?.images.keepImages, "ecrKeepImages");
+
+    const nodePool = first("kubernetes:karpenter.sh/v1:NodePool");
+    const requirement = (key: string) =>
+        ((getPath(nodePool?.inputs, "spec.template.spec.requirements") as { key: string; values: string[] }[] | undefined) ?? []).find((r) => r.key === key);
+    if (nodePool) {
+        out.push({
+            group: "add-ons",
+            key: "Karpenter capacity types",
+            value: show(requirement("karpenter.sh/capacity-type")?.values),
+            source: `resource NodePool ${nodePool.name}: spec.template.spec.requirements`,
+        });
+    } else if (c)
+        out.push({ group: "add-ons", key: "Karpenter capacity types", value: show(c.addons.karpenter.capacityTypes), source: "config karpenterCapacityTypes" });
+    add("add-ons", "Karpenter CPU limit", nodePool, "spec.limits.cpu", c?.addons.karpenter.cpuLimit, "karpenterCpuLimit");
+    const ingress = first("kubernetes:networking.k8s.io/v1:Ingress");
+    out.push(
+        ingress
+            ? {
+                  group: "add-ons",
+                  key: "internet access",
+                  value: `https://${show(getPath(ingress.inputs, "spec.rules.0.host"))}/ (ALB)`,
+                  source: `resource Ingress ${ingress.name}: spec.rules.0.host`,
+              }
+            : {
+                  group: "add-ons",
+                  key: "internet access",
+                  value: "none (kubectl port-forward)",
+                  source: "resource count kubernetes:networking.k8s.io/v1:Ingress",
+              },
+    );
+    const externalSecrets = byType("kubernetes:external-secrets.io/v1:ExternalSecret").length;
+    out.push({
+        group: "add-ons",
+        key: "secrets",
+        value: externalSecrets > 0 ? `Secrets Manager + External Secrets (${externalSecrets})` : "Kubernetes Secrets",
+        source: "resource count kubernetes:external-secrets.io/v1:ExternalSecret",
+    });
     return out;
 }
 

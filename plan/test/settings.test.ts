@@ -30,6 +30,17 @@ describe("plan: per-environment settings", () => {
         assert.equal(value(settings, "capacity type").value, "ON_DEMAND");
     });
 
+    it("add-ons: spot only outside prod, the ALB host where exposed, the secrets backend per stack", async () => {
+        const dev = (await planFor("dev")).settings;
+        const prod = (await planFor("prod")).settings;
+        assert.equal(value(dev, "Karpenter capacity types").value, "spot, on-demand");
+        assert.equal(value(prod, "Karpenter capacity types").value, "on-demand");
+        assert.equal(value(dev, "internet access").value, "none (kubectl port-forward)");
+        assert.equal(value(prod, "internet access").value, "https://shop.example.com/ (ALB)");
+        assert.equal(value(dev, "secrets").value, "Kubernetes Secrets");
+        assert.match(value(prod, "secrets").value, /^Secrets Manager \+ External Secrets \(\d+\)$/);
+    });
+
     it("every key setting named in the issue is present for every stack", async () => {
         for (const stack of ["dev", "staging", "prod"]) {
             const keys = (await planFor(stack)).settings.map((s) => s.key);
