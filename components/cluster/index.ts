@@ -110,6 +110,8 @@ export class Cluster extends pulumi.ComponentResource {
                     endpointPublicAccess: args.publicAccess,
                     publicAccessCidrs: args.publicAccess ? args.publicAccessCidrs : undefined,
                 },
+                // The identity running `pulumi up` stays cluster-admin: it manages every Kubernetes object
+                // through the provider below. People get access only through adminPrincipalArns.
                 accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
                 encryptionConfig: { provider: { keyArn: clusterKmsKey.arn }, resources: ["secrets"] },
                 enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
