@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as YAML from "yaml";
 import * as assert from "node:assert/strict";
 import { IMAGES } from "../components/k8s";
 import { AUTH_CONF } from "../components/data/redis";
@@ -247,5 +249,14 @@ describe("Kubernetes layer: per-stack differences", () => {
         assert.ok(pg(prod.resources) > pg(dev.resources));
         const kps = (r: ResourceRecord[]) => one(r, "kubernetes:helm.sh/v3:Release", "monitoring").inputs.values as any;
         assert.ok(parseInt(kps(prod.resources).prometheus.prometheusSpec.retention) > parseInt(kps(dev.resources).prometheus.prometheusSpec.retention));
+    });
+});
+
+describe("local compose matches the cluster", () => {
+    it("compose.yaml runs the same PostgreSQL and Redis images as the Kubernetes layer", () => {
+        const compose = YAML.parse(fs.readFileSync("compose.yaml", "utf8")) as { services: Record<string, { image?: string }> };
+        const images = Object.values(compose.services).map((s) => s.image);
+        assert.ok(images.includes(IMAGES.postgres), `compose lacks ${IMAGES.postgres}`);
+        assert.ok(images.includes(IMAGES.redis), `compose lacks ${IMAGES.redis}`);
     });
 });
