@@ -34,7 +34,7 @@ new shop.Karpenter("karpenter", {
 const { ingress, externalSecrets } = config.addons;
 const loadBalancers = ingress && new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId });
 const secretSink = externalSecrets
-    ? new shop.ExternalSecrets("external-secrets", { ...addon, secretPrefix: `shop-${config.stack}`, refreshMinutes: externalSecrets.refreshMinutes })
+    ? new shop.ExternalSecrets("external-secrets", { ...addon, ...externalSecrets, secretPrefix: `shop-${config.stack}` })
     : new shop.KubernetesSecretSink();
 
 // Kubernetes: namespaces, monitoring (its CRDs first), data services, the two apps.

@@ -93,7 +93,8 @@ export interface ShopConfig {
         /** One internet-facing ALB for both apps, HTTPS only; absent when disabled. */
         ingress?: { host: string; certificateArn: string; tlsPolicy: string };
         /** Secrets Manager + External Secrets; absent when disabled (plain Kubernetes Secrets). */
-        externalSecrets?: { refreshMinutes: number };
+        /** Recovery window 0 outside prod: a destroyed stack can be re-created at once under the same names. */
+        externalSecrets?: { refreshMinutes: number; recoveryWindowDays: number };
     };
 }
 
@@ -393,7 +394,9 @@ export function parseShopConfig(raw: Record<string, string>, opts: { stack: stri
             ingress: values.ingressEnabled
                 ? { host: values.ingressHost!, certificateArn: values.certificateArn!, tlsPolicy: values.ingressTlsPolicy }
                 : undefined,
-            externalSecrets: values.externalSecrets ? { refreshMinutes: values.secretsRefreshMinutes } : undefined,
+            externalSecrets: values.externalSecrets
+                ? { refreshMinutes: values.secretsRefreshMinutes, recoveryWindowDays: environment === "prod" ? 30 : 0 }
+                : undefined,
         },
     };
 }

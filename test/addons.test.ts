@@ -141,6 +141,8 @@ for (const stack of STACKS) {
                     groups.add(a["alb.ingress.kubernetes.io/group.name"]);
                 }
                 assert.equal(groups.size, 1, "both apps share one ALB");
+                // Its Service webhook (failurePolicy Fail, every namespace) would block Service creation whenever the controller is down.
+                assert.equal(get(lbc.inputs, "values.enableServiceMutatorWebhook"), false);
                 const paths = ingresses.map((i) => get(i.inputs, "spec.rules.0.http.paths.0.path")).sort();
                 assert.deepEqual(paths, ["/", "/v1"]);
             },
@@ -164,8 +166,10 @@ for (const stack of STACKS) {
                 assert.equal(plain.length, 0, "no Secret is written by Pulumi directly");
                 const key = ofType(resources, "aws:kms/key:Key").find((k) => k.name === "external-secrets-secrets")!;
                 assert.equal(key.inputs.enableKeyRotation, true);
+                assert.equal(get(releaseOf(resources, "external-secrets")!.inputs, "values.leaderElect"), d.addonReplicas > 1, "replicas must elect a leader");
                 for (const s of ofType(resources, "aws:secretsmanager/secret:Secret")) {
                     assert.match(String(s.inputs.name), new RegExp(`^shop-${stack}/`));
+                    assert.equal(s.inputs.recoveryWindowInDays, stack === "prod" ? 30 : 0, "non-prod stacks can be re-created at once");
                     assert.match(String(s.inputs.kmsKeyId), /^arn:aws:kms:/);
                 }
                 for (const v of ofType(resources, "aws:secretsmanager/secretVersion:SecretVersion")) assert.ok(isRedactedSecret(v.inputs.secretString));

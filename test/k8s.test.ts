@@ -195,6 +195,14 @@ for (const stack of STACKS) {
             assert.equal(args[args.indexOf("--appendonly") + 1], d.redisPersistence ? "yes" : "no");
             assert.equal(Boolean(get(sts.inputs, "spec.volumeClaimTemplates")), d.redisPersistence);
             assert.equal(named(resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "redis").length, 1);
+            for (const db of ["redis", "postgres"]) {
+                const governing = get(named(resources, "kubernetes:apps/v1:StatefulSet", db)[0].inputs, "spec.serviceName");
+                assert.equal(
+                    get(named(resources, "kubernetes:core/v1:Service", governing)[0].inputs, "spec.clusterIP"),
+                    "None",
+                    `${db}: governing Service must be headless`,
+                );
+            }
         });
 
         it("kube-prometheus-stack: exact chart versions, CRDs first, EKS values, retention and storage per stack, our rules and dashboards", async () => {

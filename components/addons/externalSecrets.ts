@@ -19,6 +19,8 @@ export interface ExternalSecretsArgs extends AddonContext {
     /** Prefix of every Secrets Manager entry this stack writes and the operator may read, e.g. `shop-prod`. */
     secretPrefix: string;
     refreshMinutes: number;
+    /** Secrets Manager recovery window on delete: 0 lets a destroyed stack be re-created at once (non-prod). */
+    recoveryWindowDays: number;
     values?: Record<string, unknown>;
 }
 
@@ -81,6 +83,8 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
                 {
                     installCRDs: true,
                     replicaCount: args.replicas,
+                    // Replicas beyond one must elect a leader, or each reconciles every ExternalSecret.
+                    leaderElect: args.replicas > 1,
                     serviceAccount: { create: true, name: SERVICE_ACCOUNT },
                     resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
                     webhook: { replicaCount: args.replicas, resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
@@ -114,7 +118,11 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
         const namespace = pulumi.output(req.namespace);
         const entry = new aws.secretsmanager.Secret(
             req.name,
-            { name: pulumi.interpolate`${this.args.secretPrefix}/${namespace}/${req.name}`, kmsKeyId: this.kmsKey.arn, recoveryWindowInDays: 7 },
+            {
+                name: pulumi.interpolate`${this.args.secretPrefix}/${namespace}/${req.name}`,
+                kmsKeyId: this.kmsKey.arn,
+                recoveryWindowInDays: this.args.recoveryWindowDays,
+            },
             { parent },
         );
         const version = new aws.secretsmanager.SecretVersion(

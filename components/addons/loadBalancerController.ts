@@ -46,6 +46,10 @@ export class LoadBalancerController extends pulumi.ComponentResource {
                         replicaCount: args.replicas,
                         serviceAccount: { create: true, name: SERVICE_ACCOUNT },
                         createIngressClassResource: true,
+                        // Its Service webhook intercepts every Service CREATE cluster-wide with failurePolicy
+                        // Fail: while the controller is down (or still starting on a fresh cluster) no Service
+                        // could be created. We run no type-LoadBalancer Service, so it has nothing to do.
+                        enableServiceMutatorWebhook: false,
                         ingressClass: ALB_INGRESS_CLASS,
                         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
                     },

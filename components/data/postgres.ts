@@ -16,6 +16,7 @@ import {
     serviceMonitor,
     dataServiceNetworkPolicy,
     dataServiceService,
+    headlessService,
 } from "../k8s";
 
 /** A login role the bootstrap creates. `owner` owns the database (runs migrations); `readonly` may only SELECT. */
@@ -130,14 +131,7 @@ export class Postgres extends pulumi.ComponentResource {
             { metadata: { name, namespace: args.namespace, labels }, automountServiceAccountToken: false },
             k8sOpts,
         );
-        const headless = new k8s.core.v1.Service(
-            `${name}-headless`,
-            {
-                metadata: { name: `${name}-headless`, namespace: args.namespace, labels },
-                spec: { clusterIP: "None", selector, ports: [{ name: "postgres", port: PORT, targetPort: "postgres" }], publishNotReadyAddresses: true },
-            },
-            k8sOpts,
-        );
+        const headless = headlessService(name, { namespace: args.namespace, labels, selector, portName: "postgres", port: PORT }, k8sOpts);
         const service = dataServiceService(
             name,
             { namespace: args.namespace, labels, selector, portName: "postgres", port: PORT, metricsPort: METRICS_PORT },

@@ -15,6 +15,7 @@ import {
     serviceMonitor,
     dataServiceNetworkPolicy,
     dataServiceService,
+    headlessService,
 } from "../k8s";
 
 export interface RedisArgs {
@@ -97,6 +98,8 @@ export class Redis extends pulumi.ComponentResource {
             { metadata: { name, namespace: args.namespace, labels }, automountServiceAccountToken: false },
             k8sOpts,
         );
+        // The StatefulSet's governing Service: stable per-pod DNS (redis-0.redis-headless…).
+        const headless = headlessService(name, { namespace: args.namespace, labels, selector, portName: "redis", port: PORT }, k8sOpts);
         const service = dataServiceService(
             name,
             { namespace: args.namespace, labels, selector, portName: "redis", port: PORT, metricsPort: METRICS_PORT },
@@ -112,7 +115,7 @@ export class Redis extends pulumi.ComponentResource {
             {
                 metadata: { name, namespace: args.namespace, labels },
                 spec: {
-                    serviceName: name,
+                    serviceName: headless.metadata.name,
                     replicas: 1,
                     selector: { matchLabels: selector },
                     template: {

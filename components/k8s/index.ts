@@ -179,3 +179,24 @@ export function dataServiceService(
         opts,
     );
 }
+
+/** A StatefulSet's governing (headless) Service: stable per-pod DNS names, ready or not. */
+export function headlessService(
+    name: string,
+    args: { namespace: Input<string>; labels: Record<string, string>; selector: Record<string, string>; portName: string; port: number },
+    opts: { parent: pulumi.Resource; provider: k8s.Provider },
+): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+        `${name}-headless`,
+        {
+            metadata: { name: `${name}-headless`, namespace: args.namespace, labels: args.labels },
+            spec: {
+                clusterIP: "None",
+                selector: args.selector,
+                ports: [{ name: args.portName, port: args.port, targetPort: args.portName }],
+                publishNotReadyAddresses: true,
+            },
+        },
+        opts,
+    );
+}
