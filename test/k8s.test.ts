@@ -143,6 +143,18 @@ for (const stack of STACKS) {
             }
         });
 
+        it("Jobs are replaced when they failed, and start only once their NetworkPolicies exist", async () => {
+            const { resources } = await stackRun(stack);
+            const jobs = ofType(resources, "kubernetes:batch/v1:Job");
+            assert.equal(jobs.length, 2);
+            for (const j of jobs) assert.equal(get(j.inputs, "metadata.annotations")?.["pulumi.com/replaceUnready"], "true", j.urn);
+            const policy = (name: string) => named(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", name)[0].urn;
+            const migrate = jobs.find((j) => String(get(j.inputs, "metadata.name")).startsWith("storefront-"))!;
+            assert.ok(migrate.dependencies.includes(policy("storefront")));
+            const bootstrap = jobs.find((j) => String(get(j.inputs, "metadata.name")).startsWith("postgres-bootstrap-"))!;
+            for (const p of ["postgres", "postgres-clients"]) assert.ok(bootstrap.dependencies.includes(policy(p)), p);
+        });
+
         it("the storefront migrates in a Job before its Deployment rolls", async () => {
             const { resources } = await stackRun(stack);
             const job = ofType(resources, "kubernetes:batch/v1:Job").find((j) => String(get(j.inputs, "metadata.name")).startsWith("storefront-migrate-"))!;

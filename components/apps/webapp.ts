@@ -131,7 +131,29 @@ export class WebApp extends pulumi.ComponentResource {
             containers: [container(command)],
         });
 
-        const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? []), configMap, secret.ready];
+        // The firewall exists before anything of this app runs: the namespace denies by default.
+        const ingressFrom: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [PEERS.namespace(args.monitoringNamespace)];
+        if (args.ingress) ingressFrom.push({ ipBlock: { cidr: args.ingress.vpcCidr } });
+        const networkPolicy = new k8s.networking.v1.NetworkPolicy(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels },
+                spec: {
+                    // By name only: the app's pods and its pre-deploy Job share this firewall.
+                    podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [{ from: ingressFrom, ports: [{ protocol: "TCP", port: args.port }] }],
+                    egress: [
+                        PEERS.dns(),
+                        ...args.dependencies.map((d) => ({ to: [PEERS.pods(d.namespace, d.podLabels)], ports: [{ protocol: "TCP", port: d.port }] })),
+                    ],
+                },
+            },
+            k8sOpts,
+        );
+
+
+        const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? []), configMap, secret.ready, networkPolicy];
         if (args.preDeployCommand) {
             // Jobs are immutable: the name carries the image digest, so each new image migrates once.
             const jobName = pulumi.output(args.image).apply((image) => `${name}-${args.preDeployCommand![args.preDeployCommand!.length - 1]}-${digestSuffix(image)}`);
@@ -141,7 +163,8 @@ export class WebApp extends pulumi.ComponentResource {
             const job = new k8s.batch.v1.Job(
                 `${name}-pre-deploy`,
                 {
-                    metadata: { name: jobName, namespace: args.namespace, labels: jobLabels },
+                    // A failed Job is replaced on the next `up` instead of failing it again (pulumi-kubernetes#856).
+                    metadata: { name: jobName, namespace: args.namespace, labels: jobLabels, annotations: { "pulumi.com/replaceUnready": "true" } },
                     spec: {
                         backoffLimit: 3,
                         activeDeadlineSeconds: 600,
@@ -233,9 +256,7 @@ export class WebApp extends pulumi.ComponentResource {
         }
         serviceMonitor(name, { namespace: args.namespace, labels, port: "http", crds: args.monitoringCrds }, k8sOpts);
 
-        const ingressFrom: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [PEERS.namespace(args.monitoringNamespace)];
         if (args.ingress) {
-            ingressFrom.push({ ipBlock: { cidr: args.ingress.vpcCidr } });
             new k8s.networking.v1.Ingress(
                 name,
                 {
@@ -254,24 +275,6 @@ export class WebApp extends pulumi.ComponentResource {
                 { ...k8sOpts, dependsOn: [args.ingress.controller] },
             );
         }
-        new k8s.networking.v1.NetworkPolicy(
-            name,
-            {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: {
-                    // By name only: the app's pods and its pre-deploy Job share this firewall.
-                    podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
-                    policyTypes: ["Ingress", "Egress"],
-                    ingress: [{ from: ingressFrom, ports: [{ protocol: "TCP", port: args.port }] }],
-                    egress: [
-                        PEERS.dns(),
-                        ...args.dependencies.map((d) => ({ to: [PEERS.pods(d.namespace, d.podLabels)], ports: [{ protocol: "TCP", port: d.port }] })),
-                    ],
-                },
-            },
-            k8sOpts,
-        );
-
         this.registerOutputs({ serviceName: this.serviceName, deploymentName: this.deploymentName, secretName: this.secretName });
     }
 }

@@ -210,7 +210,7 @@ export class Postgres extends pulumi.ComponentResource {
         );
 
         // Who may talk to PostgreSQL: the app namespaces and our bootstrap Job; the exporter only from monitoring.
-        dataServiceNetworkPolicy(
+        const policy = dataServiceNetworkPolicy(
             name,
             {
                 namespace: args.namespace,
@@ -223,7 +223,7 @@ export class Postgres extends pulumi.ComponentResource {
             },
             k8sOpts,
         );
-        new k8s.networking.v1.NetworkPolicy(
+        const clientsPolicy = new k8s.networking.v1.NetworkPolicy(
             `${name}-clients`,
             {
                 metadata: { name: `${name}-clients`, namespace: args.namespace, labels },
@@ -254,6 +254,8 @@ export class Postgres extends pulumi.ComponentResource {
                     name: `${name}-bootstrap-${scriptHash}`,
                     namespace: args.namespace,
                     labels: { ...labels, "app.kubernetes.io/component": "database-bootstrap" },
+                    // A failed Job is replaced on the next `up` instead of failing it again (pulumi-kubernetes#856).
+                    annotations: { "pulumi.com/replaceUnready": "true" },
                 },
                 spec: {
                     backoffLimit: 10,
@@ -287,7 +289,7 @@ export class Postgres extends pulumi.ComponentResource {
                     },
                 },
             },
-            { ...k8sOpts, dependsOn: [statefulSet, service] },
+            { ...k8sOpts, dependsOn: [statefulSet, service, policy, clientsPolicy] },
         );
 
         this.database = args.database;
