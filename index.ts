@@ -40,7 +40,7 @@ const secretSink = externalSecrets
 // Kubernetes: namespaces, monitoring (its CRDs first), data services, the two apps.
 const namespaces = new shop.Namespaces("namespaces", { provider });
 const inNamespaces = { dependsOn: [namespaces] };
-const storage = { storageClassName: cluster.storageClassName, secretSink };
+const shared = { storageClassName: cluster.storageClassName, secretSink, credentialsGeneration: config.credentialsGeneration };
 const monitoring = new shop.Monitoring(
     "monitoring",
     {
@@ -49,7 +49,7 @@ const monitoring = new shop.Monitoring(
         stack: config.stack,
         clusterName: config.cluster.name,
         ...config.monitoring,
-        ...storage,
+        ...shared,
         contentDir: `${__dirname}/monitoring`,
     },
     inNamespaces,
@@ -60,7 +60,7 @@ const data = {
     clientNamespaces: [shop.NAMESPACES.apps],
     monitoringNamespace: shop.NAMESPACES.monitoring,
     monitoringCrds: monitoring.crds,
-    ...storage,
+    ...shared,
 };
 const postgres = new shop.Postgres(
     "postgres",
@@ -83,6 +83,7 @@ const appContext = {
         monitoringNamespace: shop.NAMESPACES.monitoring,
         monitoringCrds: monitoring.crds,
         secretSink,
+        credentialsGeneration: config.credentialsGeneration,
         autoscalingReady: metricsServer.ready,
     },
     postgres,

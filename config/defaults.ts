@@ -48,6 +48,7 @@ export interface EnvironmentDefaults {
     ingressTlsPolicy: string;
     externalSecrets: boolean;
     secretsRefreshMinutes: number;
+    credentialsGeneration: number;
 }
 
 const common = {
@@ -62,6 +63,7 @@ const common = {
     karpenterExpireAfterHours: 720,
     ingressTlsPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
     secretsRefreshMinutes: 60,
+    credentialsGeneration: 1,
 } as const;
 
 export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {

@@ -53,6 +53,8 @@ export interface ShopConfig {
     stack: string;
     environment: Environment;
     region: string;
+    /** Rotation counter of the generated credentials (bump to rotate). */
+    credentialsGeneration: number;
     /** The five tags every taggable AWS resource carries. */
     tags: { Project: string; Environment: Environment; Owner: string; CostCenter: string; ManagedBy: "pulumi" };
     network: {
@@ -174,6 +176,7 @@ const KEY_SCHEMAS: Record<ConfigKey, z.ZodType> = {
     ingressTlsPolicy: z.string().regex(/^ELBSecurityPolicy-/, "must be an ALB security policy name (ELBSecurityPolicy-…)"),
     externalSecrets: z.boolean(),
     secretsRefreshMinutes: z.number().int().min(1, "must be at least 1").max(1440, "must be at most 1440"),
+    credentialsGeneration: positiveInt.max(100000, "must be at most 100000"),
     alertSlackWebhookUrl: z
         .string()
         .regex(/^https:\/\/hooks\.slack\.com\/services\/\S+$/, "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)"),
@@ -333,6 +336,7 @@ export function parseShopConfig(raw: Record<string, string>, opts: { stack: stri
         stack: opts.stack,
         environment,
         region: region!,
+        credentialsGeneration: values.credentialsGeneration,
         tags: { Project: PROJECT, Environment: environment, Owner: values.owner, CostCenter: values.costCenter, ManagedBy: "pulumi" },
         network: {
             cidr: values.vpcCidr,

@@ -62,6 +62,11 @@ export const CONFIG_KEYS = {
 
     prometheusRetentionDays: { kind: "integer", description: "Prometheus retention, days." },
     prometheusStorageGiB: { kind: "integer", description: "Prometheus volume size, GiB (gp3); retentionSize is 80 % of it." },
+    credentialsGeneration: {
+        kind: "integer",
+        description:
+            "Bump (2, 3, …) to rotate every generated password and token except the PostgreSQL superuser's: database roles are altered, dependent pods restart.",
+    },
     alertEmailTo: { kind: "string", description: "Optional e-mail address receiving critical alerts." },
     alertSlackWebhookUrl: { kind: "string", secret: true, description: "Optional Slack incoming-webhook URL for alerts. Secret: set with --secret." },
 

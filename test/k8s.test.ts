@@ -5,7 +5,7 @@ import { IMAGES } from "../components/k8s";
 import { AUTH_CONF } from "../components/data/redis";
 import { CHARTS, loadRuleFiles } from "../components/monitoring";
 import { ENVIRONMENT_DEFAULTS } from "../config";
-import { isRedactedSecret, ResourceRecord } from "../harness";
+import { isRedactedSecret, ResourceRecord, runStack } from "../harness";
 import { validateK8sObject } from "../harness/schemas";
 import { get, ofType, one, STACKS, stackRun, strings } from "./helpers";
 
@@ -278,5 +278,45 @@ describe("local compose matches the cluster", () => {
         const images = Object.values(compose.services).map((s) => s.image);
         assert.ok(images.includes(IMAGES.postgres), `compose lacks ${IMAGES.postgres}`);
         assert.ok(images.includes(IMAGES.redis), `compose lacks ${IMAGES.redis}`);
+    });
+});
+
+describe("credential rotation (credentialsGeneration)", () => {
+    it("a new generation regenerates every rotatable password, re-runs the bootstrap and rolls the readers; the superuser stays", async () => {
+        const before = await stackRun("dev");
+        const after = await runStack("dev", { configOverrides: { credentialsGeneration: 2 } });
+        const keepers = (r: { resources: ResourceRecord[] }) =>
+            Object.fromEntries(ofType(r.resources, "random:index/randomPassword:RandomPassword").map((p) => [p.name, get(p.inputs, "keepers.generation")]));
+        const k1 = keepers(before);
+        const k2 = keepers(after);
+        assert.equal(k1["postgres-superuser"], undefined, "the superuser is set at initdb only");
+        assert.equal(k2["postgres-superuser"], undefined);
+        for (const name of ["postgres-storefront", "postgres-catalog", "redis-auth", "storefront-admin_token", "monitoring-grafana-admin"]) {
+            assert.equal(k1[name], "1", name);
+            assert.equal(k2[name], "2", name);
+        }
+        const bootstrapName = (r: { resources: ResourceRecord[] }) =>
+            String(
+                get(
+                    ofType(r.resources, "kubernetes:batch/v1:Job").find((j) => String(get(j.inputs, "metadata.name")).startsWith("postgres-bootstrap-"))!
+                        .inputs,
+                    "metadata.name",
+                ),
+            );
+        assert.match(bootstrapName(before), /-g1$/);
+        assert.match(bootstrapName(after), /-g2$/, "ALTER ROLE must run again with the new passwords");
+        const annotation = (r: { resources: ResourceRecord[] }, type: string, name: string) =>
+            get(named(r.resources, type, name)[0].inputs, "spec.template.metadata.annotations")?.["shop.platform/credentials-generation"];
+        for (const [type, name] of [
+            ["kubernetes:apps/v1:Deployment", "storefront"],
+            ["kubernetes:apps/v1:Deployment", "catalog"],
+            ["kubernetes:apps/v1:StatefulSet", "redis"],
+        ]) {
+            assert.equal(annotation(before, type, name), "1", name);
+            assert.equal(annotation(after, type, name), "2", `${name} must restart to read the rotated secrets`);
+        }
+        const grafana = (r: { resources: ResourceRecord[] }) =>
+            get(one(r.resources, "kubernetes:helm.sh/v3:Release", "monitoring").inputs, "values.grafana.podAnnotations");
+        assert.deepEqual(grafana(after), { "shop.platform/credentials-generation": "2" });
     });
 });

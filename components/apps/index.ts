@@ -8,7 +8,7 @@ export type { WebAppArgs, Dependency } from "./webapp";
 
 /** What both apps share: where the data services are and how to reach them. */
 export interface ShopAppContext {
-    base: Pick<WebAppArgs, "provider" | "namespace" | "monitoringNamespace" | "monitoringCrds" | "secretSink" | "autoscalingReady">;
+    base: Pick<WebAppArgs, "provider" | "namespace" | "monitoringNamespace" | "monitoringCrds" | "secretSink" | "autoscalingReady" | "credentialsGeneration">;
     postgres: { host: pulumi.Input<string>; database: string; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
     redis: { host: pulumi.Input<string>; password: pulumi.Output<string> };
     /** The shared ALB, when the stack exposes the apps. */

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { SecretSink } from "../k8s/secrets";
+import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
 import { ALB_INGRESS_CLASS, albIngressAnnotations, AlbIngressSettings } from "../addons/loadBalancerController";
 import { PEERS, recommendedLabels, resources, Resources, restrictedContainerSecurity, restrictedPodSecurity, scratchVolume, secretEnv, selectorLabels, serviceMonitor } from "../k8s";
 
@@ -43,6 +42,8 @@ export interface WebAppArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
     resources?: Resources;
     secretSink: SecretSink;
+    /** Rotation counter: a new value regenerates `generatedSecrets` and rolls the pods (they read secrets at start). */
+    credentialsGeneration: number;
     /** The resource-metrics API (metrics-server): the HPA is created after it. */
     autoscalingReady?: pulumi.Resource;
     /**
@@ -97,12 +98,7 @@ export class WebApp extends pulumi.ComponentResource {
             k8sOpts,
         );
         const generated = Object.fromEntries(
-            (args.generatedSecrets ?? []).map((key) => [
-                key,
-                pulumi.secret(
-                    new random.RandomPassword(`${name}-${key.toLowerCase()}`, { length: 40, special: false }, { parent: this, additionalSecretOutputs: ["result"] }).result,
-                ),
-            ]),
+            (args.generatedSecrets ?? []).map((key) => [key, generatedPassword(this, `${name}-${key.toLowerCase()}`, { generation: args.credentialsGeneration, length: 40 })]),
         );
         const secretData = { ...Object.fromEntries(Object.entries(args.secrets).map(([k, v]) => [k, pulumi.secret(v)])), ...generated };
         const secret = args.secretSink.create(this, args.provider, { name: `${name}-secrets`, namespace: args.namespace, labels, data: secretData });
@@ -196,7 +192,7 @@ export class WebApp extends pulumi.ComponentResource {
                     // Never below the desired count during a rollout.
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     template: {
-                        metadata: { labels },
+                        metadata: { labels, annotations: credentialsAnnotation(args.credentialsGeneration) },
                         spec: {
                             ...podSpec(),
                             terminationGracePeriodSeconds: 30,

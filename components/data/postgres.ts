@@ -1,8 +1,7 @@
 import * as crypto from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { SecretSink } from "../k8s/secrets";
+import { generatedPassword, SecretSink } from "../k8s/secrets";
 import {
     IMAGES,
     PEERS,
@@ -41,6 +40,8 @@ export interface PostgresArgs {
     monitoringCrds: pulumi.Resource;
     /** Where the credentials Secret comes from (Pulumi directly, or a vault through External Secrets). */
     secretSink: SecretSink;
+    /** Rotation counter: a new value regenerates the role passwords and re-runs the bootstrap (ALTER ROLE). */
+    credentialsGeneration: number;
 }
 
 const UID = 999; // the official image's postgres user
@@ -109,17 +110,17 @@ export class Postgres extends pulumi.ComponentResource {
         const k8sOpts = { parent: this, provider: args.provider };
         const labels = recommendedLabels(name, "database");
         const selector = selectorLabels(name);
-        const password = (id: string) =>
-            new random.RandomPassword(`${name}-${id}`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-
-        const superuser = password("superuser");
-        this.rolePasswords = Object.fromEntries(args.roles.map((r) => [r.name, pulumi.secret(password(r.name).result)]));
+        // The superuser's password is set at initdb only: it is not rotated by `credentialsGeneration`.
+        const superuser = generatedPassword(this, `${name}-superuser`);
+        this.rolePasswords = Object.fromEntries(
+            args.roles.map((r) => [r.name, generatedPassword(this, `${name}-${r.name}`, { generation: args.credentialsGeneration })]),
+        );
         const secret = args.secretSink.create(this, args.provider, {
             name: `${name}-credentials`,
             namespace: args.namespace,
             labels,
             data: {
-                "superuser-password": superuser.result,
+                "superuser-password": superuser,
                 ...Object.fromEntries(args.roles.map((r) => [`${r.name}-password`, this.rolePasswords[r.name]])),
             },
         });
@@ -251,7 +252,7 @@ export class Postgres extends pulumi.ComponentResource {
             `${name}-bootstrap`,
             {
                 metadata: {
-                    name: `${name}-bootstrap-${scriptHash}`,
+                    name: `${name}-bootstrap-${scriptHash}-g${args.credentialsGeneration}`,
                     namespace: args.namespace,
                     labels: { ...labels, "app.kubernetes.io/component": "database-bootstrap" },
                     // A failed Job is replaced on the next `up` instead of failing it again (pulumi-kubernetes#856).

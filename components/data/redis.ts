@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { SecretSink } from "../k8s/secrets";
+import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
 import {
     IMAGES,
     PEERS,
@@ -31,6 +30,8 @@ export interface RedisArgs {
     monitoringNamespace: string;
     monitoringCrds: pulumi.Resource;
     secretSink: SecretSink;
+    /** Rotation counter: a new value regenerates the AUTH password and restarts Redis with it. */
+    credentialsGeneration: number;
 }
 
 const UID = 999; // the official image's redis user
@@ -83,8 +84,7 @@ export class Redis extends pulumi.ComponentResource {
         const labels = recommendedLabels(name, "cache");
         const selector = selectorLabels(name);
 
-        const generated = new random.RandomPassword(`${name}-auth`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-        this.password = pulumi.secret(generated.result);
+        this.password = generatedPassword(this, `${name}-auth`, { generation: args.credentialsGeneration });
         const secret = args.secretSink.create(this, args.provider, {
             name: `${name}-auth`,
             namespace: args.namespace,
@@ -119,7 +119,7 @@ export class Redis extends pulumi.ComponentResource {
                     replicas: 1,
                     selector: { matchLabels: selector },
                     template: {
-                        metadata: { labels },
+                        metadata: { labels, annotations: credentialsAnnotation(args.credentialsGeneration) },
                         spec: {
                             serviceAccountName: serviceAccount.metadata.name,
                             automountServiceAccountToken: false,

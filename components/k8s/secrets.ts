@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 
 export interface SecretRequest {
     /** Kubernetes Secret name (also the last part of a vault entry's name). */
@@ -35,4 +36,23 @@ export class KubernetesSecretSink implements SecretSink {
         );
         return { name: secret.metadata.name, ready: secret };
     }
+}
+
+/**
+ * A generated password (URL-safe: it goes into connection URLs), held only as a Pulumi secret.
+ * `generation` is the rotation counter (config `credentialsGeneration`): a new value makes a new
+ * password; omit it for credentials that cannot be rotated by replacement (the database superuser).
+ */
+export function generatedPassword(parent: pulumi.Resource, name: string, opts: { generation?: number; length?: number } = {}): pulumi.Output<string> {
+    const password = new random.RandomPassword(
+        name,
+        { length: opts.length ?? 32, special: false, keepers: opts.generation === undefined ? undefined : { generation: String(opts.generation) } },
+        { parent, additionalSecretOutputs: ["result"] },
+    );
+    return pulumi.secret(password.result);
+}
+
+/** Pod-template annotation that rolls the pods when the credentials they read are rotated. */
+export function credentialsAnnotation(generation: number): Record<string, string> {
+    return { "shop.platform/credentials-generation": String(generation) };
 }

@@ -2,10 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import * as YAML from "yaml";
 import { recommendedLabels } from "../k8s";
-import { SecretSink } from "../k8s/secrets";
+import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
 
 /** Chart pins (anchors-observability-ci.md §1.1; CRDs upgraded with their own chart, §1.2 strategy A). */
 export const CHARTS = {
@@ -35,11 +34,13 @@ export interface MonitoringArgs {
     /** Folder with rules/, dashboards/ and alertmanager/ (the repository's monitoring/). */
     contentDir: string;
     secretSink: SecretSink;
+    /** Rotation counter: a new value regenerates the Grafana admin password and restarts Grafana. */
+    credentialsGeneration: number;
 }
 
 /** Pure: the chart values. EKS-correct and sized for small clusters (anchors-observability-ci.md §1.4, §1.10). */
 export function kubePrometheusStackValues(
-    args: Pick<MonitoringArgs, "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName">,
+    args: Pick<MonitoringArgs, "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration">,
     alertmanagerConfig: unknown,
 ) {
     const volume = (size: string) => ({
@@ -85,7 +86,9 @@ export function kubePrometheusStackValues(
         },
         grafana: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            // No persistence: Grafana's state is provisioned; a restart after a rotation picks up the new admin password.
             persistence: { enabled: false },
+            podAnnotations: credentialsAnnotation(args.credentialsGeneration),
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
             sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
         },
@@ -131,16 +134,12 @@ export class Monitoring extends pulumi.ComponentResource {
         const k8sOpts = { parent: this, provider: args.provider };
         const labels = recommendedLabels(name, "monitoring");
 
-        const grafanaPassword = new random.RandomPassword(
-            `${name}-grafana-admin`,
-            { length: 32, special: false },
-            { parent: this, additionalSecretOutputs: ["result"] },
-        );
+        const grafanaPassword = generatedPassword(this, `${name}-grafana-admin`, { generation: args.credentialsGeneration });
         const grafanaSecret = args.secretSink.create(this, args.provider, {
             name: GRAFANA_ADMIN_SECRET,
             namespace: args.namespace,
             labels,
-            data: { "admin-user": "admin", "admin-password": grafanaPassword.result },
+            data: { "admin-user": "admin", "admin-password": grafanaPassword },
         });
         // Files Alertmanager reads (slack_api_url_file, …). Unset receivers get an inert value and are documented.
         const receiversSecret = args.secretSink.create(this, args.provider, {
