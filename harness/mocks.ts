@@ -85,11 +85,23 @@ export class ShopMocks implements pulumi.runtime.Mocks {
                     return { arn: this.arn("sqs", name), url: `https://sqs.${this.o.region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${name}`, name };
                 case "aws:secretsmanager/secret:Secret":
                     return { arn: this.arn("secretsmanager", `secret:${name}-${hex(name, 6)}`), name };
+                case "aws:secretsmanager/secretVersion:SecretVersion": {
+                    // A new version per value, like AWS (the value itself never appears).
+                    const id = crypto
+                        .createHash("md5")
+                        .update(JSON.stringify(i.secretString ?? null))
+                        .digest("hex");
+                    return {
+                        versionId: id.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5"),
+                        arn: this.arn("secretsmanager", `secret:${args.name}`),
+                    };
+                }
                 case "aws:cloudwatch/eventRule:EventRule":
                     return { arn: this.arn("events", `rule/${name}`), name };
                 case "random:index/randomPassword:RandomPassword":
-                    // Deterministic but unguessable-looking; the program must wrap it as a secret.
-                    return { result: `offline-${hex(args.name + this.o.stack, 24)}` };
+                    // Deterministic but unguessable-looking; new keepers make a new value, as the provider does.
+                    // The program must wrap it as a secret.
+                    return { result: `offline-${hex(args.name + this.o.stack + JSON.stringify(i.keepers ?? null), 24)}` };
                 default:
                     return args.type.startsWith("aws:") ? { arn: this.arn("mock", `${args.type}/${name}`) } : {};
             }

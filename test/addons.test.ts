@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { versions } from "../components/addons/common";
 import { ENVIRONMENT_DEFAULTS } from "../config";
-import { isRedactedSecret, ResourceRecord } from "../harness";
+import { isRedactedSecret, ResourceRecord, runStack } from "../harness";
 import { get, ofType, one, STACKS, stackRun } from "./helpers";
 
 const releaseOf = (rs: ResourceRecord[], chart: string) => ofType(rs, "kubernetes:helm.sh/v3:Release").find((r) => String(r.inputs.chart).endsWith(chart));
@@ -158,9 +158,10 @@ for (const stack of STACKS) {
                 assert.ok(consumed.length >= 6, `only ${consumed.length} secret references found`);
                 const externals = ofType(resources, "kubernetes:external-secrets.io/v1:ExternalSecret");
                 const plain = ofType(resources, "kubernetes:core/v1:Secret");
-                const producers = (d.externalSecrets ? externals : plain).map(
-                    (r) => `${get(r.inputs, "metadata.namespace")}/${get(r.inputs, "metadata.name")}`,
-                );
+                // An ExternalSecret produces the Secret named by spec.target.name; a plain Secret is itself.
+                const producers = d.externalSecrets
+                    ? externals.map((r) => `${get(r.inputs, "metadata.namespace")}/${get(r.inputs, "spec.target.name")}`)
+                    : plain.map((r) => `${get(r.inputs, "metadata.namespace")}/${get(r.inputs, "metadata.name")}`);
                 for (const c of consumed) assert.ok(producers.includes(`${c.namespace}/${c.name}`), `${c.namespace}/${c.name} has no producer`);
                 if (!d.externalSecrets) return assert.equal(externals.length, 0);
                 assert.equal(plain.length, 0, "no Secret is written by Pulumi directly");
@@ -174,6 +175,9 @@ for (const stack of STACKS) {
                 }
                 for (const v of ofType(resources, "aws:secretsmanager/secretVersion:SecretVersion")) assert.ok(isRedactedSecret(v.inputs.secretString));
                 for (const e of externals) {
+                    assert.equal(get(e.inputs, "metadata.annotations")["pulumi.com/waitFor"], "condition=Ready", "dependents roll only after the sync");
+                    assert.equal(get(e.inputs, "spec.target.creationPolicy"), "Orphan", "replacing the ExternalSecret must not delete the Secret");
+                    assert.match(String(get(e.inputs, "metadata.name")), new RegExp(`^${get(e.inputs, "spec.target.name")}-[0-9a-f]{8}$`));
                     assert.equal(get(e.inputs, "spec.secretStoreRef.kind"), "ClusterSecretStore");
                     assert.match(String(get(e.inputs, "spec.refreshInterval")), /^\d+m$/);
                 }
@@ -181,3 +185,22 @@ for (const stack of STACKS) {
         );
     });
 }
+
+describe("rotation through External Secrets (staging)", () => {
+    it("a new credentials generation produces new ExternalSecrets for the rotated values, so Pulumi waits for their sync", async () => {
+        const before = await stackRun("staging");
+        const after = await runStack("staging", { configOverrides: { credentialsGeneration: 2 } });
+        const names = (r: { resources: ResourceRecord[] }) =>
+            Object.fromEntries(
+                ofType(r.resources, "kubernetes:external-secrets.io/v1:ExternalSecret").map((e) => [
+                    get(e.inputs, "spec.target.name"),
+                    get(e.inputs, "metadata.name"),
+                ]),
+            );
+        const n1 = names(before);
+        const n2 = names(after);
+        for (const rotated of ["postgres-credentials", "redis-auth", "storefront-secrets", "catalog-secrets", "grafana-admin"])
+            assert.notEqual(n1[rotated], n2[rotated], rotated);
+        assert.equal(n1["alertmanager-receivers"], n2["alertmanager-receivers"], "unchanged values keep their ExternalSecret");
+    });
+});

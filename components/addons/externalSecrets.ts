@@ -135,11 +135,25 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
             {
                 apiVersion: versions.externalSecrets.apiVersion,
                 kind: "ExternalSecret",
-                metadata: { name: req.name, namespace: req.namespace, labels: req.labels },
+                // A new secret version gets a new ExternalSecret (its name carries the version), and
+                // Pulumi waits for that one to report Ready: the Secret holds the new values before any
+                // pod that reads it rolls. A stale Ready condition of an older object cannot satisfy it.
+                metadata: {
+                    name: pulumi.interpolate`${req.name}-${version.versionId.apply((id) =>
+                        id
+                            .replace(/[^a-z0-9]/gi, "")
+                            .slice(0, 8)
+                            .toLowerCase(),
+                    )}`,
+                    namespace: req.namespace,
+                    labels: req.labels,
+                    annotations: { "pulumi.com/waitFor": "condition=Ready" },
+                },
                 spec: {
                     refreshInterval: `${this.args.refreshMinutes}m`,
                     secretStoreRef: { kind: "ClusterSecretStore", name: CLUSTER_SECRET_STORE },
-                    target: { name: req.name, creationPolicy: "Owner", deletionPolicy: "Retain" },
+                    // Orphan: replacing the ExternalSecret must not garbage-collect the Secret pods are using.
+                    target: { name: req.name, creationPolicy: "Orphan", deletionPolicy: "Retain" },
                     data: Object.keys(req.data).map((key) => ({ secretKey: key, remoteRef: { key: entry.name, property: key } })),
                 },
             },
