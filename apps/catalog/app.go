@@ -73,7 +73,7 @@ func newApp(cfg Config, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("postgres pool: %w", err)
 	}
 	m := newMetrics(pool)
-	c, err := newCache(cfg.RedisURL, cfg.CacheTTL, m, log)
+	c, err := newCache(cfg.RedisURL, cfg.CacheTTL, cfg.NearTTL, m, log)
 	if err != nil {
 		pool.Close()
 		return nil, err
@@ -199,9 +199,9 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-func (a *app) dbError(w http.ResponseWriter, err error) {
+func (a *app) dbError(w http.ResponseWriter, r *http.Request, err error) {
 	a.m.dbErrors.Inc()
-	a.log.Warn("postgres call failed", "error", err.Error())
+	a.log.WarnContext(r.Context(), "postgres call failed", "error", err.Error())
 	w.Header().Set("Retry-After", "1")
 	writeError(w, http.StatusServiceUnavailable, "database_unavailable", "the database is unavailable, retry later")
 }
@@ -251,35 +251,21 @@ func queryInt(r *http.Request, name string, def, min, max int) (int, error) {
 	return n, nil
 }
 
-// cached answers from Redis when it can; otherwise load() reads PostgreSQL and the result is cached.
-func (a *app) cached(w http.ResponseWriter, r *http.Request, key string, load func(ctx context.Context) ([]byte, error)) {
-	usable := false
-	if a.cache.enabled() {
-		var b []byte
-		var hit bool
-		b, hit, usable = a.cache.get(r.Context(), key)
-		if hit {
-			a.m.cacheHits.Inc()
-			writeJSON(w, http.StatusOK, b)
-			return
-		}
-		if usable {
-			a.m.cacheMisses.Inc()
-		}
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), dbTimeout)
-	defer cancel()
-	body, err := load(ctx)
-	if errors.Is(err, pgx.ErrNoRows) {
+// cached answers from the near cache or Redis when it can; otherwise load() reads PostgreSQL and the
+// result is cached (cache.read: one fill per key at a time, early refresh before expiry).
+func (a *app) cached(w http.ResponseWriter, r *http.Request, key string, load loader) {
+	body, src, err := a.cache.read(r.Context(), key, load)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
 		writeError(w, http.StatusNotFound, "product_not_found", "no product with sku "+r.PathValue("sku"))
 		return
-	}
-	if err != nil {
-		a.dbError(w, err)
+	case err != nil:
+		a.dbError(w, r, err)
 		return
-	}
-	if usable {
-		a.cache.set(r.Context(), key, body)
+	case src == fromCache:
+		a.m.cacheHits.Inc()
+	case src == fromDB:
+		a.m.cacheMisses.Inc()
 	}
 	writeJSON(w, http.StatusOK, body)
 }

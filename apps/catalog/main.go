@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -22,6 +23,7 @@ type Config struct {
 	DatabaseURL     string
 	RedisURL        string
 	CacheTTL        time.Duration
+	NearTTL         time.Duration
 	Port            int
 	Host            string
 	LogLevel        string
@@ -57,6 +59,11 @@ func loadConfig() (Config, error) {
 		return c, err
 	}
 	c.CacheTTL = time.Duration(ttl) * time.Second
+	near, err := envInt("CACHE_NEAR_TTL_MS", int(defaultNearTTL/time.Millisecond), 0, 60_000)
+	if err != nil {
+		return c, err
+	}
+	c.NearTTL = time.Duration(near) * time.Millisecond
 	if c.Port, err = envInt("PORT", 8080, 1, 65535); err != nil {
 		return c, err
 	}
@@ -117,7 +124,8 @@ func serve(cfg Config, logger *slog.Logger) error {
 		IdleTimeout:       60 * time.Second,
 	}
 	logger.Info("starting catalog", "addr", addr, "database_url", maskURL(cfg.DatabaseURL),
-		"redis_url", maskURL(cfg.RedisURL), "cache_ttl_seconds", int(cfg.CacheTTL.Seconds()))
+		"redis_url", maskURL(cfg.RedisURL), "cache_ttl_seconds", int(cfg.CacheTTL.Seconds()),
+		"near_cache_ttl_ms", app.cache.nearTTL.Milliseconds(), "gomaxprocs", runtime.GOMAXPROCS(0))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
