@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -52,7 +53,7 @@ type app struct {
 	cache  *cache
 	m      *metrics
 	log    *slog.Logger
-	reqLog *slog.Logger
+	access *accessLog
 	mux    *http.ServeMux
 }
 
@@ -78,9 +79,9 @@ func newApp(cfg Config, log *slog.Logger) (*app, error) {
 		pool.Close()
 		return nil, err
 	}
-	a := &app{pool: pool, cache: c, m: m, log: log, reqLog: log, mux: http.NewServeMux()}
-	if cfg.requestLog != nil {
-		a.reqLog = cfg.requestLog
+	a := &app{pool: pool, cache: c, m: m, log: log, access: cfg.access, mux: http.NewServeMux()}
+	if a.access == nil {
+		a.access = newAccessLog(os.Stdout, cfg.LogLevel)
 	}
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	a.mux.HandleFunc("GET /readyz", a.readyz)
@@ -170,11 +171,10 @@ func (a *app) Handler() http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		d := time.Since(start)
-		a.m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-		a.m.duration.WithLabelValues(route, r.Method).Observe(d.Seconds())
-		a.reqLog.Info("request", "method", r.Method, "route", route, "path", r.URL.Path, "status", sw.status,
-			"duration_ms", float64(d.Microseconds())/1000)
+		end := time.Now()
+		d := end.Sub(start)
+		a.m.observe(route, r.Method, sw.status, d)
+		a.access.log(&accessEntry{end: end, method: r.Method, route: route, path: r.URL.Path, status: sw.status, duration: d})
 	})
 }
 

@@ -29,7 +29,7 @@ type Config struct {
 	LogLevel        string
 	DBPoolMax       int32
 	ShutdownTimeout time.Duration
-	requestLog      *slog.Logger
+	access          *accessLog
 }
 
 func envInt(name string, def, min, max int) (int, error) {
@@ -93,11 +93,18 @@ func main() {
 		fmt.Fprintf(os.Stderr, "{\"level\":\"error\",\"msg\":\"invalid configuration: %s\"}\n", err)
 		os.Exit(2)
 	}
-	logger := newLogger(os.Stdout, cfg.LogLevel, secretsOf(cfg.DatabaseURL, cfg.RedisURL))
+	// Every log line (the app's and the per-request access lines) goes through one lineWriter, so
+	// lines stay whole and in order while sharing write(2) calls under load.
+	out := newLineWriter(os.Stdout)
+	logger := newLogger(out, cfg.LogLevel, secretsOf(cfg.DatabaseURL, cfg.RedisURL))
 	slog.SetDefault(logger)
-	cfg.requestLog = newRequestLogger(os.Stdout, cfg.LogLevel)
-	if err := serve(cfg, logger); err != nil {
+	cfg.access = newAccessLog(out, cfg.LogLevel)
+	err = serve(cfg, logger)
+	if err != nil {
 		logger.Error("server failed", "error", err.Error())
+	}
+	out.Close()
+	if err != nil {
 		os.Exit(1)
 	}
 }
