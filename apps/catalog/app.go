@@ -16,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 var skuPattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{2,31}$`)
@@ -48,16 +50,21 @@ type productList struct {
 	Count  int       `json:"count"`
 }
 
+// cacheSourceKey says on the server span where the body came from: near, redis, shared (waited for
+// another request's fill of the key), postgres.
+const cacheSourceKey = attribute.Key("catalog.cache.source")
+
 type app struct {
 	pool   *pgxpool.Pool
 	cache  *cache
 	m      *metrics
 	log    *slog.Logger
 	access *accessLog
+	traced bool // tracing is on: spans get the route and cache source, log lines the trace ids
 	mux    *http.ServeMux
 }
 
-func newApp(cfg Config, log *slog.Logger) (*app, error) {
+func newApp(cfg Config, log *slog.Logger, tr *tracing) (*app, error) {
 	pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
 	if err != nil {
 		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL URL")
@@ -69,6 +76,9 @@ func newApp(cfg Config, log *slog.Logger) (*app, error) {
 	pcfg.ConnConfig.RuntimeParams["application_name"] = applicationName
 	pcfg.ConnConfig.RuntimeParams["statement_timeout"] = "15000"
 	pcfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	if tr != nil {
+		pcfg.ConnConfig.Tracer = tr.pgTracer()
+	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres pool: %w", err)
@@ -79,7 +89,13 @@ func newApp(cfg Config, log *slog.Logger) (*app, error) {
 		pool.Close()
 		return nil, err
 	}
-	a := &app{pool: pool, cache: c, m: m, log: log, access: cfg.access, mux: http.NewServeMux()}
+	if tr != nil && c.client != nil {
+		if err := tr.instrumentRedis(c.client); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	a := &app{pool: pool, cache: c, m: m, log: log, access: cfg.access, traced: tr != nil, mux: http.NewServeMux()}
 	if a.access == nil {
 		a.access = newAccessLog(os.Stdout, cfg.LogLevel)
 	}
@@ -155,6 +171,9 @@ func (a *app) Handler() http.Handler {
 			} else {
 				route = pattern
 			}
+			if a.traced {
+				setRoute(r.Context(), route)
+			}
 			func() {
 				defer func() {
 					if p := recover(); p != nil {
@@ -174,7 +193,13 @@ func (a *app) Handler() http.Handler {
 		end := time.Now()
 		d := end.Sub(start)
 		a.m.observe(route, r.Method, sw.status, d)
-		a.access.log(&accessEntry{end: end, method: r.Method, route: route, path: r.URL.Path, status: sw.status, duration: d})
+		e := accessEntry{end: end, method: r.Method, route: route, path: r.URL.Path, status: sw.status, duration: d}
+		if a.traced {
+			if sc := trace.SpanContextFromContext(r.Context()); sc.IsValid() {
+				e.traced, e.traceID, e.spanID = true, sc.TraceID(), sc.SpanID()
+			}
+		}
+		a.access.log(&e)
 	})
 }
 
@@ -262,10 +287,15 @@ func (a *app) cached(w http.ResponseWriter, r *http.Request, key string, load lo
 	case err != nil:
 		a.dbError(w, r, err)
 		return
-	case src == fromCache:
+	case src.hit():
 		a.m.cacheHits.Inc()
 	case src == fromDB:
 		a.m.cacheMisses.Inc()
+	}
+	if a.traced {
+		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+			span.SetAttributes(cacheSourceKey.String(src.String()))
+		}
 	}
 	writeJSON(w, http.StatusOK, body)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -80,8 +81,18 @@ func newCache(url string, ttl, nearTTL time.Duration, m *metrics, log *slog.Logg
 	// notifications around every command (baseClient.processPendingPushNotificationWithReader returns
 	// early only when Protocol != 3, redis.go in go-redis v9.23.0), which was 6 % of a cached read's CPU.
 	opt.Protocol = 2
+	redis.SetLogger(redisLogger{log})
 	c.client = redis.NewClient(opt)
 	return c, nil
+}
+
+// redisLogger turns go-redis' own diagnostics (plain text on stderr by default, e.g. "connection pool:
+// failed to dial") into JSON warn lines of our logger — redacted, and with the trace ids of the request
+// whose context go-redis passes.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }
 
 func (c *cache) enabled() bool { return c.client != nil && c.ttl > 0 }
@@ -172,10 +183,19 @@ type loader func(ctx context.Context) ([]byte, error)
 type source int
 
 const (
-	fromCache  source = iota // near cache, Redis, or another request's fill this request waited for
-	fromDB                   // this request ran the PostgreSQL query
+	fromNear   source = iota // the in-process near cache
+	fromRedis                // Redis (this request's fill)
+	fromShared               // another request's fill of the same key, which this request waited for
+	fromDB                   // this request ran the PostgreSQL query (a miss)
 	fromDBOnly               // Redis unusable (down or caching off): PostgreSQL, not counted as a miss
 )
+
+// hit is true for the sources counted in shop_cache_hits_total.
+func (s source) hit() bool { return s == fromNear || s == fromRedis || s == fromShared }
+
+var sourceNames = [...]string{"near", "redis", "shared", "postgres", "postgres"}
+
+func (s source) String() string { return sourceNames[s] }
 
 // read answers key from the near cache, Redis or PostgreSQL (see the type comment).
 func (c *cache) read(ctx context.Context, key string, load loader) ([]byte, source, error) {
@@ -186,7 +206,7 @@ func (c *cache) read(ctx context.Context, key string, load loader) ([]byte, sour
 		return b, fromDBOnly, err
 	}
 	if b, ok := c.near.get(key); ok {
-		return b, fromCache, nil
+		return b, fromNear, nil
 	}
 	leader := false
 	v, err, _ := c.fills.Do(key, func() (any, error) {
@@ -198,7 +218,7 @@ func (c *cache) read(ctx context.Context, key string, load loader) ([]byte, sour
 	}
 	f := v.(filled)
 	if !leader {
-		return f.body, fromCache, nil
+		return f.body, fromShared, nil
 	}
 	return f.body, f.src, nil
 }
@@ -215,7 +235,7 @@ func (c *cache) fill(reqCtx context.Context, key string, load loader) (filled, e
 	defer cancel()
 	// The previous fill of this key may have finished between our near-cache miss and now.
 	if b, ok := c.near.get(key); ok {
-		return filled{b, fromCache}, nil
+		return filled{b, fromNear}, nil
 	}
 	b, pttl, hit, usable := c.get(ctx, key)
 	if hit {
@@ -223,7 +243,7 @@ func (c *cache) fill(reqCtx context.Context, key string, load loader) (filled, e
 		if pttl >= 0 && pttl < c.refreshAhead {
 			c.refreshInBackground(reqCtx, key, load)
 		}
-		return filled{b, fromCache}, nil
+		return filled{b, fromRedis}, nil
 	}
 	body, err := load(ctx)
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 var urlPassword = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):([^@/\s]+)@`)
@@ -56,7 +58,7 @@ func buildLogger(w io.Writer, level string, secrets []string) *slog.Logger {
 		}
 		return s
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
+	return slog.New(traceHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{
 		Level: lvl,
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 			if len(groups) == 0 {
@@ -72,7 +74,7 @@ func buildLogger(w io.Writer, level string, secrets []string) *slog.Logger {
 			}
 			return a
 		},
-	}))
+	})})
 }
 
 // ---- the per-request access line -----------------------------------------------------------------
@@ -93,7 +95,7 @@ func newAccessLog(w io.Writer, level string) *accessLog {
 
 var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-// accessEntry is one request's fields; traceID/spanID are empty when the request is not traced.
+// accessEntry is one request's fields; the trace ids are written only when traced (a valid span context).
 type accessEntry struct {
 	end           time.Time
 	method, route string
@@ -101,8 +103,8 @@ type accessEntry struct {
 	status        int
 	duration      time.Duration
 	traced        bool // the request has a valid span context: its ids go into the line
-	traceID       [16]byte
-	spanID        [8]byte
+	traceID       trace.TraceID
+	spanID        trace.SpanID
 }
 
 func (l *accessLog) log(e *accessEntry) {

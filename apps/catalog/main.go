@@ -77,6 +77,9 @@ func loadConfig() (Config, error) {
 		return c, err
 	}
 	c.ShutdownTimeout = time.Duration(st) * time.Second
+	if _, err := tracingWanted(); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -113,11 +116,19 @@ func serve(cfg Config, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	app, err := newApp(cfg, logger)
+	tr, err := setupTracing(ctx, logger)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(cfg, logger, tr)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	handler := app.Handler()
+	if tr != nil {
+		handler = tr.wrapHandler(handler)
+	}
 
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	ln, err := net.Listen("tcp", addr)
@@ -125,14 +136,14 @@ func serve(cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           app.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
 	logger.Info("starting catalog", "addr", addr, "database_url", maskURL(cfg.DatabaseURL),
 		"redis_url", maskURL(cfg.RedisURL), "cache_ttl_seconds", int(cfg.CacheTTL.Seconds()),
-		"near_cache_ttl_ms", app.cache.nearTTL.Milliseconds(), "gomaxprocs", runtime.GOMAXPROCS(0))
+		"near_cache_ttl_ms", app.cache.nearTTL.Milliseconds(), "gomaxprocs", runtime.GOMAXPROCS(0), "tracing", tr != nil)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -146,6 +157,11 @@ func serve(cfg Config, logger *slog.Logger) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		logger.Warn("shutdown timed out", "error", err.Error())
+	}
+	tctx, tcancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer tcancel()
+	if err := tr.shutdown(tctx); err != nil {
+		logger.Warn("flushing spans at shutdown failed", "error", err.Error())
 	}
 	logger.Info("stopped")
 	return nil
