@@ -67,9 +67,3 @@ func (n *nearCache) put(key string, body []byte, ttl time.Duration) {
 	}
 	n.entries[key] = nearEntry{body: body, expires: now + int64(ttl)}
 }
-
-func (n *nearCache) len() int {
-	n.mu.RLock()
-	defer n.mu.RUnlock()
-	return len(n.entries)
-}

@@ -333,9 +333,9 @@ func TestTracesWithDatabaseAndCacheChildSpans(t *testing.T) {
 	// 2. the same key again: answered from the near cache, a server span with no children.
 	traceID2, _, traceparent2 := newIDs(t)
 	tracedGet(t, a, path, traceparent2, "")
-	spans2 := waitSpans(t, rcv, traceID2, func(s []gotSpan) bool { return len(s) >= 1 })
+	waitSpans(t, rcv, traceID2, func(s []gotSpan) bool { return len(s) >= 1 })
 	time.Sleep(200 * time.Millisecond)
-	spans2 = rcv.trace(traceID2)
+	spans2 := rcv.trace(traceID2)
 	if len(spans2) != 1 {
 		t.Errorf("near-cache hit: %d spans, want only the server span", len(spans2))
 	}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Catalog benchmark (a script, not a test; issues 19 and 17), all in one run on this machine, loopback only:
+#   - bare net/http hello vs the catalog's cached item/list reads vs the same uncached (CACHE_TTL_SECONDS=0);
+#   - the catalog before this work (BASELINE_REF, built from git) on the same cached reads;
+#   - tracing: no OTEL endpoint (the default) vs exporting every request to a local OTLP sink;
+#   - stampede: 64 connections on one hot key across several expiries of a 2 s TTL, with the number of
+#     list/item queries PostgreSQL executed (pg_stat_statements);
+#   - a CPU profile (pprof build tag) of the cached item read: its top frames.
+# Writes the "## Catalog" section of docs/benchmarks.md (other sections are kept; text after the
+# <!-- catalog-notes --> marker is kept). Bounded: wrk runs of DURATION seconds (default 10).
+# Usage: bash bench/catalog.sh      (needs go, wrk, postgresql-15, redis-server, psql; no app venv)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+STAMPEDE_TTL=${STAMPEDE_TTL:-2}
+# Last commit before the catalog's issue-19/17 work; override to compare against another revision.
+BASELINE_REF=${BASELINE_REF:-23346ce}
+SERVERS="$ROOT/apps/testing/servers.sh"
+for tool in wrk go psql redis-server; do
+  command -v "$tool" >/dev/null || { echo "bench/catalog.sh: $tool missing (apt-get install -y wrk postgresql-15 redis-server)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/catalog-bench.XXXXXX); chmod 755 "$WORK"
+PGDIR="$WORK/pg"; RDIR="$WORK/redis"; mkdir -p "$RDIR"
+PGPORT=$("$SERVERS" free-port); RPORT=$("$SERVERS" free-port)
+PGPW=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'); RPW=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  "$SERVERS" redis-stop "$RDIR" || true
+  "$SERVERS" pg-stop "$PGDIR" || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+"$SERVERS" pg-start "$PGDIR" "$PGPORT" "$PGPW"
+"$SERVERS" redis-start "$RDIR" "$RPORT" "$RPW"
+export PGPASSWORD="$PGPW"
+PSQL=(psql -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d shop -v ON_ERROR_STOP=1)
+for f in apps/storefront/storefront/migrations/*.sql; do "${PSQL[@]}" -f "$f"; done
+"${PSQL[@]}" -c "INSERT INTO products (sku, name, description, price_cents, stock)
+  SELECT format('DEMO-%s', lpad(i::text, 5, '0')), 'Demo product ' || i, 'A demo product', 100 + i, 1000
+  FROM generate_series(1, 100) i ON CONFLICT DO NOTHING" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+export DATABASE_URL="postgresql://postgres:$PGPW@127.0.0.1:$PGPORT/shop"
+export REDIS_URL="redis://:$RPW@127.0.0.1:$RPORT/0"
+export HOST=127.0.0.1 LOG_LEVEL=info
+unset OTEL_EXPORTER_OTLP_ENDPOINT OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+
+echo "== build (t=${SECONDS}s)"
+(cd apps/catalog && CGO_ENABLED=0 go build -trimpath -o "$WORK/catalog" . && CGO_ENABLED=0 go build -trimpath -tags pprof -o "$WORK/catalog-pprof" .)
+(cd bench/hello-go && CGO_ENABLED=0 go build -o "$WORK/hello-go" .)
+(cd bench/otlp-sink && CGO_ENABLED=0 go build -o "$WORK/otlp-sink" .)
+BASELINE=""
+if git rev-parse -q --verify "$BASELINE_REF^{commit}" >/dev/null 2>&1; then
+  mkdir -p "$WORK/base" && git archive "$BASELINE_REF" apps/catalog | tar -x -C "$WORK/base"
+  (cd "$WORK/base/apps/catalog" && CGO_ENABLED=0 go build -trimpath -o "$WORK/catalog-baseline" .) && BASELINE="$WORK/catalog-baseline"
+else
+  echo "baseline $BASELINE_REF not in this clone: no before/after rows" >&2
+fi
+
+RESULTS="$WORK/results.tsv"; : >"$RESULTS"
+QUERIES="$WORK/queries.tsv"; : >"$QUERIES"
+APP_PID=""
+start_app() { # port health-path cmd...   (env: the caller's)
+  local port=$1 health=$2; shift 2
+  PORT=$port "$@" >/dev/null 2>&1 &
+  APP_PID=$!; PIDS+=("$APP_PID")
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port$health" >/dev/null && return 0; sleep 0.1; done
+  echo "did not start: $*" >&2; exit 1
+}
+stop_app() { kill -TERM "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""; }
+
+wrk_run() { # label url duration  -> one results row
+  local label=$1 url=$2 dur=$3 out
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"${dur}s" --latency "$url")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" \
+    "$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" \
+    "$(awk '$1=="99%" {print $2}' <<<"$out")" "$(awk '/Non-2xx/ {print $NF}' <<<"$out" | grep . || echo 0)" \
+    "$(awk '/Socket errors/ {gsub(",", ""); n = $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")" | tee -a "$RESULTS"
+}
+measure() { # label url
+  for _ in $(seq 1 20); do curl -sf "$2" >/dev/null; done  # warm caches and pools
+  wrk -t"$THREADS" -c"$CONNS" -d2s "$2" >/dev/null          # short warm-up
+  wrk_run "$1" "$2" "$DURATION"
+}
+pgcalls() { # fragment -> calls since the last reset
+  "${PSQL[@]}" -At -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE '%$1%' AND query NOT LIKE '%pg_stat_statements%'"
+}
+
+P=$("$SERVERS" free-port); SINKPORT=$("$SERVERS" free-port); PPROF=$("$SERVERS" free-port)
+ITEM=/v1/products/DEMO-00042; LIST='/v1/products?limit=20'
+echo "== throughput (t=${SECONDS}s)"
+start_app "$P" / "$WORK/hello-go"; measure go-hello "http://127.0.0.1:$P/"; stop_app
+CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$WORK/catalog" serve
+measure catalog-item-cached "http://127.0.0.1:$P$ITEM"
+measure catalog-list-cached "http://127.0.0.1:$P$LIST"
+stop_app
+if [ -n "$BASELINE" ]; then
+  CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$BASELINE" serve
+  measure baseline-item-cached "http://127.0.0.1:$P$ITEM"
+  measure baseline-list-cached "http://127.0.0.1:$P$LIST"
+  stop_app
+fi
+CACHE_TTL_SECONDS=0 start_app "$P" /healthz "$WORK/catalog" serve
+measure catalog-item-uncached "http://127.0.0.1:$P$ITEM"
+measure catalog-list-uncached "http://127.0.0.1:$P$LIST"
+stop_app
+
+echo "== tracing on, every request exported to a local OTLP sink (t=${SECONDS}s)"
+start_app "$SINKPORT" /stats "$WORK/otlp-sink"; SINK_PID=$APP_PID; APP_PID=""
+OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINKPORT" OTEL_TRACES_SAMPLER=always_on CACHE_TTL_SECONDS=300 \
+  start_app "$P" /healthz "$WORK/catalog" serve
+measure catalog-item-cached-traced "http://127.0.0.1:$P$ITEM"
+measure catalog-list-cached-traced "http://127.0.0.1:$P$LIST"
+stop_app
+SINK_STATS=$(curl -sf "http://127.0.0.1:$SINKPORT/stats")
+kill "$SINK_PID"; wait "$SINK_PID" 2>/dev/null || true
+
+echo "== stampede: TTL ${STAMPEDE_TTL}s, $CONNS connections, ${DURATION}s per key (t=${SECONDS}s)"
+CACHE_TTL_SECONDS=$STAMPEDE_TTL start_app "$P" /healthz "$WORK/catalog" serve
+for kind in list item; do
+  if [ $kind = list ]; then url="http://127.0.0.1:$P/v1/products?limit=20&offset=7"; frag="FROM products ORDER BY sku LIMIT"
+  else url="http://127.0.0.1:$P/v1/products/DEMO-00077"; frag="FROM products WHERE sku ="; fi
+  "${PSQL[@]}" -At -c "SELECT pg_stat_statements_reset()" >/dev/null
+  wrk_run "stampede-$kind" "$url" "$DURATION" >/dev/null
+  printf '%s\t%s\t%s\n' "$kind" "$(pgcalls "$frag")" "$(( (DURATION + STAMPEDE_TTL - 1) / STAMPEDE_TTL ))" | tee -a "$QUERIES"
+done
+stop_app
+
+echo "== CPU profile of the cached item read (t=${SECONDS}s)"
+CATALOG_PPROF_ADDR="127.0.0.1:$PPROF" CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$WORK/catalog-pprof" serve
+for _ in $(seq 1 20); do curl -sf "http://127.0.0.1:$P$ITEM" >/dev/null; done
+(sleep 1; curl -sf -o "$WORK/cpu.pprof" "http://127.0.0.1:$PPROF/debug/pprof/profile?seconds=6") &
+wrk -t"$THREADS" -c"$CONNS" -d8s "http://127.0.0.1:$P$ITEM" >/dev/null
+wait $!
+stop_app
+go tool pprof -top -cum -nodecount=40 "$WORK/catalog-pprof" "$WORK/cpu.pprof" 2>/dev/null \
+  | awk 'p && /main\.|slog|go-redis|net\/http\.\(\*conn\)\.serve|finishRequest|readRequest|prometheus|syscall\.Syscall$|singleflight/ {print} /flat%/ {p=1}' \
+  | head -25 >"$WORK/profile.txt"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+python3 bench/catalog_report.py "$RESULTS" "$QUERIES" "$WORK/profile.txt" docs/benchmarks.md \
+  "$(nproc)" "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" \
+  "$DURATION" "$CONNS" "$THREADS" "$STAMPEDE_TTL" "$BASELINE_REF" "${BASELINE:+yes}" "$SINK_STATS" \
+  "$LOAD_BEFORE" "$LOAD_AFTER" "$(go version | awk '{print $3}')" "$(redis-server --version | awk '{print $3}')"
+echo "wrote the ## Catalog section of docs/benchmarks.md"
