@@ -116,6 +116,11 @@ OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINKPORT" OTEL_TRACES_SAMPLER=alw
 measure catalog-item-cached-traced "http://127.0.0.1:$P$ITEM"
 measure catalog-list-cached-traced "http://127.0.0.1:$P$LIST"
 stop_app
+# what production would run: 10 % of new traces sampled (parent-based)
+OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINKPORT" OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1 \
+  CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$WORK/catalog" serve
+measure catalog-item-cached-traced-10pct "http://127.0.0.1:$P$ITEM"
+stop_app
 SINK_STATS=$(curl -sf "http://127.0.0.1:$SINKPORT/stats")
 kill "$SINK_PID"; wait "$SINK_PID" 2>/dev/null || true
 

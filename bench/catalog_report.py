@@ -47,6 +47,8 @@ if have_baseline:
 for kind in ("item", "list"):
     checks.append((f"cached {kind}: tracing on (every request exported) / off",
                    f"{ratio(f'catalog-{kind}-cached-traced', f'catalog-{kind}-cached'):.2f}×"))
+checks.append(("cached item: tracing on, 10 % sampled / off",
+               f"{ratio('catalog-item-cached-traced-10pct', 'catalog-item-cached'):.2f}×"))
 bad = sum(r["non2xx"] + r["err"] for r in rows.values())
 checks.append(("non-2xx and socket errors, all runs", f"{bad} (target 0: {verdict(bad == 0)})"))
 
@@ -72,7 +74,8 @@ process at a time. Item `DEMO-00042`, list `?limit=20` of 100 rows. Cached runs:
 (near cache 1 s in front of Redis); uncached: `CACHE_TTL_SECONDS=0`. The catalog logs its one JSON line per
 request (to /dev/null here) as in production; the hello logs nothing. `baseline-*` is the catalog built
 from `{baseline_ref}` (before this work); `*-traced` exports every request (`OTEL_TRACES_SAMPLER=always_on`)
-to a local OTLP/HTTP sink ({sink_req} export requests, {sink_bytes} bytes received); the other catalog
+to a local OTLP/HTTP sink ({sink_req} export requests, {sink_bytes} bytes received), `*-traced-10pct`
+samples 10 % of new traces (`parentbased_traceidratio`, `0.1`); the other catalog
 rows run with no OTEL endpoint, i.e. tracing off, the default.
 
 {chr(10).join(table)}
