@@ -15,7 +15,7 @@ import (
 const (
 	redisTimeout    = 50 * time.Millisecond // dial, read and write
 	redisBackoff    = time.Second           // after a failure, skip Redis for this long (readyz still probes it)
-	nearMaxEntries  = 10_000                // bound of the in-process near cache (a list page is a few KiB)
+	nearMaxBytes    = 32 << 20              // bound of the in-process near cache
 	lockKeyPrefix   = "cat:lock:"           // refresh locks: one replica refreshes a key that is about to expire
 	defaultNearTTL  = time.Second
 	nearTTLFraction = 10 // the near TTL is at most CACHE_TTL/10, so that it sits well inside the refresh window
@@ -58,7 +58,7 @@ func nearTTLFor(configured, ttl time.Duration) time.Duration {
 }
 
 func newCache(url string, ttl, nearTTL time.Duration, m *metrics, log *slog.Logger) (*cache, error) {
-	c := &cache{ttl: ttl, nearTTL: nearTTLFor(nearTTL, ttl), m: m, log: log, near: newNearCache(nearMaxEntries)}
+	c := &cache{ttl: ttl, nearTTL: nearTTLFor(nearTTL, ttl), m: m, log: log, near: newNearCache(nearMaxBytes)}
 	// A replica re-reads Redis at most every nearTTL, so the refresh window must be longer than that to
 	// be noticed before the key expires; without a near cache every request sees the TTL, and a tenth of
 	// it is early enough.

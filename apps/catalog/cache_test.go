@@ -354,3 +354,31 @@ func TestLastLogLinesFlushedAtShutdown(t *testing.T) {
 		t.Fatalf("no final line:\n%s", a.logs(t))
 	}
 }
+
+// The near cache is bounded in bytes and sweeps expired entries to make room.
+func TestNearCacheBoundedInBytes(t *testing.T) {
+	n := newNearCache(10_000)
+	body := make([]byte, 1000)
+	for i := 0; i < 50; i++ {
+		n.put(fmt.Sprintf("k%d", i), body, time.Hour)
+	}
+	if n.bytes > 10_000 || len(n.entries) != 9 {
+		t.Fatalf("%d bytes in %d entries, bound 10000", n.bytes, len(n.entries))
+	}
+	if _, ok := n.get("k49"); ok {
+		t.Fatal("a key past the bound was kept")
+	}
+	n.put("k0", body, time.Hour) // replacing an entry does not double-count it
+	if n.bytes != 9*size("k0", body) {
+		t.Fatalf("%d bytes after a replace", n.bytes)
+	}
+	m := newNearCache(10_000)
+	for i := 0; i < 9; i++ {
+		m.put(fmt.Sprintf("e%d", i), body, time.Millisecond)
+	}
+	time.Sleep(5 * time.Millisecond)
+	m.put("fresh", body, time.Hour) // full of expired entries: swept, then kept
+	if _, ok := m.get("fresh"); !ok || len(m.entries) != 1 {
+		t.Fatalf("expired entries not swept: %d entries", len(m.entries))
+	}
+}

@@ -11,14 +11,16 @@ import (
 // produced it — the same freshness bound as Redis alone. It saves the Redis round trip that the
 // profile showed to be the largest part of a cached read (docs/benchmarks.md).
 //
-// It is bounded: at maxEntries, expired entries are swept and, if it is still full, new keys are
-// simply not kept in memory (they are still served through Redis).
+// It is bounded in bytes (a list page of 100 products is ~20 KiB, an item ~200 B): when a new body
+// does not fit, expired entries are swept and, if it still does not fit, the key is simply not kept
+// in memory (it is still served through Redis).
 type nearCache struct {
-	mu         sync.RWMutex
-	entries    map[string]nearEntry
-	maxEntries int
-	base       time.Time // monotonic origin: expiries are nanoseconds since base
-	lastSweep  int64     // a full map is swept at most every sweepEvery, so a flood of new keys stays O(1)
+	mu        sync.RWMutex
+	entries   map[string]nearEntry
+	bytes     int
+	maxBytes  int
+	base      time.Time // monotonic origin: expiries are nanoseconds since base
+	lastSweep int64     // a full cache is swept at most every sweepEvery, so a flood of new keys stays cheap
 }
 
 const sweepEvery = int64(100 * time.Millisecond)
@@ -28,8 +30,8 @@ type nearEntry struct {
 	expires int64
 }
 
-func newNearCache(maxEntries int) *nearCache {
-	return &nearCache{entries: make(map[string]nearEntry), maxEntries: maxEntries, base: time.Now()}
+func newNearCache(maxBytes int) *nearCache {
+	return &nearCache{entries: make(map[string]nearEntry), maxBytes: maxBytes, base: time.Now(), lastSweep: -sweepEvery}
 }
 
 func (n *nearCache) now() int64 { return int64(time.Since(n.base)) }
@@ -44,6 +46,9 @@ func (n *nearCache) get(key string) ([]byte, bool) {
 	return e.body, true
 }
 
+// size counts a body plus a rough per-entry overhead (key, map slot), so many tiny entries are bounded too.
+func size(key string, body []byte) int { return len(key) + len(body) + 64 }
+
 // put keeps body for ttl (the caller has already bounded it by the Redis TTL); ttl <= 0 keeps nothing.
 func (n *nearCache) put(key string, body []byte, ttl time.Duration) {
 	if ttl <= 0 {
@@ -52,18 +57,23 @@ func (n *nearCache) put(key string, body []byte, ttl time.Duration) {
 	now := n.now()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, exists := n.entries[key]; !exists && len(n.entries) >= n.maxEntries {
-		if now-n.lastSweep >= sweepEvery {
-			n.lastSweep = now
-			for k, e := range n.entries {
-				if now >= e.expires {
-					delete(n.entries, k)
-				}
+	if old, ok := n.entries[key]; ok {
+		n.bytes -= size(key, old.body)
+		delete(n.entries, key)
+	}
+	need := size(key, body)
+	if n.bytes+need > n.maxBytes && now-n.lastSweep >= sweepEvery {
+		n.lastSweep = now
+		for k, e := range n.entries {
+			if now >= e.expires {
+				n.bytes -= size(k, e.body)
+				delete(n.entries, k)
 			}
 		}
-		if len(n.entries) >= n.maxEntries {
-			return
-		}
+	}
+	if n.bytes+need > n.maxBytes {
+		return
 	}
 	n.entries[key] = nearEntry{body: body, expires: now + int64(ttl)}
+	n.bytes += need
 }
