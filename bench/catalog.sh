@@ -18,6 +18,9 @@ THREADS=${THREADS:-2}
 STAMPEDE_TTL=${STAMPEDE_TTL:-2}
 # Last commit before the catalog's issue-19/17 work; override to compare against another revision.
 BASELINE_REF=${BASELINE_REF:-23346ce}
+# Last commit before OpenTelemetry was added: the same code without any tracing dependency, to show that
+# with no OTEL endpoint tracing costs nothing.
+PRE_OTEL_REF=${PRE_OTEL_REF:-3cf66df}
 SERVERS="$ROOT/apps/testing/servers.sh"
 for tool in wrk go psql redis-server; do
   command -v "$tool" >/dev/null || { echo "bench/catalog.sh: $tool missing (apt-get install -y wrk postgresql-15 redis-server)" >&2; exit 1; }
@@ -53,13 +56,16 @@ echo "== build (t=${SECONDS}s)"
 (cd apps/catalog && CGO_ENABLED=0 go build -trimpath -o "$WORK/catalog" . && CGO_ENABLED=0 go build -trimpath -tags pprof -o "$WORK/catalog-pprof" .)
 (cd bench/hello-go && CGO_ENABLED=0 go build -o "$WORK/hello-go" .)
 (cd bench/otlp-sink && CGO_ENABLED=0 go build -o "$WORK/otlp-sink" .)
-BASELINE=""
-if git rev-parse -q --verify "$BASELINE_REF^{commit}" >/dev/null 2>&1; then
-  mkdir -p "$WORK/base" && git archive "$BASELINE_REF" apps/catalog | tar -x -C "$WORK/base"
-  (cd "$WORK/base/apps/catalog" && CGO_ENABLED=0 go build -trimpath -o "$WORK/catalog-baseline" .) && BASELINE="$WORK/catalog-baseline"
-else
-  echo "baseline $BASELINE_REF not in this clone: no before/after rows" >&2
-fi
+build_ref() { # ref name -> prints the binary's path, or nothing when the ref is not in this clone
+  if git rev-parse -q --verify "$1^{commit}" >/dev/null 2>&1; then
+    mkdir -p "$WORK/$2" && git archive "$1" apps/catalog | tar -x -C "$WORK/$2"
+    (cd "$WORK/$2/apps/catalog" && CGO_ENABLED=0 go build -trimpath -o "$WORK/catalog-$2" .) && echo "$WORK/catalog-$2"
+  else
+    echo "$1 not in this clone: no $2 rows" >&2
+  fi
+}
+BASELINE=$(build_ref "$BASELINE_REF" baseline)
+PREOTEL=$(build_ref "$PRE_OTEL_REF" preotel)
 
 RESULTS="$WORK/results.tsv"; : >"$RESULTS"
 QUERIES="$WORK/queries.tsv"; : >"$QUERIES"
@@ -102,6 +108,12 @@ if [ -n "$BASELINE" ]; then
   CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$BASELINE" serve
   measure baseline-item-cached "http://127.0.0.1:$P$ITEM"
   measure baseline-list-cached "http://127.0.0.1:$P$LIST"
+  stop_app
+fi
+if [ -n "$PREOTEL" ]; then
+  CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$PREOTEL" serve
+  measure preotel-item-cached "http://127.0.0.1:$P$ITEM"
+  measure preotel-list-cached "http://127.0.0.1:$P$LIST"
   stop_app
 fi
 CACHE_TTL_SECONDS=0 start_app "$P" /healthz "$WORK/catalog" serve
@@ -149,6 +161,6 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 python3 bench/catalog_report.py "$RESULTS" "$QUERIES" "$WORK/profile.txt" docs/benchmarks.md \
   "$(nproc)" "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" \
-  "$DURATION" "$CONNS" "$THREADS" "$STAMPEDE_TTL" "$BASELINE_REF" "${BASELINE:+yes}" "$SINK_STATS" \
+  "$DURATION" "$CONNS" "$THREADS" "$STAMPEDE_TTL" "$BASELINE_REF" "${BASELINE:+yes}" "$PRE_OTEL_REF" "${PREOTEL:+yes}" "$SINK_STATS" \
   "$LOAD_BEFORE" "$LOAD_AFTER" "$(go version | awk '{print $3}')" "$(redis-server --version | awk '{print $3}')"
 echo "wrote the ## Catalog section of docs/benchmarks.md"

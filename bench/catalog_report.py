@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 (results, queries, profile, doc, nproc, cpu, duration, conns, threads, stampede_ttl, baseline_ref,
- have_baseline, sink_stats, load_before, load_after, go_v, redis_v) = sys.argv[1:18]
+ have_baseline, preotel_ref, have_preotel, sink_stats, load_before, load_after, go_v, redis_v) = sys.argv[1:20]
 
 rows = {}
 for line in Path(results).read_text().splitlines():
@@ -44,6 +44,10 @@ if have_baseline:
     for kind in ("item", "list"):
         checks.append((f"cached {kind}: now / before ({baseline_ref})",
                        f"{ratio(f'catalog-{kind}-cached', f'baseline-{kind}-cached'):.2f}×"))
+if have_preotel:
+    for kind in ("item", "list"):
+        checks.append((f"cached {kind}, no OTEL endpoint: now / without OpenTelemetry ({preotel_ref})",
+                       f"{ratio(f'catalog-{kind}-cached', f'preotel-{kind}-cached'):.2f}×"))
 for kind in ("item", "list"):
     checks.append((f"cached {kind}: tracing on (every request exported) / off",
                    f"{ratio(f'catalog-{kind}-cached-traced', f'catalog-{kind}-cached'):.2f}×"))
@@ -73,7 +77,8 @@ Each run: `wrk -t{threads} -c{conns} -d{duration}s --latency` after 20 warm-up r
 process at a time. Item `DEMO-00042`, list `?limit=20` of 100 rows. Cached runs: `CACHE_TTL_SECONDS=300`
 (near cache 1 s in front of Redis); uncached: `CACHE_TTL_SECONDS=0`. The catalog logs its one JSON line per
 request (to /dev/null here) as in production; the hello logs nothing. `baseline-*` is the catalog built
-from `{baseline_ref}` (before this work); `*-traced` exports every request (`OTEL_TRACES_SAMPLER=always_on`)
+from `{baseline_ref}` (before this work), `preotel-*` from `{preotel_ref}` (this work without
+OpenTelemetry); `*-traced` exports every request (`OTEL_TRACES_SAMPLER=always_on`)
 to a local OTLP/HTTP sink ({sink_req} export requests, {sink_bytes} bytes received), `*-traced-10pct`
 samples 10 % of new traces (`parentbased_traceidratio`, `0.1`); the other catalog
 rows run with no OTEL endpoint, i.e. tracing off, the default.
