@@ -180,7 +180,7 @@ func (a *app) Handler() http.Handler {
 						if p == http.ErrAbortHandler {
 							panic(p)
 						}
-						a.log.Error("panic in handler", "panic", fmt.Sprint(p))
+						a.log.ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(p))
 						writeError(sw, http.StatusInternalServerError, "internal_error", "internal error")
 					}
 				}()

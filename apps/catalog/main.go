@@ -120,6 +120,16 @@ func serve(cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Queued spans are flushed for at most shutdownGrace, inside the 10 s the pod gets after SIGTERM;
+	// the defer covers the error returns below (a second Shutdown is a no-op).
+	flushSpans := func() {
+		tctx, tcancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer tcancel()
+		if err := tr.shutdown(tctx); err != nil {
+			logger.Warn("flushing spans at shutdown failed", "error", err.Error())
+		}
+	}
+	defer flushSpans()
 	app, err := newApp(cfg, logger, tr)
 	if err != nil {
 		return err
@@ -158,11 +168,7 @@ func serve(cfg Config, logger *slog.Logger) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		logger.Warn("shutdown timed out", "error", err.Error())
 	}
-	tctx, tcancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer tcancel()
-	if err := tr.shutdown(tctx); err != nil {
-		logger.Warn("flushing spans at shutdown failed", "error", err.Error())
-	}
+	flushSpans()
 	logger.Info("stopped")
 	return nil
 }
