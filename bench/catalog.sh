@@ -7,12 +7,15 @@
 #     list/item queries PostgreSQL executed (pg_stat_statements);
 #   - a CPU profile (pprof build tag) of the cached item read: its top frames.
 # Writes the "## Catalog" section of docs/benchmarks.md (other sections are kept; text after the
-# <!-- catalog-notes --> marker is kept). Bounded: wrk runs of DURATION seconds (default 10).
+# <!-- catalog-notes --> marker is kept). Bounded: ROUNDS x 13 wrk runs of DURATION seconds, 2 stampede
+# runs of STAMPEDE_SECONDS, one 8 s profile: about 5 minutes with the defaults.
 # Usage: bash bench/catalog.sh      (needs go, wrk, postgresql-15, redis-server, psql; no app venv)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-5}   # seconds per wrk run
+ROUNDS=${ROUNDS:-3}       # interleaved rounds of every throughput variant (median reported)
+STAMPEDE_SECONDS=${STAMPEDE_SECONDS:-10}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 STAMPEDE_TTL=${STAMPEDE_TTL:-2}
@@ -79,71 +82,74 @@ start_app() { # port health-path cmd...   (env: the caller's)
 }
 stop_app() { kill -TERM "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""; }
 
-wrk_run() { # label url duration  -> one results row
-  local label=$1 url=$2 dur=$3 out
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime of a process, in clock ticks
+wrk_run() { # label url duration [pid]  -> one results row (the app's CPU per request when pid is given)
+  local label=$1 url=$2 dur=$3 pid=${4:-} out t0=0 t1=0 reqs cpu_us=0
+  [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"${dur}s" --latency "$url")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" \
+  [ -n "$pid" ] && t1=$(cpu_ticks "$pid")
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  [ -n "$pid" ] && [ "${reqs:-0}" -gt 0 ] && cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" \
     "$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" \
     "$(awk '$1=="99%" {print $2}' <<<"$out")" "$(awk '/Non-2xx/ {print $NF}' <<<"$out" | grep . || echo 0)" \
-    "$(awk '/Socket errors/ {gsub(",", ""); n = $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")" | tee -a "$RESULTS"
-}
-measure() { # label url
-  for _ in $(seq 1 20); do curl -sf "$2" >/dev/null; done  # warm caches and pools
-  wrk -t"$THREADS" -c"$CONNS" -d2s "$2" >/dev/null          # short warm-up
-  wrk_run "$1" "$2" "$DURATION"
+    "$(awk '/Socket errors/ {gsub(",", ""); n = $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")" "$cpu_us" | tee -a "$RESULTS"
 }
 pgcalls() { # fragment -> calls since the last reset
   "${PSQL[@]}" -At -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE '%$1%' AND query NOT LIKE '%pg_stat_statements%'"
 }
 
-P=$("$SERVERS" free-port); SINKPORT=$("$SERVERS" free-port); PPROF=$("$SERVERS" free-port)
+free() { "$SERVERS" free-port; }
+SINKPORT=$(free); PPROF=$(free); P=$(free)
 ITEM=/v1/products/DEMO-00042; LIST='/v1/products?limit=20'
-echo "== throughput (t=${SECONDS}s)"
-start_app "$P" / "$WORK/hello-go"; measure go-hello "http://127.0.0.1:$P/"; stop_app
-CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$WORK/catalog" serve
-measure catalog-item-cached "http://127.0.0.1:$P$ITEM"
-measure catalog-list-cached "http://127.0.0.1:$P$LIST"
-stop_app
-if [ -n "$BASELINE" ]; then
-  CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$BASELINE" serve
-  measure baseline-item-cached "http://127.0.0.1:$P$ITEM"
-  measure baseline-list-cached "http://127.0.0.1:$P$LIST"
-  stop_app
-fi
+# Every variant runs at once on its own port (idle ones cost nothing) and the measurements are
+# interleaved in ROUNDS rounds, so that the shared machine's changing load hits all of them alike; the
+# report takes the median of the rounds.
+start_app "$SINKPORT" /stats "$WORK/otlp-sink"
+TARGETS=()  # label|url|pid of the process measured
+add() { TARGETS+=("$1|$2|$APP_PID"); }
+PH=$(free); start_app "$PH" / "$WORK/hello-go"; add go-hello "http://127.0.0.1:$PH/"
+PC=$(free); CACHE_TTL_SECONDS=300 start_app "$PC" /healthz "$WORK/catalog" serve
+add catalog-item-cached "http://127.0.0.1:$PC$ITEM"; add catalog-list-cached "http://127.0.0.1:$PC$LIST"
 if [ -n "$PREOTEL" ]; then
-  CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$PREOTEL" serve
-  measure preotel-item-cached "http://127.0.0.1:$P$ITEM"
-  measure preotel-list-cached "http://127.0.0.1:$P$LIST"
-  stop_app
+  PO=$(free); CACHE_TTL_SECONDS=300 start_app "$PO" /healthz "$PREOTEL" serve
+  add preotel-item-cached "http://127.0.0.1:$PO$ITEM"; add preotel-list-cached "http://127.0.0.1:$PO$LIST"
 fi
-CACHE_TTL_SECONDS=0 start_app "$P" /healthz "$WORK/catalog" serve
-measure catalog-item-uncached "http://127.0.0.1:$P$ITEM"
-measure catalog-list-uncached "http://127.0.0.1:$P$LIST"
-stop_app
-
-echo "== tracing on, every request exported to a local OTLP sink (t=${SECONDS}s)"
-start_app "$SINKPORT" /stats "$WORK/otlp-sink"; SINK_PID=$APP_PID; APP_PID=""
-OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINKPORT" OTEL_TRACES_SAMPLER=always_on CACHE_TTL_SECONDS=300 \
-  start_app "$P" /healthz "$WORK/catalog" serve
-measure catalog-item-cached-traced "http://127.0.0.1:$P$ITEM"
-measure catalog-list-cached-traced "http://127.0.0.1:$P$LIST"
-stop_app
+if [ -n "$BASELINE" ]; then
+  PB=$(free); CACHE_TTL_SECONDS=300 start_app "$PB" /healthz "$BASELINE" serve
+  add baseline-item-cached "http://127.0.0.1:$PB$ITEM"; add baseline-list-cached "http://127.0.0.1:$PB$LIST"
+fi
+PT=$(free); OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINKPORT" OTEL_TRACES_SAMPLER=always_on CACHE_TTL_SECONDS=300 \
+  start_app "$PT" /healthz "$WORK/catalog" serve
+add catalog-item-cached-traced "http://127.0.0.1:$PT$ITEM"; add catalog-list-cached-traced "http://127.0.0.1:$PT$LIST"
 # what production would run: 10 % of new traces sampled (parent-based)
-OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINKPORT" OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1 \
-  CACHE_TTL_SECONDS=300 start_app "$P" /healthz "$WORK/catalog" serve
-measure catalog-item-cached-traced-10pct "http://127.0.0.1:$P$ITEM"
-stop_app
+PS=$(free); OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINKPORT" OTEL_TRACES_SAMPLER=parentbased_traceidratio \
+  OTEL_TRACES_SAMPLER_ARG=0.1 CACHE_TTL_SECONDS=300 start_app "$PS" /healthz "$WORK/catalog" serve
+add catalog-item-cached-traced-10pct "http://127.0.0.1:$PS$ITEM"
+PU=$(free); CACHE_TTL_SECONDS=0 start_app "$PU" /healthz "$WORK/catalog" serve
+add catalog-item-uncached "http://127.0.0.1:$PU$ITEM"; add catalog-list-uncached "http://127.0.0.1:$PU$LIST"
+APP_PID=""
+for t in "${TARGETS[@]}"; do IFS='|' read -r _ url _ <<<"$t"; for _ in $(seq 1 20); do curl -sf "$url" >/dev/null; done; done
+for round in $(seq 1 "$ROUNDS"); do
+  echo "== round $round/$ROUNDS (t=${SECONDS}s, load $(cut -d' ' -f1 /proc/loadavg))"
+  for t in "${TARGETS[@]}"; do
+    IFS='|' read -r label url pid <<<"$t"
+    wrk -t"$THREADS" -c"$CONNS" -d1s "$url" >/dev/null   # warm-up: connections, near cache
+    wrk_run "$label" "$url" "$DURATION" "$pid"
+  done
+done
 SINK_STATS=$(curl -sf "http://127.0.0.1:$SINKPORT/stats")
-kill "$SINK_PID"; wait "$SINK_PID" 2>/dev/null || true
+for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+PIDS=()
 
-echo "== stampede: TTL ${STAMPEDE_TTL}s, $CONNS connections, ${DURATION}s per key (t=${SECONDS}s)"
+echo "== stampede: TTL ${STAMPEDE_TTL}s, $CONNS connections, ${STAMPEDE_SECONDS}s per key (t=${SECONDS}s)"
 CACHE_TTL_SECONDS=$STAMPEDE_TTL start_app "$P" /healthz "$WORK/catalog" serve
 for kind in list item; do
   if [ $kind = list ]; then url="http://127.0.0.1:$P/v1/products?limit=20&offset=7"; frag="FROM products ORDER BY sku LIMIT"
   else url="http://127.0.0.1:$P/v1/products/DEMO-00077"; frag="FROM products WHERE sku ="; fi
   "${PSQL[@]}" -At -c "SELECT pg_stat_statements_reset()" >/dev/null
-  wrk_run "stampede-$kind" "$url" "$DURATION" >/dev/null
-  printf '%s\t%s\t%s\n' "$kind" "$(pgcalls "$frag")" "$(( (DURATION + STAMPEDE_TTL - 1) / STAMPEDE_TTL ))" | tee -a "$QUERIES"
+  wrk_run "stampede-$kind" "$url" "$STAMPEDE_SECONDS" >/dev/null
+  printf '%s\t%s\t%s\n' "$kind" "$(pgcalls "$frag")" "$(( (STAMPEDE_SECONDS + STAMPEDE_TTL - 1) / STAMPEDE_TTL ))" | tee -a "$QUERIES"
 done
 stop_app
 
@@ -161,6 +167,6 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 python3 bench/catalog_report.py "$RESULTS" "$QUERIES" "$WORK/profile.txt" docs/benchmarks.md \
   "$(nproc)" "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" \
-  "$DURATION" "$CONNS" "$THREADS" "$STAMPEDE_TTL" "$BASELINE_REF" "${BASELINE:+yes}" "$PRE_OTEL_REF" "${PREOTEL:+yes}" "$SINK_STATS" \
+  "$DURATION" "$CONNS" "$THREADS" "$STAMPEDE_TTL" "$ROUNDS" "$STAMPEDE_SECONDS" "$BASELINE_REF" "${BASELINE:+yes}" "$PRE_OTEL_REF" "${PREOTEL:+yes}" "$SINK_STATS" \
   "$LOAD_BEFORE" "$LOAD_AFTER" "$(go version | awk '{print $3}')" "$(redis-server --version | awk '{print $3}')"
 echo "wrote the ## Catalog section of docs/benchmarks.md"
