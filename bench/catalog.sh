@@ -149,7 +149,7 @@ for kind in list item; do
   else url="http://127.0.0.1:$P/v1/products/DEMO-00077"; frag="FROM products WHERE sku ="; fi
   "${PSQL[@]}" -At -c "SELECT pg_stat_statements_reset()" >/dev/null
   wrk_run "stampede-$kind" "$url" "$STAMPEDE_SECONDS" >/dev/null
-  printf '%s\t%s\t%s\n' "$kind" "$(pgcalls "$frag")" "$(( (STAMPEDE_SECONDS + STAMPEDE_TTL - 1) / STAMPEDE_TTL ))" | tee -a "$QUERIES"
+  printf '%s\t%s\t%s\n' "$kind" "$(pgcalls "$frag")" "$(( STAMPEDE_SECONDS / STAMPEDE_TTL + 1 ))" | tee -a "$QUERIES"
 done
 stop_app
 

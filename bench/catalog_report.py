@@ -82,7 +82,7 @@ checks.append(("cached item: tracing on, 10 % sampled / off",
 bad = sum(r["non2xx"] + r["err"] for r in rows.values())
 checks.append(("non-2xx and socket errors, all runs", f"{bad} (target 0: {verdict(bad == 0)})"))
 
-qrows = ["| key | requests | PostgreSQL queries | TTL windows | queries per window | target ≤ 2 |", "|---|---:|---:|---:|---:|---|"]
+qrows = ["| key | requests | PostgreSQL queries | TTL windows touched | queries per window | target ≤ 2 |", "|---|---:|---:|---:|---:|---|"]
 for line in Path(queries).read_text().splitlines():
     kind, calls, windows = line.split("\t")
     per = int(calls) / int(windows)

@@ -42,7 +42,8 @@ type cache struct {
 	nearTTL      time.Duration
 	refreshAhead time.Duration
 	near         *nearCache
-	fills        singleflight.Group
+	fills        singleflight.Group // near miss → Redis → PostgreSQL, one per key at a time
+	loads        singleflight.Group // the PostgreSQL read and re-set of a key: a miss joins a running early refresh
 	refreshes    singleflight.Group
 	downUntil    atomic.Int64
 	m            *metrics
@@ -245,16 +246,40 @@ func (c *cache) fill(reqCtx context.Context, key string, load loader) (filled, e
 		}
 		return filled{b, fromRedis}, nil
 	}
-	body, err := load(ctx)
-	if err != nil {
+	body, ran, err := c.loadAndStore(ctx, key, load, usable)
+	switch {
+	case err != nil:
 		return filled{}, err
-	}
-	c.near.put(key, body, c.nearTTL)
-	if !usable {
+	case !ran:
+		return filled{body, fromShared}, nil // an early refresh of this key was already reading it
+	case !usable:
 		return filled{body, fromDBOnly}, nil
 	}
-	c.set(ctx, key, body)
 	return filled{body, fromDB}, nil
+}
+
+// loadAndStore reads key from PostgreSQL and stores it (Redis when usable, near cache), once per key at
+// a time: a miss that happens while an early refresh of the same key is still reading (the Redis copy
+// expired under it) waits for that read instead of running a second query. ran is false when this
+// caller got another caller's result.
+func (c *cache) loadAndStore(ctx context.Context, key string, load loader, usable bool) ([]byte, bool, error) {
+	ran := false
+	v, err, _ := c.loads.Do(key, func() (any, error) {
+		ran = true
+		body, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if usable {
+			c.set(ctx, key, body)
+		}
+		c.near.put(key, body, c.nearTTL)
+		return body, nil
+	})
+	if err != nil {
+		return nil, ran, err
+	}
+	return v.([]byte), ran, nil
 }
 
 // refreshInBackground re-reads key from PostgreSQL before its Redis copy expires, once per replica
@@ -267,13 +292,9 @@ func (c *cache) refreshInBackground(reqCtx context.Context, key string, load loa
 		if !c.lock(ctx, key) {
 			return nil, nil
 		}
-		body, err := load(ctx)
-		if err != nil {
+		if _, _, err := c.loadAndStore(ctx, key, load, true); err != nil {
 			c.log.WarnContext(ctx, "early cache refresh failed", "key", key, "error", err.Error())
-			return nil, nil
 		}
-		c.set(ctx, key, body)
-		c.near.put(key, body, c.nearTTL)
 		return nil, nil
 	})
 }
