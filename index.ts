@@ -15,7 +15,7 @@ const cluster = new shop.Cluster(config.cluster.name, {
     region: config.region,
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
-    kmsDeletionWindowDays: config.environment === "prod" ? 30 : 7,
+    kmsDeletionWindowDays: config.kms.deletionWindowDays,
 });
 const image = (app: string) => new shop.AppImage(app, { repositoryName: `shop-${config.stack}/${app}`, context: `apps/${app}`, ...config.images });
 const storefrontImage = image("storefront");
@@ -32,9 +32,14 @@ new shop.Karpenter("karpenter", {
     tags: config.tags,
 });
 const { ingress, externalSecrets } = config.addons;
-const loadBalancers = ingress && new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId });
-const secretSink = externalSecrets
-    ? new shop.ExternalSecrets("external-secrets", { ...addon, ...externalSecrets, secretPrefix: `shop-${config.stack}` })
+const loadBalancers = ingress.enabled ? new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId }) : undefined;
+const secretSink = externalSecrets.enabled
+    ? new shop.ExternalSecrets("external-secrets", {
+          ...addon,
+          ...externalSecrets,
+          kmsDeletionWindowDays: config.kms.deletionWindowDays,
+          secretPrefix: `shop-${config.stack}`,
+      })
     : new shop.KubernetesSecretSink();
 
 // Kubernetes: namespaces, monitoring (its CRDs first), data services, the two apps.
@@ -88,7 +93,14 @@ const appContext = {
     },
     postgres,
     redis,
-    ingress: loadBalancers && ingress && { ...ingress, groupName: `shop-${config.stack}`, vpcCidr: config.network.cidr, controller: loadBalancers.ready },
+    ingress: loadBalancers && {
+        host: ingress.host!,
+        certificateArn: ingress.certificateArn!,
+        tlsPolicy: ingress.tlsPolicy,
+        groupName: `shop-${config.stack}`,
+        vpcCidr: config.network.cidr,
+        controller: loadBalancers.ready,
+    },
 };
 const storefront = new shop.WebApp("storefront", shop.storefrontArgs(appContext, storefrontImage.imageRef, config.apps.storefront), inNamespaces);
 const catalog = new shop.WebApp("catalog", shop.catalogArgs(appContext, catalogImage.imageRef, config.apps.catalog), inNamespaces);
@@ -101,5 +113,5 @@ export const storefrontImageRef = storefrontImage.imageRef;
 export const catalogImageRef = catalogImage.imageRef;
 export const namespaceNames = shop.NAMESPACES;
 export const services = { storefront: storefront.serviceHost, catalog: catalog.serviceHost, postgres: postgres.host, redis: redis.host };
-export const url = ingress ? `https://${ingress.host}/` : `kubectl -n ${shop.NAMESPACES.apps} port-forward svc/storefront 8000:80`;
+export const url = ingress.enabled ? `https://${ingress.host}/` : `kubectl -n ${shop.NAMESPACES.apps} port-forward svc/storefront 8000:80`;
 export const grafana = `kubectl -n ${shop.NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${shop.NAMESPACES.monitoring} get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d`;

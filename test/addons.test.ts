@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { versions } from "../components/addons/common";
-import { ENVIRONMENT_DEFAULTS } from "../config";
+import { defaultsFor } from "../config";
 import { isRedactedSecret, ResourceRecord, runStack } from "../harness";
 import { get, ofType, one, STACKS, stackRun } from "./helpers";
 
@@ -37,7 +37,7 @@ function consumedSecrets(resources: ResourceRecord[]): { namespace: string; name
 
 for (const stack of STACKS) {
     describe(`cluster add-ons (${stack})`, () => {
-        const d = ENVIRONMENT_DEFAULTS[stack];
+        const d = defaultsFor(stack);
 
         it("each add-on is a Helm release with its exact pinned chart version", async () => {
             const { resources } = await stackRun(stack);

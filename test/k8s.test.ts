@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import { IMAGES } from "../components/k8s";
 import { AUTH_CONF } from "../components/data/redis";
 import { CHARTS, loadRuleFiles } from "../components/monitoring";
-import { ENVIRONMENT_DEFAULTS } from "../config";
+import { defaultsFor } from "../config";
 import { isRedactedSecret, ResourceRecord, runStack } from "../harness";
 import { validateK8sObject } from "../harness/schemas";
 import { get, ofType, one, STACKS, stackRun, strings } from "./helpers";
@@ -16,7 +16,7 @@ const named = (rs: ResourceRecord[], type: string, name: string) => rs.filter((r
 
 for (const stack of STACKS) {
     describe(`Kubernetes layer (${stack})`, () => {
-        const d = ENVIRONMENT_DEFAULTS[stack];
+        const d = defaultsFor(stack);
 
         it("namespaces shop, data, monitoring with Pod Security Admission labels; default-deny where workloads run", async () => {
             const { resources } = await stackRun(stack);

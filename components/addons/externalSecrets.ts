@@ -21,6 +21,8 @@ export interface ExternalSecretsArgs extends AddonContext {
     refreshMinutes: number;
     /** Secrets Manager recovery window on delete: 0 lets a destroyed stack be re-created at once (non-prod). */
     recoveryWindowDays: number;
+    /** Waiting period before the entries' KMS key is destroyed after a delete. */
+    kmsDeletionWindowDays: number;
     values?: Record<string, unknown>;
 }
 
@@ -48,7 +50,7 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
         const identity = aws.getCallerIdentityOutput({}, parent);
         this.kmsKey = new aws.kms.Key(
             `${name}-secrets`,
-            { description: `Secrets Manager entries of ${args.secretPrefix}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            { description: `Secrets Manager entries of ${args.secretPrefix}`, enableKeyRotation: true, deletionWindowInDays: args.kmsDeletionWindowDays },
             parent,
         );
         new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.secretPrefix}-secrets`, targetKeyId: this.kmsKey.keyId }, parent);

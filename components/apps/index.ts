@@ -1,10 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AppSettings } from "../../config";
 import { NAMESPACES, selectorLabels } from "../k8s";
 import { WebAppArgs } from "./webapp";
 
 export { WebApp, validateWebAppArgs, digestSuffix } from "./webapp";
 export type { WebAppArgs, Dependency } from "./webapp";
+
+/** Per-app settings from the stack config. */
+export interface AppSettings {
+    replicas: number;
+    minReplicas: number;
+    maxReplicas: number;
+    /** Redis cache TTL, seconds. */
+    cacheTtlSeconds: number;
+}
 
 /** What both apps share: where the data services are and how to reach them. */
 export interface ShopAppContext {
