@@ -15,7 +15,6 @@ const REQUIRED_TYPES = [
     "aws:eks/addon:Addon",
     "aws:kms/key:Key",
     "aws:ec2/launchTemplate:LaunchTemplate",
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
     "aws:ecr/repository:Repository",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     "docker:index/image:Image",

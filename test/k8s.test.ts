@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as YAML from "yaml";
 import * as assert from "node:assert/strict";
-import { IMAGES } from "../components/k8s";
 import { AUTH_CONF } from "../components/data/redis";
-import { CHARTS, loadRuleFiles } from "../components/monitoring";
+import { loadRuleFiles } from "../components/monitoring";
+import { CHARTS, IMAGES } from "../components/versions";
 import { defaultsFor } from "../config";
 import { isRedactedSecret, ResourceRecord, runStack } from "../harness";
 import { validateK8sObject } from "../harness/schemas";
@@ -221,9 +221,9 @@ for (const stack of STACKS) {
             const { resources } = await stackRun(stack);
             const releases = ofType(resources, "kubernetes:helm.sh/v3:Release");
             for (const r of releases) assert.match(String(r.inputs.version), /^\d+\.\d+\.\d+$/);
-            const crds = releases.find((r) => r.inputs.chart === CHARTS.crds.chart)!;
-            const kps = releases.find((r) => r.inputs.chart === CHARTS.stack.chart)!;
-            assert.equal(kps.inputs.version, CHARTS.stack.version);
+            const crds = releases.find((r) => r.inputs.chart === CHARTS.prometheusOperatorCrds.chart)!;
+            const kps = releases.find((r) => r.inputs.chart === CHARTS.kubePrometheusStack.chart)!;
+            assert.equal(kps.inputs.version, CHARTS.kubePrometheusStack.version);
             assert.ok(kps.dependencies.includes(crds.urn), "the CRDs chart must be installed first");
             assert.equal(kps.inputs.skipCrds, true);
             const v = kps.inputs.values as Record<string, any>;
