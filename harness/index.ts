@@ -23,8 +23,23 @@ const rpc = require("@pulumi/pulumi/runtime/rpc");
 export interface RunOptions {
     /** Extra or replacement stack config (`key` or `namespace:key`); `undefined` removes a key. */
     configOverrides?: Record<string, unknown>;
-    /** Program entry point; defaults to the repository's `index.ts`. */
-    program?: string;
+    /** Program entry point (a module path, or a function that registers resources); defaults to the repository's `index.ts`. */
+    program?: string | (() => unknown);
+}
+
+/**
+ * Registers one or a few components under the mocks, without a stack file (the pulumi/examples
+ * `testing-unit-ts` shape): `await runComponents(() => new WebApp("x", args))`. Returns their records.
+ */
+export function runComponents(build: () => unknown, opts: { stack?: string; region?: string } = {}): Promise<ResourceRecord[]> {
+    const stack = opts.stack ?? "test";
+    const run = queue.then(async () => {
+        pulumi.runtime.setAllConfig({ "aws:region": opts.region ?? "eu-west-1" }, []);
+        await pulumi.runtime.setMocks(new ShopMocks({ region: opts.region ?? "eu-west-1", stack }), "shop-platform", stack, false);
+        return (await record(async () => build())).resources;
+    });
+    queue = run.catch(() => undefined);
+    return run;
 }
 
 export interface RunResult {
@@ -65,6 +80,22 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     await pulumi.runtime.setMocks(new ShopMocks({ region, stack }), stackConfig.project, stack, false);
 
+    const program = opts.program ?? path.join(REPO_ROOT, "index.ts");
+    const load =
+        typeof program === "function"
+            ? program
+            : () => {
+                  const resolved = require.resolve(program);
+                  delete require.cache[resolved];
+                  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded the way the Pulumi language host loads it
+                  return require(resolved);
+              };
+    const { resources, stackOutputs } = await record(load);
+    return { project: stackConfig.project, stack, resources, outputs: redactSecrets(stackOutputs ?? {}) as Record<string, unknown>, stackConfig };
+}
+
+/** Runs `program` inside a Pulumi stack under the current mocks and records every registration. */
+async function record(program: () => unknown): Promise<{ resources: ResourceRecord[]; stackOutputs?: Record<string, unknown> }> {
     const records: ResourceRecord[] = [];
     const monitor = settings.getMonitor();
     const register = monitor.registerResource.bind(monitor);
@@ -100,11 +131,7 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
     const onRejection = (reason: unknown) => rejections.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        const program = opts.program ?? path.join(REPO_ROOT, "index.ts");
-        const resolved = require.resolve(program);
-        delete require.cache[resolved];
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded the way the Pulumi language host loads it
-        await pulumi.runtime.runInPulumiStack(async () => require(resolved));
+        await pulumi.runtime.runInPulumiStack(async () => program());
         await settings.waitForRPCs();
         // Let queued registrations that were kicked off by the last resolutions land.
         await new Promise((r) => setImmediate(r));
@@ -113,13 +140,7 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
             const first = rejections[0];
             throw first instanceof Error ? first : new Error(String(first));
         }
-        return {
-            project: stackConfig.project,
-            stack,
-            resources: records,
-            outputs: redactSecrets(stackOutputs ?? {}) as Record<string, unknown>,
-            stackConfig,
-        };
+        return { resources: records, stackOutputs };
     } catch (err) {
         // Callers (tests, the plan) need to know how far the program got: bad config must
         // fail before anything is registered.
