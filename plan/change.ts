@@ -438,7 +438,9 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
                             // source (new version/digest) only when the whole key is replace-on-change.
                             const dd = decide(rules, h, h, [{ path: key, before: "(old output)", after: "(new output)" }], providers);
                             const reasons = x.action === "replace" ? dd.replaceReasons : dd.replaceReasons.filter((r) => r.rulePath !== undefined && (r.rulePath === "*" || segs(r.rulePath).length <= segs(key).length));
-                            d.replaceReasons.push(...reasons.map((r) => ({ ...r, rule: `${r.rule} — its value comes from ${xr.name} (${how})` })));
+                            for (const r of reasons)
+                                if (!d.replaceReasons.some((e) => e.path === r.path && e.rulePath === r.rulePath))
+                                    d.replaceReasons.push({ ...r, rule: `${r.rule} — its value comes from another resource's changed output (see "via")` });
                         }
                     }
                     if (d.action === "same") d.action = "update";
@@ -463,6 +465,25 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
         }
         const kk = kindKey(c.type);
         c.rolled = c.action === "update" && !!kk && WORKLOADS.has(kk) && (cascadeRolls.has(c.urn) || c.paths.some((p) => p.path.startsWith("spec.template.")));
+    }
+
+    // A created Kubernetes object that an ExternalSecret of the base left in the cluster (its
+    // target is orphaned): the create collides with it (the provider's upsertExistingObjects,
+    // provider.go Configure, defaults to false).
+    for (const c of changes) {
+        const head = headByUrn.get(c.urn);
+        if (c.action !== "create" || !head || !c.type.startsWith(K8S_PREFIX)) continue;
+        const md = head.inputs.metadata as { name?: string; namespace?: string } | undefined;
+        for (const b of baseList) {
+            if (!/^kubernetes:external-secrets\.io\/[^:]+:ExternalSecret$/.test(b.type) || headByUrn.has(b.urn)) continue;
+            const spec = b.inputs.spec as { target?: { name?: string; creationPolicy?: string; deletionPolicy?: string } } | undefined;
+            const bmd = b.inputs.metadata as { namespace?: string } | undefined;
+            const t = spec?.target;
+            if (t?.name && t.name === md?.name && (bmd?.namespace ?? "") === (md?.namespace ?? "") && (t.creationPolicy === "Orphan" || t.deletionPolicy === "Retain"))
+                c.warnings.push(
+                    `exists in the cluster: ${md?.namespace}/${md?.name} is the target of the deleted ExternalSecret ${b.name} (creationPolicy ${t.creationPolicy}, deletionPolicy ${t.deletionPolicy}), which leaves it behind — the create fails with "already exists" unless the Kubernetes provider's upsertExistingObjects is on`,
+                );
+        }
     }
 
     const blocking = changes.filter((c) => c.stateful && (c.action === "replace" || (c.action === "delete" && !c.warnings.some((w) => w.startsWith("retainOnDelete")))));
