@@ -77,7 +77,12 @@ export function loadRules(): Rules {
         for (const [t, r] of Object.entries(doc.types as Record<string, TypeRule>)) types[t] = { ...r, replaceOnChange: r.replaceOnChange ?? [], file };
         notVerified = { ...notVerified, ...((doc.notVerified as Record<string, string> | undefined) ?? {}) };
     }
-    cachedRules = { kubernetes: readJson("kubernetes.json") as Rules["kubernetes"], types, notVerified, stateful: readJson("stateful.json") as Rules["stateful"] };
+    cachedRules = {
+        kubernetes: readJson("kubernetes.json") as Rules["kubernetes"],
+        types,
+        notVerified,
+        stateful: readJson("stateful.json") as Rules["stateful"],
+    };
     return cachedRules;
 }
 
@@ -87,7 +92,8 @@ export function loadRules(): Rules {
 /** Leaf paths of a value: objects by key, arrays of objects by index, scalar arrays as one leaf. */
 export function leafPaths(v: unknown, prefix = "", out: Map<string, unknown> = new Map()): Map<string, unknown> {
     if (isRedactedSecret(v)) out.set(prefix, "[secret]");
-    else if (Array.isArray(v) && v.some((x) => x !== null && typeof x === "object")) v.forEach((x, i) => leafPaths(x, prefix ? `${prefix}.${i}` : String(i), out));
+    else if (Array.isArray(v) && v.some((x) => x !== null && typeof x === "object"))
+        v.forEach((x, i) => leafPaths(x, prefix ? `${prefix}.${i}` : String(i), out));
     else if (v !== null && typeof v === "object" && !Array.isArray(v)) {
         const entries = Object.entries(v);
         if (entries.length === 0 && prefix) out.set(prefix, {});
@@ -98,7 +104,12 @@ export function leafPaths(v: unknown, prefix = "", out: Map<string, unknown> = n
 
 // Keys may contain dots (annotations such as `pulumi.com/replaceUnready`): leafPaths joins with
 // dots anyway; rules never reach inside such keys, so a split on dots is precise enough here.
-const segs = (p: string) => p.replace(/^\./, "").replace(/\[\*\]/g, ".*").split(".").filter(Boolean);
+const segs = (p: string) =>
+    p
+        .replace(/^\./, "")
+        .replace(/\[\*\]/g, ".*")
+        .split(".")
+        .filter(Boolean);
 
 /** True when the rule path and the changed path overlap: one is a prefix of the other (`*` = any segment). */
 export function pathMatches(rule: string, changed: string): boolean {
@@ -205,11 +216,16 @@ export function statefulReason(r: ResourceRecord, rules: Rules = loadRules()): s
     const t = rules.stateful.types[r.type];
     if (t) return t;
     if (r.type === rules.kubernetes.helmRelease.type) {
-        const chart = String(r.inputs.chart ?? "").split("/").pop() ?? "";
+        const chart =
+            String(r.inputs.chart ?? "")
+                .split("/")
+                .pop() ?? "";
         const c = rules.stateful.helmCharts[chart];
         if (typeof c === "string") return c;
         if (c && typeof c === "object") {
-            const v = c.when.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), r.inputs as unknown);
+            const v = c.when
+                .split(".")
+                .reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), r.inputs as unknown);
             if (v === true) return c.why;
         }
     }
@@ -221,7 +237,10 @@ const k8sFixedName = (r: ResourceRecord) => typeof (r.inputs.metadata as { name?
 
 /** An AWS resource whose physical name Pulumi generates: a replacement gets a new name/ARN. */
 function awsAutonamed(r: ResourceRecord): boolean {
-    return r.type.startsWith("aws:") && !["name", "namePrefix", "nodeGroupName", "addonName", "principalArn", "clusterName", "url", "role", "secretId"].some((k) => k in r.inputs);
+    return (
+        r.type.startsWith("aws:") &&
+        !["name", "namePrefix", "nodeGroupName", "addonName", "principalArn", "clusterName", "url", "role", "secretId"].some((k) => k in r.inputs)
+    );
 }
 
 interface Decided {
@@ -275,7 +294,13 @@ function decide(rules: Rules, base: ResourceRecord, head: ResourceRecord, change
     for (const c of changed) {
         if (t.ignoredPaths?.some((p) => pathMatches(p, c.path) && segs(c.path).length >= segs(p).length)) continue;
         const hit = t.replaceOnChange.find((p) => pathMatches(p, c.path));
-        if (hit) add(c.path, hit === "*" ? `every input of ${head.type} is replace-on-change` : `${hit} is replace-on-change (ForceNew) for ${head.type}`, `${t.file}: ${t.source}`, hit);
+        if (hit)
+            add(
+                c.path,
+                hit === "*" ? `every input of ${head.type} is replace-on-change` : `${hit} is replace-on-change (ForceNew) for ${head.type}`,
+                `${t.file}: ${t.source}`,
+                hit,
+            );
         const removed = t.replaceWhenRemoved?.find((p) => pathMatches(p, c.path) && c.after === undefined && c.before !== undefined);
         if (removed && !hit) add(c.path, `removing ${removed} forces a new ${head.type}`, `${t.file}: ${t.source}`, removed);
     }
@@ -373,7 +398,10 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
             c.action = "delete";
             if (base.options?.retainOnDelete) c.warnings.push("retainOnDelete: the engine only forgets it; the cloud object stays");
             const rn = renames.find((x) => x.from === base.urn);
-            if (rn) c.warnings.push(`the same object is created as ${rn.to}: a rename is a delete and a create unless the new resource lists \`aliases: ["${rn.from}"]\``);
+            if (rn)
+                c.warnings.push(
+                    `the same object is created as ${rn.to}: a rename is a delete and a create unless the new resource lists \`aliases: ["${rn.from}"]\``,
+                );
         } else {
             const all = diffInputs(base, head);
             c.paths = all.filter((p) => !ignored(head, p.path));
@@ -385,9 +413,14 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
             if (d.opaque && c.paths.length) c.warnings.push(`opaque: ${d.opaque}`);
             for (const p of c.paths)
                 for (const roc of head.options?.replaceOnChanges ?? [])
-                    if (pathMatches(roc, p.path)) c.replaceReasons.push({ path: p.path, rule: `replaceOnChanges: ["${roc}"]`, source: "the program's resource option" });
+                    if (pathMatches(roc, p.path))
+                        c.replaceReasons.push({ path: p.path, rule: `replaceOnChanges: ["${roc}"]`, source: "the program's resource option" });
             if (providerUrn(base.provider) !== providerUrn(head.provider))
-                c.replaceReasons.push({ path: "provider", rule: `provider changed (${providerUrn(base.provider) || "default"} → ${providerUrn(head.provider) || "default"})`, source: "Pulumi engine: a resource moved to another provider instance is replaced" });
+                c.replaceReasons.push({
+                    path: "provider",
+                    rule: `provider changed (${providerUrn(base.provider) || "default"} → ${providerUrn(head.provider) || "default"})`,
+                    source: "Pulumi engine: a resource moved to another provider instance is replaced",
+                });
             c.action = c.replaceReasons.length ? "replace" : c.paths.length ? "update" : "same";
         }
         changes.push(c);
@@ -401,7 +434,8 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
         if (c.action === "replace") {
             if (t?.outputsChangeOnReplace) return `${rec.type} is replaced: its outputs are new`;
             if (awsAutonamed(rec)) return `${rec.type} is replaced under a generated name: new name/ARN`;
-            if (rec.type.startsWith(K8S_PREFIX) && !k8sFixedName(rec) && rec.type !== rules.kubernetes.helmRelease.type) return "autonamed Kubernetes object is replaced: new metadata.name";
+            if (rec.type.startsWith(K8S_PREFIX) && !k8sFixedName(rec) && rec.type !== rules.kubernetes.helmRelease.type)
+                return "autonamed Kubernetes object is replaced: new metadata.name";
             if (rec.type === rules.kubernetes.providerResource.type) return "the Kubernetes provider is replaced";
         }
         if (c.action === "update" && t?.outputsChangeOnUpdate?.length) return `${rec.type} update changes ${t.outputsChangeOnUpdate.join(", ")}`;
@@ -426,7 +460,12 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
                     d.via.push({ key, from: u, how });
                     changed = true;
                     if (key === "provider") {
-                        if (x.action === "replace") d.replaceReasons.push({ path: "provider", rule: `its provider ${xr.name} is replaced`, source: "Pulumi engine: replacing a provider replaces what it manages" });
+                        if (x.action === "replace")
+                            d.replaceReasons.push({
+                                path: "provider",
+                                rule: `its provider ${xr.name} is replaced`,
+                                source: "Pulumi engine: replacing a provider replaces what it manages",
+                            });
                     } else {
                         const kk = kindKey(h.type);
                         // A workload's spec takes other resources' outputs in its pod template
@@ -437,7 +476,12 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
                             // taken to reach any replace-on-change path under the key; an updated
                             // source (new version/digest) only when the whole key is replace-on-change.
                             const dd = decide(rules, h, h, [{ path: key, before: "(old output)", after: "(new output)" }], providers);
-                            const reasons = x.action === "replace" ? dd.replaceReasons : dd.replaceReasons.filter((r) => r.rulePath !== undefined && (r.rulePath === "*" || segs(r.rulePath).length <= segs(key).length));
+                            const reasons =
+                                x.action === "replace"
+                                    ? dd.replaceReasons
+                                    : dd.replaceReasons.filter(
+                                          (r) => r.rulePath !== undefined && (r.rulePath === "*" || segs(r.rulePath).length <= segs(key).length),
+                                      );
                             for (const r of reasons)
                                 if (!d.replaceReasons.some((e) => e.path === r.path && e.rulePath === r.rulePath))
                                     d.replaceReasons.push({ ...r, rule: `${r.rule} — its value comes from another resource's changed output (see "via")` });
@@ -461,7 +505,10 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
                 k8sFixedName(head) &&
                 !c.replaceReasons.some((r) => r.path.startsWith("metadata.name") || r.path.startsWith("metadata.namespace"));
             c.deleteBeforeReplace = dbrK8s || !!head.options?.deleteBeforeReplace;
-            if (dbrK8s) c.warnings.push(`fixed name: the provider deletes it before creating it again (${rules.kubernetes.deleteBeforeReplace.source.split(":")[0]}) — it is missing in between`);
+            if (dbrK8s)
+                c.warnings.push(
+                    `fixed name: the provider deletes it before creating it again (${rules.kubernetes.deleteBeforeReplace.source.split(":")[0]}) — it is missing in between`,
+                );
         }
         const kk = kindKey(c.type);
         c.rolled = c.action === "update" && !!kk && WORKLOADS.has(kk) && (cascadeRolls.has(c.urn) || c.paths.some((p) => p.path.startsWith("spec.template.")));
@@ -479,14 +526,21 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
             const spec = b.inputs.spec as { target?: { name?: string; creationPolicy?: string; deletionPolicy?: string } } | undefined;
             const bmd = b.inputs.metadata as { namespace?: string } | undefined;
             const t = spec?.target;
-            if (t?.name && t.name === md?.name && (bmd?.namespace ?? "") === (md?.namespace ?? "") && (t.creationPolicy === "Orphan" || t.deletionPolicy === "Retain"))
+            if (
+                t?.name &&
+                t.name === md?.name &&
+                (bmd?.namespace ?? "") === (md?.namespace ?? "") &&
+                (t.creationPolicy === "Orphan" || t.deletionPolicy === "Retain")
+            )
                 c.warnings.push(
                     `exists in the cluster: ${md?.namespace}/${md?.name} is the target of the deleted ExternalSecret ${b.name} (creationPolicy ${t.creationPolicy}, deletionPolicy ${t.deletionPolicy}), which leaves it behind — the create fails with "already exists" unless the Kubernetes provider's upsertExistingObjects is on`,
                 );
         }
     }
 
-    const blocking = changes.filter((c) => c.stateful && (c.action === "replace" || (c.action === "delete" && !c.warnings.some((w) => w.startsWith("retainOnDelete")))));
+    const blocking = changes.filter(
+        (c) => c.stateful && (c.action === "replace" || (c.action === "delete" && !c.warnings.some((w) => w.startsWith("retainOnDelete")))),
+    );
     const summary = { create: 0, update: 0, replace: 0, delete: 0, same: 0, rolled: 0 };
     for (const c of changes) {
         summary[c.action]++;
@@ -494,7 +548,8 @@ export function computeChangePlan(input: ChangePlanInput, rules: Rules = loadRul
     }
     const order: Record<Action, number> = { replace: 0, delete: 1, create: 2, update: 3, same: 4 };
     changes.sort((a, b) => order[a.action] - order[b.action] || a.urn.localeCompare(b.urn));
-    for (const c of changes) if (c.warnings.some((w) => w.startsWith("unknown:"))) warnings.push(`${c.type} ${c.name}: ${c.warnings.find((w) => w.startsWith("unknown:"))}`);
+    for (const c of changes)
+        if (c.warnings.some((w) => w.startsWith("unknown:"))) warnings.push(`${c.type} ${c.name}: ${c.warnings.find((w) => w.startsWith("unknown:"))}`);
 
     return {
         format: "shop-platform/change-plan@1",
@@ -554,7 +609,10 @@ export function renderChangePlan(p: ChangePlan): string {
     for (const c of changed) out.push(...renderOne(c));
     if (p.renames.length) {
         out.push("", "Renames (URN changed):");
-        for (const r of p.renames) out.push(`  ${r.aliased ? "aliased " : "delete+create"} ${r.from.replace(/^urn:pulumi:[^:]*::[^:]*::/, "")} → ${r.to.replace(/^urn:pulumi:[^:]*::[^:]*::/, "")}`);
+        for (const r of p.renames)
+            out.push(
+                `  ${r.aliased ? "aliased " : "delete+create"} ${r.from.replace(/^urn:pulumi:[^:]*::[^:]*::/, "")} → ${r.to.replace(/^urn:pulumi:[^:]*::[^:]*::/, "")}`,
+            );
     }
     if (p.warnings.length) out.push("", "Warnings:", ...p.warnings.map((w) => `  ! ${w}`));
     out.push("", "What this change plan cannot see:", ...p.limits.map((l) => `  - ${l}`));

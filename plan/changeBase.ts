@@ -33,7 +33,8 @@ function readResources(p: string): ResourcesFile {
         throw new BaseError(`--base ${p}: not JSON (${(e as Error).message})`);
     }
     const d = doc as Partial<ResourcesFile>;
-    if (d.format !== "shop-platform/resources@1" || !Array.isArray(d.resources)) throw new BaseError(`--base ${p}: not a shop-platform/resources@1 file (write one with \`npm run plan -- <stack> --out <dir>\`)`);
+    if (d.format !== "shop-platform/resources@1" || !Array.isArray(d.resources))
+        throw new BaseError(`--base ${p}: not a shop-platform/resources@1 file (write one with \`npm run plan -- <stack> --out <dir>\`)`);
     return d as ResourcesFile;
 }
 
@@ -73,9 +74,14 @@ export function planAtRef(stack: string, ref: string, opts: RefOptions = {}): Re
             if (ci.status !== 0) throw new BaseError(`npm ci at ${ref} failed: ${ci.stderr.trim().split("\n").slice(-5).join("\n")}`);
         }
         log(`change plan: planning ${stack} at ${ref} (${commit.slice(0, 12)})`);
-        const r = spawnSync(process.execPath, ["--import", "tsx", "plan/cli.ts", stack, "--out", out, "--json"], { cwd: tree, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+        const r = spawnSync(process.execPath, ["--import", "tsx", "plan/cli.ts", stack, "--out", out, "--json"], {
+            cwd: tree,
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+        });
         // Exit 1 is a mandatory policy violation at the base: its resources are still written.
-        if (r.status !== 0 && r.status !== 1) throw new BaseError(`the plan of ${stack} at ${ref} failed (exit ${r.status}): ${r.stderr.trim().split("\n").slice(-5).join("\n")}`);
+        if (r.status !== 0 && r.status !== 1)
+            throw new BaseError(`the plan of ${stack} at ${ref} failed (exit ${r.status}): ${r.stderr.trim().split("\n").slice(-5).join("\n")}`);
         return { label: `${ref} (${commit.slice(0, 12)})`, file: readResources(out) };
     } finally {
         const rm = git(["worktree", "remove", "--force", tree]);

@@ -30,6 +30,10 @@ export async function changePlanFor(args: ChangeArgs, refOpts: RefOptions = {}):
 export async function changeMain(args: ChangeArgs, print: (s: string) => void): Promise<number> {
     const { plan, mandatory } = await changePlanFor(args);
     if (args.json) print(JSON.stringify({ ...changePlanJson(plan), mandatoryPolicyViolations: mandatory }, null, 2));
-    else print(renderChangePlan(plan) + (mandatory ? "\nPolicy: mandatory violation(s) in this tree — run `npm run plan -- " + args.stack + "` for the details" : ""));
+    else
+        print(
+            renderChangePlan(plan) +
+                (mandatory ? "\nPolicy: mandatory violation(s) in this tree — run `npm run plan -- " + args.stack + "` for the details" : ""),
+        );
     return plan.blocking.length > 0 || mandatory ? 1 : 0;
 }

@@ -119,7 +119,8 @@ export function planJson(plan: Plan, written: Written): Record<string, unknown> 
 
 export async function main(argv: string[], print: (s: string) => void = (s) => process.stdout.write(s + "\n")): Promise<number> {
     const args = parseArgs(argv);
-    if (args.base !== undefined) return changeMain({ stack: args.stacks[0], base: args.base, json: args.json, overrides: args.overrides, out: args.out }, print);
+    if (args.base !== undefined)
+        return changeMain({ stack: args.stacks[0], base: args.base, json: args.json, overrides: args.overrides, out: args.out }, print);
     if (args.mode === "diff") {
         const [a, b] = args.stacks;
         const pa = await planStack(a, { configOverrides: args.overrides });

@@ -67,7 +67,10 @@ describe("change plan: routine changes (pending fixes)", function () {
         expectExactly(p, { update: ["docker:index/image:Image storefront", "apps/v1:Deployment storefront"] });
         assert.deepEqual(rolled(p), ["apps/v1:Deployment storefront"]);
         const img = changed(p).find((c) => c.type === "docker:index/image:Image")!;
-        assert.ok(img.paths.some((x) => x.path === "imageName"), renderBrief(p));
+        assert.ok(
+            img.paths.some((x) => x.path === "imageName"),
+            renderBrief(p),
+        );
     });
 
     it("External Secrets off (staging): no created Secret collides with one the ExternalSecrets leave behind", async () => {

@@ -12,7 +12,13 @@ describe("change plan: routine changes (real program)", function () {
     it("Kubernetes version bump: the control plane and its managed add-ons are updated in place, nothing replaced", async () => {
         const p = await routine("prod", { kubernetesVersion: "1.35" });
         noStatefulReplaced(p);
-        assert.deepEqual(changed(p).filter((c) => c.action !== "update").map(label), [], renderBrief(p));
+        assert.deepEqual(
+            changed(p)
+                .filter((c) => c.action !== "update")
+                .map(label),
+            [],
+            renderBrief(p),
+        );
         const cluster = p.changes.find((c) => c.type === "aws:eks/cluster:Cluster")!;
         assert.equal(cluster.action, "update");
         assert.deepEqual(
@@ -89,7 +95,9 @@ describe("change plan: routine changes (real program)", function () {
             p.blocking.map((c) => `${c.action} ${label(c)}`).sort(),
             [
                 "delete aws:kms/key:Key external-secrets-secrets",
-                ...["alertmanager-receivers", "catalog-secrets", "grafana-admin", "postgres-credentials", "redis-auth", "storefront-secrets"].map((n) => `delete aws:secretsmanager/secret:Secret ${n}`),
+                ...["alertmanager-receivers", "catalog-secrets", "grafana-admin", "postgres-credentials", "redis-auth", "storefront-secrets"].map(
+                    (n) => `delete aws:secretsmanager/secret:Secret ${n}`,
+                ),
                 "delete helm.sh/v3:Release external-secrets",
             ].sort(),
         );

@@ -29,7 +29,8 @@ function rec(type: string, name: string, inputs: Record<string, unknown>, extra:
         ...extra,
     };
 }
-const provider = (inputs: Record<string, unknown> = {}) => rec("pulumi:providers:kubernetes", "k8s", { enableServerSideApply: "true", ...inputs }, { provider: "" });
+const provider = (inputs: Record<string, unknown> = {}) =>
+    rec("pulumi:providers:kubernetes", "k8s", { enableServerSideApply: "true", ...inputs }, { provider: "" });
 const sts = (storage: string, extra: Record<string, unknown> = {}) =>
     rec("kubernetes:apps/v1:StatefulSet", "postgres", {
         metadata: { name: "postgres", namespace: "data" },
@@ -45,10 +46,23 @@ const deployment = (image: string, replicas = 2) =>
     rec(
         "kubernetes:apps/v1:Deployment",
         "web",
-        { metadata: { name: "web", namespace: "shop" }, spec: { replicas, selector: { matchLabels: { app: "web" } }, template: { spec: { containers: [{ name: "web", image }] } } } },
-        { options: { retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [], ignoreChanges: ["spec.replicas"], aliases: [], propertyDependencies: {} } },
+        {
+            metadata: { name: "web", namespace: "shop" },
+            spec: { replicas, selector: { matchLabels: { app: "web" } }, template: { spec: { containers: [{ name: "web", image }] } } },
+        },
+        {
+            options: {
+                retainOnDelete: false,
+                deleteBeforeReplace: false,
+                replaceOnChanges: [],
+                ignoreChanges: ["spec.replicas"],
+                aliases: [],
+                propertyDependencies: {},
+            },
+        },
     );
-const configMap = (ttl: string, named = true) => rec("kubernetes:core/v1:ConfigMap", "web", { metadata: { ...(named ? { name: "web-config" } : {}), namespace: "shop" }, data: { TTL: ttl } });
+const configMap = (ttl: string, named = true) =>
+    rec("kubernetes:core/v1:ConfigMap", "web", { metadata: { ...(named ? { name: "web-config" } : {}), namespace: "shop" }, data: { TTL: ttl } });
 
 function plan(base: ResourceRecord[], head: ResourceRecord[]): ChangePlan {
     return computeChangePlan({ stack: STACK, base: "test", baseResources: base, resources: head });
@@ -194,7 +208,12 @@ describe("change plan: engine", () => {
     });
 
     it("retainOnDelete: a deletion only forgets the resource — not blocking", () => {
-        const k = rec("aws:kms/key:Key", "k", { description: "x" }, { options: { retainOnDelete: true, deleteBeforeReplace: false, replaceOnChanges: [], ignoreChanges: [], aliases: [], propertyDependencies: {} } });
+        const k = rec(
+            "aws:kms/key:Key",
+            "k",
+            { description: "x" },
+            { options: { retainOnDelete: true, deleteBeforeReplace: false, replaceOnChanges: [], ignoreChanges: [], aliases: [], propertyDependencies: {} } },
+        );
         const p = plan([k], []);
         assert.equal(p.blocking.length, 0);
         assert.match(p.changes[0].warnings.join(), /retainOnDelete/);
@@ -208,7 +227,14 @@ describe("change plan: engine", () => {
         assert.equal(p.renames.length, 1);
         assert.equal(p.renames[0].aliased, false);
         assert.equal(p.blocking.length, 1, "deleting an ECR repository blocks");
-        moved.options = { retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [], ignoreChanges: [], aliases: [old.urn], propertyDependencies: {} };
+        moved.options = {
+            retainOnDelete: false,
+            deleteBeforeReplace: false,
+            replaceOnChanges: [],
+            ignoreChanges: [],
+            aliases: [old.urn],
+            propertyDependencies: {},
+        };
         p = plan([old], [moved]);
         assert.deepEqual(
             p.changes.map((c) => c.action),
@@ -219,7 +245,21 @@ describe("change plan: engine", () => {
     });
 
     it("replaceOnChanges option and a provider change force a replacement", () => {
-        const a = rec("aws:sqs/queue:Queue", "q", { name: "q", messageRetentionSeconds: 60 }, { options: { retainOnDelete: false, deleteBeforeReplace: true, replaceOnChanges: ["messageRetentionSeconds"], ignoreChanges: [], aliases: [], propertyDependencies: {} } });
+        const a = rec(
+            "aws:sqs/queue:Queue",
+            "q",
+            { name: "q", messageRetentionSeconds: 60 },
+            {
+                options: {
+                    retainOnDelete: false,
+                    deleteBeforeReplace: true,
+                    replaceOnChanges: ["messageRetentionSeconds"],
+                    ignoreChanges: [],
+                    aliases: [],
+                    propertyDependencies: {},
+                },
+            },
+        );
         const b = structuredClone(a);
         b.inputs.messageRetentionSeconds = 120;
         const c = find(plan([a], [b]), a.type, "q");
@@ -236,14 +276,23 @@ describe("change plan: engine", () => {
             "aws:secretsmanager/secretVersion:SecretVersion",
             "sv",
             { secretId: "arn:x", secretString: { [SECRET_SIG_KEY]: SECRET_SIG_VALUE, ciphertext: "[redacted]" } },
-            { options: { retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [], ignoreChanges: [], aliases: [], propertyDependencies: { secretString: [pw("1").urn] } } },
+            {
+                options: {
+                    retainOnDelete: false,
+                    deleteBeforeReplace: false,
+                    replaceOnChanges: [],
+                    ignoreChanges: [],
+                    aliases: [],
+                    propertyDependencies: { secretString: [pw("1").urn] },
+                },
+            },
         );
         const p = plan([pw("1"), sv], [pw("2"), structuredClone(sv)]);
         assert.equal(find(p, "random:index/randomPassword:RandomPassword", "pw").action, "replace");
         const c = find(p, "aws:secretsmanager/secretVersion:SecretVersion", "sv");
         assert.equal(c.action, "replace");
         assert.equal(c.via[0].key, "secretString");
-        assert.ok(!JSON.stringify(changePlanJson(p)).includes("ciphertext\":\"x"), "secrets stay redacted");
+        assert.ok(!JSON.stringify(changePlanJson(p)).includes('ciphertext":"x'), "secrets stay redacted");
     });
 
     it("an unknown type is an update with a warning, never silent", () => {
@@ -258,12 +307,14 @@ describe("change plan: engine", () => {
     });
 
     it("Helm release: values are a helm upgrade; name/namespace replace; a CRD chart's deletion blocks", () => {
-        const rel = (v: string, ns = "kube-system", chart = "oci://public.ecr.aws/karpenter/karpenter-crd") => rec("kubernetes:helm.sh/v3:Release", "crd", { chart, namespace: ns, version: v, values: {} });
+        const rel = (v: string, ns = "kube-system", chart = "oci://public.ecr.aws/karpenter/karpenter-crd") =>
+            rec("kubernetes:helm.sh/v3:Release", "crd", { chart, namespace: ns, version: v, values: {} });
         assert.equal(find(plan([provider(), rel("1.0.0")], [provider(), rel("1.1.0")]), "kubernetes:helm.sh/v3:Release", "crd").action, "update");
         const p = plan([provider(), rel("1.0.0")], [provider(), rel("1.0.0", "karpenter")]);
         assert.equal(find(p, "kubernetes:helm.sh/v3:Release", "crd").action, "replace");
         assert.match(p.blocking[0].stateful ?? "", /CRDs/);
-        const eso = (crds: boolean) => rec("kubernetes:helm.sh/v3:Release", "eso", { chart: "external-secrets", namespace: "x", values: { installCRDs: crds } });
+        const eso = (crds: boolean) =>
+            rec("kubernetes:helm.sh/v3:Release", "eso", { chart: "external-secrets", namespace: "x", values: { installCRDs: crds } });
         assert.equal(plan([provider(), eso(true)], [provider()]).blocking.length, 1);
         assert.equal(plan([provider(), eso(false)], [provider()]).blocking.length, 0);
     });
@@ -271,7 +322,8 @@ describe("change plan: engine", () => {
     it("CLI: --base <resources.json> prints the plan and exits 1 on a blocking change; --json too", function () {
         this.timeout(120_000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "change-cli-"));
-        const cli = (...a: string[]) => spawnSync(process.execPath, ["--import", "tsx", "plan/cli.ts", ...a], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+        const cli = (...a: string[]) =>
+            spawnSync(process.execPath, ["--import", "tsx", "plan/cli.ts", ...a], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
         let r = cli("dev", "--out", path.join(dir, "base"));
         assert.ok(r.status === 0 || r.status === 1, r.stderr);
         const baseFile = path.join(dir, "base", "resources.json");

@@ -49,12 +49,21 @@ export async function routineAppsEdit(stack: string, edit: (appsDir: string) => 
 
 export const label = (c: ResourceChange) => `${c.type.replace(/^kubernetes:/, "")} ${c.name}`;
 export const changed = (p: ChangePlan) => p.changes.filter((c) => c.action !== "same");
-export const names = (p: ChangePlan, action: ResourceChange["action"]) => changed(p).filter((c) => c.action === action).map(label).sort();
-export const rolled = (p: ChangePlan) => changed(p).filter((c) => c.rolled).map(label).sort();
+export const names = (p: ChangePlan, action: ResourceChange["action"]) =>
+    changed(p)
+        .filter((c) => c.action === action)
+        .map(label)
+        .sort();
+export const rolled = (p: ChangePlan) =>
+    changed(p)
+        .filter((c) => c.rolled)
+        .map(label)
+        .sort();
 
 /** Exactly these resources change, with these actions; nothing stateful is replaced. */
 export function expectExactly(p: ChangePlan, expected: Partial<Record<ResourceChange["action"], string[]>>) {
-    for (const action of ["create", "update", "replace", "delete"] as const) assert.deepEqual(names(p, action), [...(expected[action] ?? [])].sort(), `${action}:\n${renderBrief(p)}`);
+    for (const action of ["create", "update", "replace", "delete"] as const)
+        assert.deepEqual(names(p, action), [...(expected[action] ?? [])].sort(), `${action}:\n${renderBrief(p)}`);
 }
 
 export function noStatefulReplaced(p: ChangePlan) {
@@ -64,6 +73,9 @@ export function noStatefulReplaced(p: ChangePlan) {
 
 export function renderBrief(p: ChangePlan): string {
     return changed(p)
-        .map((c) => `  ${c.action}${c.rolled ? " (rolled)" : ""}${c.deleteBeforeReplace ? " (delete first)" : ""} ${label(c)}: ${(c.action === "update" ? c.paths.map((x) => x.path) : c.replaceReasons.map((r) => r.path)).slice(0, 4).join(", ")}`)
+        .map(
+            (c) =>
+                `  ${c.action}${c.rolled ? " (rolled)" : ""}${c.deleteBeforeReplace ? " (delete first)" : ""} ${label(c)}: ${(c.action === "update" ? c.paths.map((x) => x.path) : c.replaceReasons.map((r) => r.path)).slice(0, 4).join(", ")}`,
+        )
         .join("\n");
 }
