@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ShopMocks } from "./mocks";
 import { loadStackConfig, REPO_ROOT, StackConfig } from "./stackConfig";
-import { RedactedSecret, ResourceRecord, SECRET_SIG_KEY, SECRET_SIG_VALUE } from "./types";
+import { RedactedSecret, ResourceOptionsRecord, ResourceRecord, SECRET_SIG_KEY, SECRET_SIG_VALUE } from "./types";
 
 export { listStacks, loadStackConfig, REPO_ROOT, UnknownStackError } from "./stackConfig";
 export type { StackConfig } from "./stackConfig";
@@ -64,6 +64,37 @@ export function redactSecrets(v: unknown): unknown {
     return v;
 }
 
+/**
+ * The options of a RegisterResourceRequest that decide how a change is applied. Alias specs
+ * are resolved the way the mock monitor builds URNs (parent's last type segment), so they
+ * compare with the recorded URNs.
+ */
+function optionsOf(req: any, urn: string): ResourceOptionsRecord {
+    const [, stackProject] = /^urn:pulumi:(.*?::.*?)::/.exec(urn) ?? [];
+    const aliases: string[] = (req.getAliasesList?.() ?? []).map((a: any) => {
+        if (a.hasUrn()) return a.getUrn();
+        const spec = a.getSpec();
+        const [stack, project] = (stackProject ?? "::").split("::");
+        const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+        const type = spec.getType() || req.getType();
+        const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+        return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${qualified}::${spec.getName() || req.getName()}`;
+    });
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+        const urns: string[] = deps.getUrnsList();
+        if (urns.length > 0) propertyDependencies[key] = [...urns];
+    });
+    return {
+        retainOnDelete: req.getRetainondelete?.() ?? false,
+        deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
+        replaceOnChanges: [...req.getReplaceonchangesList()],
+        ignoreChanges: [...req.getIgnorechangesList()],
+        aliases: [...aliases, ...(req.getAliasurnsList?.() ?? [])],
+        propertyDependencies,
+    };
+}
+
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Runs the program for `stack` under mocks. Throws the config loader's error on bad config. */
@@ -113,6 +144,7 @@ async function record(program: () => unknown): Promise<{ resources: ResourceReco
                     dependencies: req.getDependenciesList(),
                     protect: req.getProtect() ?? false,
                     inputs: redactSecrets(rpc.deserializeProperties(req.getObject(), true)) as Record<string, unknown>,
+                    options: optionsOf(req, resp.getUrn()),
                 });
             }
             cb(err, resp);
