@@ -12,17 +12,6 @@ import { changed, expectExactly, label, noStatefulReplaced, renderBrief, rolled,
 describe("change plan: routine changes (pending fixes)", function () {
     this.timeout(180_000);
 
-    it("Kubernetes version bump: the managed node group follows the control plane (finding 1)", async () => {
-        const p = await routine("prod", { kubernetesVersion: "1.35" });
-        const ng = p.changes.find((c) => c.type === "aws:eks/nodeGroup:NodeGroup");
-        assert.ok(ng, "node group in the plan");
-        assert.equal(ng.action, "update", renderBrief(p));
-        assert.ok(
-            ng.paths.some((x) => x.path === "version" && x.after === "1.35"),
-            renderBrief(p),
-        );
-    });
-
     it("app config value (storefrontCacheTtlSeconds): the storefront rolls, no ConfigMap is missing in between (finding 8)", async () => {
         const p = await routine("prod", { storefrontCacheTtlSeconds: 120 });
         noStatefulReplaced(p);

@@ -9,8 +9,8 @@ import { changed, expectExactly, label, noStatefulReplaced, renderBrief, rolled,
 describe("change plan: routine changes (real program)", function () {
     this.timeout(180_000);
 
-    it("Kubernetes version bump: the control plane and its managed add-ons are updated in place, nothing replaced", async () => {
-        const p = await routine("prod", { kubernetesVersion: "1.35" });
+    it("Kubernetes version bump (1.35 -> 1.36): the control plane, its managed add-ons and the managed nodes are updated in place, nothing replaced", async () => {
+        const p = await routine("prod", { kubernetesVersion: "1.36" }, { kubernetesVersion: "1.35" });
         noStatefulReplaced(p);
         assert.deepEqual(
             changed(p)
@@ -23,7 +23,14 @@ describe("change plan: routine changes (real program)", function () {
         assert.equal(cluster.action, "update");
         assert.deepEqual(
             cluster.paths.map((x) => [x.path, x.after]),
-            [["version", "1.35"]],
+            [["version", "1.36"]],
+        );
+        // Finding 1: nodes follow the control plane, so the next upgrade is not blocked by node skew.
+        const ng = p.changes.find((c) => c.type === "aws:eks/nodeGroup:NodeGroup")!;
+        assert.equal(ng.action, "update", renderBrief(p));
+        assert.ok(
+            ng.paths.some((x) => x.path === "version" && x.after === "1.36"),
+            renderBrief(p),
         );
         assert.ok(
             changed(p)
