@@ -4,7 +4,9 @@
  * are in change-routine.pending.ts (not run by mocha until the program is fixed).
  */
 import * as assert from "node:assert/strict";
-import { changed, expectExactly, label, noStatefulReplaced, renderBrief, rolled, routine } from "./changeRoutine";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { changed, expectExactly, label, noStatefulReplaced, renderBrief, rolled, routine, routineAppsEdit } from "./changeRoutine";
 
 describe("change plan: routine changes (real program)", function () {
     this.timeout(180_000);
@@ -109,5 +111,18 @@ describe("change plan: routine changes (real program)", function () {
             ].sort(),
         );
         assert.deepEqual(rolled(p), []);
+    });
+    it("Dockerfile edit: a new image tag and exactly that app rolls (finding 5)", async () => {
+        const p = await routineAppsEdit("prod", (apps) => fs.appendFileSync(path.join(apps, "storefront", "Dockerfile"), "\n# routine edit\n"));
+        noStatefulReplaced(p);
+        // The migration Job carries the digest in its name: a new image migrates once, the new Job created before the old goes.
+        expectExactly(p, { update: ["docker:index/image:Image storefront", "apps/v1:Deployment storefront"], replace: ["batch/v1:Job storefront-pre-deploy"] });
+        assert.ok(!changed(p).some((c) => c.deleteBeforeReplace), renderBrief(p));
+        assert.deepEqual(rolled(p), ["apps/v1:Deployment storefront"]);
+        const img = changed(p).find((c) => c.type === "docker:index/image:Image")!;
+        assert.ok(
+            img.paths.some((x) => x.path === "imageName"),
+            renderBrief(p),
+        );
     });
 });
