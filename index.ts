@@ -2,6 +2,7 @@
  * shop-platform: one program, one stack per environment (Pulumi.<stack>.yaml).
  * Composition only: configuration is parsed in config/, resources live in components/.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { loadShopConfig } from "./config";
 import * as shop from "./components";
 
@@ -40,10 +41,12 @@ const secretSink = addons.externalSecrets.enabled
 const namespaces = new shop.Namespaces("namespaces", { provider });
 const inNamespaces = { dependsOn: [namespaces] };
 const shared = { provider, storageClassName: cluster.storageClassName, secretSink, credentialsGeneration: config.credentialsGeneration };
-const monitoringArgs = { ...shared, ...config.monitoring, namespace: namespaces.monitoring, stack, clusterName: config.cluster.name };
+const placement = cluster.statefulPlacement;
+const monitoringArgs = { ...shared, ...config.monitoring, placement, namespace: namespaces.monitoring, stack, clusterName: config.cluster.name };
 const monitoring = new shop.Monitoring("monitoring", { ...monitoringArgs, contentDir: `${__dirname}/monitoring` }, inNamespaces);
 const dataArgs = {
     ...shared,
+    placement,
     namespace: namespaces.data,
     clientNamespaces: [shop.NAMESPACES.apps],
     monitoringNamespace: shop.NAMESPACES.monitoring,
@@ -84,4 +87,5 @@ export const catalogImageRef = images.catalog.imageRef;
 export const namespaceNames = shop.NAMESPACES;
 export const services = { storefront: storefront.serviceHost, catalog: catalog.serviceHost, postgres: postgres.host, redis: redis.host };
 export const url = addons.ingress.enabled ? `https://${addons.ingress.host}/` : `kubectl -n ${shop.NAMESPACES.apps} port-forward svc/storefront 8000:80`;
-export const grafana = `kubectl -n ${shop.NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${shop.NAMESPACES.monitoring} get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d`;
+export const grafana = pulumi.interpolate`kubectl -n ${shop.NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${shop.NAMESPACES.monitoring} get secret ${monitoring.grafanaAdminSecret} -o jsonpath='{.data.admin-password}' | base64 -d`;
+export const adminTokenCommand = pulumi.interpolate`kubectl -n ${shop.NAMESPACES.apps} get secret ${storefront.secretName} -o jsonpath='{.data.ADMIN_TOKEN}' | base64 -d`;

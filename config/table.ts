@@ -295,16 +295,55 @@ export const CONFIG_TABLE = {
     }),
     alertEmailTo: row({
         type: "string",
-        description: "Optional e-mail address receiving critical alerts.",
+        description: "Optional e-mail address receiving info-level alert digests (needs alertSmtpSmarthost and alertSmtpFrom). Unset: no e-mail receiver.",
         schema: z.email("must be an e-mail address"),
-        feeds: "monitoring.alerts.emailTo",
+        feeds: "monitoring.alerts.email.to",
+    }),
+    alertSmtpSmarthost: row({
+        type: "string",
+        description: "SMTP relay (host:port) Alertmanager sends e-mail through; required with alertEmailTo.",
+        schema: z.string().regex(/^[a-z0-9.-]+:\d{2,5}$/, "must be host:port, e.g. email-smtp.eu-west-1.amazonaws.com:587"),
+        feeds: "monitoring.alerts.email.smarthost",
+    }),
+    alertSmtpFrom: row({
+        type: "string",
+        description: "Sender address of alert e-mail; required with alertEmailTo.",
+        schema: z.email("must be an e-mail address"),
+        feeds: "monitoring.alerts.email.from",
+    }),
+    alertSmtpUsername: row({
+        type: "string",
+        description: "SMTP auth user (optional: a relay that accepts the cluster's egress needs none).",
+        schema: z.string().min(1, "must not be empty"),
+        feeds: "monitoring.alerts.email.username",
+    }),
+    alertSmtpPassword: row({
+        type: "string",
+        description: "SMTP auth password. Secret: set with --secret.",
+        schema: z.string().min(1, "must not be empty"),
+        secret: true,
+        feeds: "monitoring.alerts.email.password",
     }),
     alertSlackWebhookUrl: row({
         type: "string",
-        description: "Optional Slack incoming-webhook URL for alerts. Secret: set with --secret.",
+        description: "Optional Slack incoming-webhook URL for critical and warning alerts. Secret: set with --secret. Unset: no Slack receiver.",
         schema: z.string().regex(/^https:\/\/hooks\.slack\.com\/services\/\S+$/, "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)"),
         secret: true,
         feeds: "monitoring.alerts.slackWebhookUrl",
+    }),
+    alertPagerDutyRoutingKey: row({
+        type: "string",
+        description: "Optional PagerDuty Events v2 routing key: critical alerts page. Secret: set with --secret. Unset: no pager.",
+        schema: z.string().regex(/^[A-Za-z0-9]{32}$/, "must be a 32-character PagerDuty integration key"),
+        secret: true,
+        feeds: "monitoring.alerts.pagerDutyRoutingKey",
+    }),
+    alertDeadMansSwitchUrl: row({
+        type: "string",
+        description:
+            "Optional heartbeat URL (healthchecks.io-style) the always-firing Watchdog alert pings every minute; the checker alerts when pings stop. Not a secret: it can only send heartbeats. Unset: no heartbeat.",
+        schema: z.url({ protocol: /^https$/, message: "must be an https URL" }),
+        feeds: "monitoring.alerts.deadMansSwitchUrl",
     }),
 
     // --- credentials
@@ -476,6 +515,10 @@ export function crossChecks(
         if (x.addonReplicas < 2) problem("addonReplicas", "must be at least 2 in prod");
         if (!x.clusterDeletionProtection) problem("clusterDeletionProtection", "must be true in prod");
         if (x.ecrForceDelete) problem("ecrForceDelete", "must be false in prod (a destroy would delete every released image)");
+    }
+    if (x.alertEmailTo) {
+        if (!x.alertSmtpSmarthost) problem("alertSmtpSmarthost", "must be set when alertEmailTo is set (Alertmanager needs a relay)");
+        if (!x.alertSmtpFrom) problem("alertSmtpFrom", "must be set when alertEmailTo is set");
     }
     if (x.ingressEnabled) {
         if (!x.ingressHost) problem("ingressHost", "must be set when ingressEnabled is true");

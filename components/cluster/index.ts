@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_POLICY, nodeRole, podIdentityAssumeRolePolicy, serviceAssumeRolePolicy } from "../iam";
-import { partOfLabels } from "../k8s";
+import { partOfLabels, Placement, statefulPlacement } from "../k8s";
 import { buildKubeconfig } from "./kubeconfig";
 
 /** Control-plane log types shipped to CloudWatch: all five. */
@@ -66,6 +66,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly storageClassName = "gp3";
     /** Label of the managed (system) node group's nodes: controllers that must not run on autoscaled nodes select it. */
     readonly systemNodeSelector = { "shop.platform/node-group": "system" };
+    /** Where stateful and singleton pods go: the on-demand system nodes, never consolidated by Karpenter. */
+    readonly statefulPlacement: Placement = statefulPlacement(this.systemNodeSelector);
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:cluster:Cluster", name, {}, opts);

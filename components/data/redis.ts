@@ -15,6 +15,7 @@ import {
     dataServiceService,
     headlessService,
     serviceHost,
+    Placement,
 } from "../k8s";
 import { IMAGES } from "../versions";
 
@@ -31,6 +32,8 @@ export interface RedisArgs {
     monitoringNamespace: string;
     monitoringCrds: pulumi.Resource;
     secretSink: SecretSink;
+    /** Nodes that are never consolidated or interrupted (the data must not move under load). */
+    placement: Placement;
     /** Rotation counter: a new value regenerates the AUTH password and restarts Redis with it. */
     credentialsGeneration: number;
 }
@@ -123,8 +126,9 @@ export class Redis extends pulumi.ComponentResource {
                     replicas: 1,
                     selector: { matchLabels: selector },
                     template: {
-                        metadata: { labels, annotations: credentialsAnnotation(args.credentialsGeneration) },
+                        metadata: { labels, annotations: { ...credentialsAnnotation(args.credentialsGeneration), ...args.placement.annotations } },
                         spec: {
+                            nodeSelector: args.placement.nodeSelector,
                             serviceAccountName: serviceAccount.metadata.name,
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurity(UID),

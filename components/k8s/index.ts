@@ -2,6 +2,7 @@
  * Shared Kubernetes building blocks: recommended labels, the restricted security profile
  * and small object builders. Pure functions: tests and components share them.
  */
+import * as crypto from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -29,6 +30,45 @@ export function recommendedLabels(name: string, component: string, extra: Record
         "app.kubernetes.io/managed-by": "pulumi",
         ...extra,
     };
+}
+
+/**
+ * A content-addressed object name (the kustomize configMapGenerator pattern): `<base>-<hash of data>`.
+ * A data change gives a new name, so the new ConfigMap/Secret is created before the old one is
+ * deleted, and every pod template that references it changes, so exactly its readers roll. The hash
+ * is one-way, so it is not a secret even when the data is.
+ */
+export function contentName(base: string, data: Input<Record<string, Input<string>>>): pulumi.Output<string> {
+    return pulumi.unsecret(
+        pulumi.output(data).apply(
+            (d) =>
+                `${base}-${contentHash(
+                    Object.keys(d)
+                        .sort()
+                        .map((k) => [k, d[k]]),
+                ).slice(0, 10)}`,
+        ),
+    );
+}
+
+/** SHA-256 (hex) of a JSON value. */
+export function contentHash(value: unknown): string {
+    return crypto.createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+/**
+ * Where stateful and singleton pods run: the managed (system) node group, which Karpenter never
+ * consolidates and which is on-demand, plus the annotation that keeps Karpenter from voluntarily
+ * disrupting the node under them should they land elsewhere. Spread-out stateless apps may use any node.
+ */
+export interface Placement {
+    nodeSelector: Record<string, string>;
+    annotations: Record<string, string>;
+}
+
+/** The {@link Placement} of a node group labelled `nodeSelector`. */
+export function statefulPlacement(nodeSelector: Record<string, string>): Placement {
+    return { nodeSelector, annotations: { "karpenter.sh/do-not-disrupt": "true" } };
 }
 
 /** The in-cluster DNS name of a Service. */
