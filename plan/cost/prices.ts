@@ -73,8 +73,11 @@ export function loadPrices(region: string, dir = PRICING_DIR): PriceFile {
     const problems: string[] = [];
     if (doc.format !== "shop-platform/pricing@1") problems.push("format must be shop-platform/pricing@1");
     if (doc.region !== region) problems.push(`region is ${doc.region}, file name says ${region}`);
-    const dated = (what: string, e: Partial<PriceEntry> | undefined) => {
-        if (!e) return problems.push(`${what} missing`);
+    const dated = (what: string, e: Partial<PriceEntry> | undefined): void => {
+        if (!e) {
+            problems.push(`${what} missing`);
+            return;
+        }
         if (!e.source || !e.read || !/^\d{4}-\d{2}-\d{2}$/.test(e.read) || typeof e.regionConfirmed !== "boolean") problems.push(`${what} needs source, read (YYYY-MM-DD) and regionConfirmed`);
     };
     for (const k of PRICE_KEYS) {
