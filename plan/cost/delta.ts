@@ -73,11 +73,16 @@ export function costDelta(
 const signed = (x: number) => (x >= 0 ? `+${usd(x)}` : `−${usd(-x)}`);
 
 export function renderCostDelta(d: CostDelta, max = 25): string {
-    const out = [`Monthly cost ${d.baseStack} → ${d.currentStack} (estimate, ${d.region}): ${usd(d.baseTotalUsd)} → ${usd(d.currentTotalUsd)} (${signed(d.deltaUsd)})`];
+    const out = [
+        `Monthly cost ${d.baseStack} → ${d.currentStack} (estimate, ${d.region}): ${usd(d.baseTotalUsd)} → ${usd(d.currentTotalUsd)} (${signed(d.deltaUsd)})`,
+    ];
     if (d.rows.length === 0) out.push("  (no resource changes cost)");
     const shown = d.rows.slice(0, max);
     const w = Math.max(...shown.map((r) => `${r.type.split(":").pop()} ${r.name}`.length), 8);
-    for (const r of shown) out.push(`  ${`${r.type.split(":").pop()} ${r.name}`.padEnd(w)}  ${usd(r.baseUsd).padStart(11)} → ${usd(r.currentUsd).padStart(11)}  ${signed(r.deltaUsd).padStart(12)}`);
+    for (const r of shown)
+        out.push(
+            `  ${`${r.type.split(":").pop()} ${r.name}`.padEnd(w)}  ${usd(r.baseUsd).padStart(11)} → ${usd(r.currentUsd).padStart(11)}  ${signed(r.deltaUsd).padStart(12)}`,
+        );
     if (d.rows.length > max) out.push(`  … and ${d.rows.length - max} more (see --json)`);
     return out.join("\n");
 }

@@ -63,7 +63,18 @@ export function quantityGib(q: unknown): number | undefined {
     const m = typeof q === "string" ? /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(q.trim()) : null;
     if (!m) return undefined;
     const n = Number(m[1]);
-    const f: Record<string, number> = { Ki: 2 ** -20, Mi: 2 ** -10, Gi: 1, Ti: 1024, Pi: 1024 ** 2, k: 1e3 / 2 ** 30, M: 1e6 / 2 ** 30, G: 1e9 / 2 ** 30, T: 1e12 / 2 ** 30, P: 1e15 / 2 ** 30 };
+    const f: Record<string, number> = {
+        Ki: 2 ** -20,
+        Mi: 2 ** -10,
+        Gi: 1,
+        Ti: 1024,
+        Pi: 1024 ** 2,
+        k: 1e3 / 2 ** 30,
+        M: 1e6 / 2 ** 30,
+        G: 1e9 / 2 ** 30,
+        T: 1e12 / 2 ** 30,
+        P: 1e15 / 2 ** 30,
+    };
     return m[2] ? n * f[m[2]] : n / 2 ** 30; // a bare number is bytes
 }
 
@@ -92,13 +103,22 @@ export const stackOfUrn = (urn: string) => /^urn:pulumi:([^:]+)::/.exec(urn)?.[1
 /** Types that cost nothing by themselves, with why (first match wins). */
 const ZERO_COST: [RegExp, string][] = [
     [/^aws:iam\//, "IAM: no charge"],
-    [/^aws:eks\/(accessEntry|accessPolicyAssociation|podIdentityAssociation|addon|identityProviderConfig):/, "EKS configuration: covered by the cluster fee; add-on pods run on the priced nodes"],
+    [
+        /^aws:eks\/(accessEntry|accessPolicyAssociation|podIdentityAssociation|addon|identityProviderConfig):/,
+        "EKS configuration: covered by the cluster fee; add-on pods run on the priced nodes",
+    ],
     [/^aws:ec2\/launchTemplate:/, "a template: the volumes it defines are priced on the node group that uses it"],
-    [/^aws:ec2\/(tag|securityGroup|securityGroupRule|vpcSecurityGroupIngressRule|vpcSecurityGroupEgressRule|vpc|subnet|routeTable|route|routeTableAssociation|internetGateway|networkAcl|networkAclRule|mainRouteTableAssociation):/, "VPC configuration: no hourly charge"],
+    [
+        /^aws:ec2\/(tag|securityGroup|securityGroupRule|vpcSecurityGroupIngressRule|vpcSecurityGroupEgressRule|vpc|subnet|routeTable|route|routeTableAssociation|internetGateway|networkAcl|networkAclRule|mainRouteTableAssociation):/,
+        "VPC configuration: no hourly charge",
+    ],
     [/^aws:kms\/alias:/, "an alias: no charge (the key is priced)"],
     [/^aws:ecr\/(lifecyclePolicy|repositoryPolicy):/, "repository configuration: priced through the repository's storage"],
     [/^aws:secretsmanager\/(secretVersion|secretPolicy|secretRotation):/, "priced per secret (on the secret)"],
-    [/^aws:s3\/(bucketPublicAccessBlock|bucketPolicy|bucketVersioning|bucketVersioningV2|bucketServerSideEncryptionConfiguration|bucketServerSideEncryptionConfigurationV2|bucketLifecycleConfiguration|bucketLifecycleConfigurationV2|bucketOwnershipControls|bucketAclV2|bucketLoggingV2|bucketNotification):/, "bucket configuration: priced through the bucket's storage"],
+    [
+        /^aws:s3\/(bucketPublicAccessBlock|bucketPolicy|bucketVersioning|bucketVersioningV2|bucketServerSideEncryptionConfiguration|bucketServerSideEncryptionConfigurationV2|bucketLifecycleConfiguration|bucketLifecycleConfigurationV2|bucketOwnershipControls|bucketAclV2|bucketLoggingV2|bucketNotification):/,
+        "bucket configuration: priced through the bucket's storage",
+    ],
     [/^aws:(sqs|sns)\//, "≈ $0: assumption — a few messages per node event (Karpenter interruption handling); request charges round to $0.00"],
     [/^aws:cloudwatch\/(eventRule|eventTarget|eventBus):/, "≈ $0: assumption — AWS service events for Karpenter, a few per node event; round to $0.00"],
     [/^aws:cloudwatch\/logResourcePolicy:/, "a policy: no charge"],
@@ -205,9 +225,25 @@ function ebsKey(ctx: Ctx, volumeType: string): PriceKey | undefined {
 }
 
 /** One EBS line (`count` volumes of `gib` GiB); volume types without a price go to notPriced. */
-function addVolumes(ctx: Ctx, r: CostResource, what: string, count: number, gib: number, volumeType: string, explain: string, assumptions: (keyof CostAssumptions)[] = [], note?: string) {
+function addVolumes(
+    ctx: Ctx,
+    r: CostResource,
+    what: string,
+    count: number,
+    gib: number,
+    volumeType: string,
+    explain: string,
+    assumptions: (keyof CostAssumptions)[] = [],
+    note?: string,
+) {
     const key = ebsKey(ctx, volumeType);
-    if (!key) return notPriced(ctx, `EBS ${volumeType} volume`, `no ebs.${volumeType}.gbMonth in plan/pricing/${ctx.prices.region}.json (${what} of ${r.name})`, count);
+    if (!key)
+        return notPriced(
+            ctx,
+            `EBS ${volumeType} volume`,
+            `no ebs.${volumeType}.gbMonth in plan/pricing/${ctx.prices.region}.json (${what} of ${r.name})`,
+            count,
+        );
     add(ctx, r, `EBS ${volumeType}: ${what}`, count * gib, "GB-months", key, price(ctx, key), explain, assumptions, note, { count, sizeGib: gib, volumeType });
 }
 
@@ -235,14 +271,33 @@ function priceCluster(ctx: Ctx, r: CostResource) {
         support === "STANDARD"
             ? undefined
             : `upgradePolicy.supportType is ${support ?? "unset (AWS defaults to EXTENDED)"}: once the Kubernetes version leaves standard support the cluster costs ${unitUsd(price(ctx, "eks.cluster.extended"))}/h; priced at standard support`;
-    add(ctx, r, "EKS control plane (standard support)", h, "cluster-hours", "eks.cluster.standard", price(ctx, "eks.cluster.standard"), `1 cluster × ${h} h`, ["hoursPerMonth"], note);
+    add(
+        ctx,
+        r,
+        "EKS control plane (standard support)",
+        h,
+        "cluster-hours",
+        "eks.cluster.standard",
+        price(ctx, "eks.cluster.standard"),
+        `1 cluster × ${h} h`,
+        ["hoursPerMonth"],
+        note,
+    );
     const types = arr(r.inputs.enabledClusterLogTypes).filter((t) => typeof t === "string");
     if (types.length) {
         const gb = types.length * ctx.a.controlPlaneLogGbPerTypeMonth;
         const group = `/aws/eks/${str(r.inputs.name) ?? r.name}/cluster`;
-        add(ctx, r, `CloudWatch Logs ingestion: control-plane logs (${types.join(", ")})`, gb, "GB", "logs.ingest.gb", price(ctx, "logs.ingest.gb"), `${pl(types.length, "log type")} × ${n2(ctx.a.controlPlaneLogGbPerTypeMonth)} GB`, [
-            "controlPlaneLogGbPerTypeMonth",
-        ]);
+        add(
+            ctx,
+            r,
+            `CloudWatch Logs ingestion: control-plane logs (${types.join(", ")})`,
+            gb,
+            "GB",
+            "logs.ingest.gb",
+            price(ctx, "logs.ingest.gb"),
+            `${pl(types.length, "log type")} × ${n2(ctx.a.controlPlaneLogGbPerTypeMonth)} GB`,
+            ["controlPlaneLogGbPerTypeMonth"],
+        );
         ctx.logIngest.set(group, [...(ctx.logIngest.get(group) ?? []), { gb, from: `control-plane logs of ${r.name}` }]);
     }
 }
@@ -284,24 +339,56 @@ function priceNodeGroup(ctx: Ctx, r: CostResource) {
     // Root volumes: the launch template the group depends on (by URN: ids are unknown at preview), else diskSize.
     const lt =
         r.dependencies.map((u) => ctx.byUrn.get(u)).find((d) => d?.type === "aws:ec2/launchTemplate:LaunchTemplate") ??
-        ctx.resources.find((x) => x.type === "aws:ec2/launchTemplate:LaunchTemplate" && str(x.inputs.name) !== undefined && x.inputs.name === get(r.inputs, "launchTemplate", "name"));
-    const mappings = lt ? arr(lt.inputs.blockDeviceMappings).map((m) => obj(obj(m)?.ebs)).filter((e): e is Obj => !!e) : [];
+        ctx.resources.find(
+            (x) =>
+                x.type === "aws:ec2/launchTemplate:LaunchTemplate" &&
+                str(x.inputs.name) !== undefined &&
+                x.inputs.name === get(r.inputs, "launchTemplate", "name"),
+        );
+    const mappings = lt
+        ? arr(lt.inputs.blockDeviceMappings)
+              .map((m) => obj(obj(m)?.ebs))
+              .filter((e): e is Obj => !!e)
+        : [];
     if (lt && mappings.length) {
         for (const e of mappings) {
             const gib = num(e.volumeSize) ?? 8;
             const vt = str(e.volumeType) ?? "gp3";
-            addVolumes(ctx, r, `node root volumes (launch template ${lt.name})`, desired, gib, vt, `${pl(desired, "node")} × ${n2(gib)} GiB`, [], e.volumeSize === undefined ? "volumeSize unset: 8 GiB assumed" : undefined);
+            addVolumes(
+                ctx,
+                r,
+                `node root volumes (launch template ${lt.name})`,
+                desired,
+                gib,
+                vt,
+                `${pl(desired, "node")} × ${n2(gib)} GiB`,
+                [],
+                e.volumeSize === undefined ? "volumeSize unset: 8 GiB assumed" : undefined,
+            );
         }
     } else {
         const gib = num(r.inputs.diskSize) ?? 20;
-        addVolumes(ctx, r, "node root volumes (diskSize)", desired, gib, "gp3", `${pl(desired, "node")} × ${n2(gib)} GiB`, [], r.inputs.diskSize === undefined ? "diskSize unset: 20 GiB is the default; volume type priced as gp3" : "volume type priced as gp3");
+        addVolumes(
+            ctx,
+            r,
+            "node root volumes (diskSize)",
+            desired,
+            gib,
+            "gp3",
+            `${pl(desired, "node")} × ${n2(gib)} GiB`,
+            [],
+            r.inputs.diskSize === undefined ? "diskSize unset: 20 GiB is the default; volume type priced as gp3" : "volume type priced as gp3",
+        );
     }
 }
 
 function priceNodePool(ctx: Ctx, r: CostResource) {
     const h = ctx.a.hoursPerMonth;
-    const reqs = arr(get(r.inputs, "spec", "template", "spec", "requirements")).map(obj).filter((x): x is Obj => !!x);
-    const values = (key: string) => reqs.filter((q) => q.key === key && q.operator === "In").flatMap((q) => arr(q.values).filter((v): v is string => typeof v === "string"));
+    const reqs = arr(get(r.inputs, "spec", "template", "spec", "requirements"))
+        .map(obj)
+        .filter((x): x is Obj => !!x);
+    const values = (key: string) =>
+        reqs.filter((q) => q.key === key && q.operator === "In").flatMap((q) => arr(q.values).filter((v): v is string => typeof v === "string"));
     const capacity = values("karpenter.sh/capacity-type");
     const useSpot = capacity.includes("spot");
     const explicitTypes = values("node.kubernetes.io/instance-type");
@@ -325,7 +412,9 @@ function priceNodePool(ctx: Ctx, r: CostResource) {
         `ec2:${chosen}${useSpot ? "×spot" : ""}`,
         unit,
         `${pl(n, "node")} (karpenterBaselineNodes) × ${h} h${useSpot ? ` at ${unitUsd(od)}/h × (1 − spotDiscount ${ctx.a.spotDiscount})` : ""}`,
-        useSpot ? ["karpenterBaselineNodes", "karpenterBaselineInstanceSize", "hoursPerMonth", "spotDiscount"] : ["karpenterBaselineNodes", "karpenterBaselineInstanceSize", "hoursPerMonth"],
+        useSpot
+            ? ["karpenterBaselineNodes", "karpenterBaselineInstanceSize", "hoursPerMonth", "spotDiscount"]
+            : ["karpenterBaselineNodes", "karpenterBaselineInstanceSize", "hoursPerMonth"],
         `cheapest ${size} of the allowed ${explicitTypes.length ? "types" : "families"} (${useSpot ? "Karpenter prefers spot when the pool allows it" : "on-demand launches lowest-price"})`,
     );
     const ncName = str(get(r.inputs, "spec", "template", "spec", "nodeClassRef", "name"));
@@ -334,7 +423,16 @@ function priceNodePool(ctx: Ctx, r: CostResource) {
         const e = obj(obj(m)?.ebs);
         const gib = quantityGib(e?.volumeSize);
         if (!e || gib === undefined) continue;
-        addVolumes(ctx, r, `Karpenter node root volumes (EC2NodeClass ${ncName})`, n, gib, str(e.volumeType) ?? "gp3", `${pl(n, "node")} (karpenterBaselineNodes) × ${n2(gib)} GiB`, ["karpenterBaselineNodes"]);
+        addVolumes(
+            ctx,
+            r,
+            `Karpenter node root volumes (EC2NodeClass ${ncName})`,
+            n,
+            gib,
+            str(e.volumeType) ?? "gp3",
+            `${pl(n, "node")} (karpenterBaselineNodes) × ${n2(gib)} GiB`,
+            ["karpenterBaselineNodes"],
+        );
     }
 }
 
@@ -349,14 +447,47 @@ function priceVpc(ctx: Ctx, r: CostResource) {
     if (count === 0) return;
     const how = strategy === "Single" ? "1 NAT gateway (natGateways.strategy Single)" : `${az} AZs × 1 NAT gateway (natGateways.strategy ${strategy})`;
     add(ctx, r, "NAT gateways", count * h, "gateway-hours", "natgw.hour", price(ctx, "natgw.hour"), `${how} × ${h} h`, ["hoursPerMonth"]);
-    add(ctx, r, "NAT gateways' public IPv4 addresses (EIPs)", count * h, "address-hours", "ipv4.hour", price(ctx, "ipv4.hour"), `${pl(count, "EIP")} × ${h} h`, ["hoursPerMonth"]);
-    add(ctx, r, "NAT gateway data processing", ctx.a.natProcessedGbPerMonth, "GB", "natgw.gb", price(ctx, "natgw.gb"), `natProcessedGbPerMonth ${n2(ctx.a.natProcessedGbPerMonth)} GB`, ["natProcessedGbPerMonth"]);
+    add(
+        ctx,
+        r,
+        "NAT gateways' public IPv4 addresses (EIPs)",
+        count * h,
+        "address-hours",
+        "ipv4.hour",
+        price(ctx, "ipv4.hour"),
+        `${pl(count, "EIP")} × ${h} h`,
+        ["hoursPerMonth"],
+    );
+    add(
+        ctx,
+        r,
+        "NAT gateway data processing",
+        ctx.a.natProcessedGbPerMonth,
+        "GB",
+        "natgw.gb",
+        price(ctx, "natgw.gb"),
+        `natProcessedGbPerMonth ${n2(ctx.a.natProcessedGbPerMonth)} GB`,
+        ["natProcessedGbPerMonth"],
+    );
 }
 
 function priceFlowLog(ctx: Ctx, r: CostResource) {
     const dest = str(r.inputs.logDestinationType) ?? "cloud-watch-logs";
     const gb = ctx.a.flowLogGbPerMonth;
-    add(ctx, r, `flow-log ingestion (${dest})`, gb, "GB", "logs.ingest.gb", price(ctx, "logs.ingest.gb"), `flowLogGbPerMonth ${n2(gb)} GB`, ["flowLogGbPerMonth"], dest === "cloud-watch-logs" ? undefined : "destination is not CloudWatch Logs: ingestion priced at the CloudWatch Logs rate (upper bound), storage not priced");
+    add(
+        ctx,
+        r,
+        `flow-log ingestion (${dest})`,
+        gb,
+        "GB",
+        "logs.ingest.gb",
+        price(ctx, "logs.ingest.gb"),
+        `flowLogGbPerMonth ${n2(gb)} GB`,
+        ["flowLogGbPerMonth"],
+        dest === "cloud-watch-logs"
+            ? undefined
+            : "destination is not CloudWatch Logs: ingestion priced at the CloudWatch Logs rate (upper bound), storage not priced",
+    );
     if (dest !== "cloud-watch-logs") return;
     const fromArn = /:log-group:([^:*]+)/.exec(str(r.inputs.logDestination) ?? "")?.[1];
     const dep = r.dependencies.map((u) => ctx.byUrn.get(u)).find((d) => d?.type === "aws:cloudwatch/logGroup:LogGroup");
@@ -368,10 +499,31 @@ function logStorage(ctx: Ctx, r: CostResource, group: string, ingestGb: number, 
     const daysPerMonth = ctx.a.hoursPerMonth / 24;
     if (retentionDays && retentionDays > 0) {
         const stored = (ingestGb * retentionDays) / daysPerMonth;
-        add(ctx, r, `CloudWatch Logs storage (${group}, ${retentionDays} d retention)`, stored, "GB-months", "logs.storage.gbMonth", price(ctx, "logs.storage.gbMonth"), `${n2(ingestGb)} GB/month (${fromLabel}) × ${retentionDays} d ÷ ${n2(daysPerMonth)} d/month`, ["hoursPerMonth"]);
+        add(
+            ctx,
+            r,
+            `CloudWatch Logs storage (${group}, ${retentionDays} d retention)`,
+            stored,
+            "GB-months",
+            "logs.storage.gbMonth",
+            price(ctx, "logs.storage.gbMonth"),
+            `${n2(ingestGb)} GB/month (${fromLabel}) × ${retentionDays} d ÷ ${n2(daysPerMonth)} d/month`,
+            ["hoursPerMonth"],
+        );
     } else {
         const months = ctx.a.neverExpireLogMonths;
-        add(ctx, r, `CloudWatch Logs storage (${group}, never expires)`, ingestGb * months, "GB-months", "logs.storage.gbMonth", price(ctx, "logs.storage.gbMonth"), `${n2(ingestGb)} GB/month (${fromLabel}) × ${months} months accumulated (neverExpireLogMonths)`, ["neverExpireLogMonths"], "no retention: the stored volume grows every month");
+        add(
+            ctx,
+            r,
+            `CloudWatch Logs storage (${group}, never expires)`,
+            ingestGb * months,
+            "GB-months",
+            "logs.storage.gbMonth",
+            price(ctx, "logs.storage.gbMonth"),
+            `${n2(ingestGb)} GB/month (${fromLabel}) × ${months} months accumulated (neverExpireLogMonths)`,
+            ["neverExpireLogMonths"],
+            "no retention: the stored volume grows every month",
+        );
     }
 }
 
@@ -381,24 +533,72 @@ function priceLogGroup(ctx: Ctx, r: CostResource) {
     const sources = ctx.logIngest.get(group);
     ctx.logIngest.delete(group);
     if (sources?.length) {
-        logStorage(ctx, r, group, sources.reduce((s, x) => s + x.gb, 0), retention, sources.map((s) => s.from).join(" + "));
+        logStorage(
+            ctx,
+            r,
+            group,
+            sources.reduce((s, x) => s + x.gb, 0),
+            retention,
+            sources.map((s) => s.from).join(" + "),
+        );
         return;
     }
     const gb = ctx.a.otherLogGroupGbPerMonth;
-    add(ctx, r, `CloudWatch Logs ingestion (${group}, source not visible)`, gb, "GB", "logs.ingest.gb", price(ctx, "logs.ingest.gb"), `otherLogGroupGbPerMonth ${n2(gb)} GB`, ["otherLogGroupGbPerMonth"]);
+    add(
+        ctx,
+        r,
+        `CloudWatch Logs ingestion (${group}, source not visible)`,
+        gb,
+        "GB",
+        "logs.ingest.gb",
+        price(ctx, "logs.ingest.gb"),
+        `otherLogGroupGbPerMonth ${n2(gb)} GB`,
+        ["otherLogGroupGbPerMonth"],
+    );
     logStorage(ctx, r, group, gb, retention, "otherLogGroupGbPerMonth");
 }
 
 function priceKmsKey(ctx: Ctx, r: CostResource) {
-    add(ctx, r, "KMS customer-managed key", 1, "key-months", "kms.keyMonth", price(ctx, "kms.keyMonth"), "1 key", [], r.inputs.enableKeyRotation === true ? "automatic rotation: each rotated backing key adds to this from the first rotation (after a year)" : undefined);
+    add(
+        ctx,
+        r,
+        "KMS customer-managed key",
+        1,
+        "key-months",
+        "kms.keyMonth",
+        price(ctx, "kms.keyMonth"),
+        "1 key",
+        [],
+        r.inputs.enableKeyRotation === true ? "automatic rotation: each rotated backing key adds to this from the first rotation (after a year)" : undefined,
+    );
     const req = ctx.a.kmsRequestsPerKeyMonth;
-    add(ctx, r, "KMS requests", req / 10_000, "× 10k requests", "kms.requests10k", price(ctx, "kms.requests10k"), `kmsRequestsPerKeyMonth ${n2(req)} ÷ 10,000`, ["kmsRequestsPerKeyMonth"]);
+    add(
+        ctx,
+        r,
+        "KMS requests",
+        req / 10_000,
+        "× 10k requests",
+        "kms.requests10k",
+        price(ctx, "kms.requests10k"),
+        `kmsRequestsPerKeyMonth ${n2(req)} ÷ 10,000`,
+        ["kmsRequestsPerKeyMonth"],
+    );
 }
 
 function priceSecret(ctx: Ctx, r: CostResource) {
     add(ctx, r, "Secrets Manager secret", 1, "secret-months", "secretsmanager.secretMonth", price(ctx, "secretsmanager.secretMonth"), "1 secret");
     const calls = ctx.a.secretsManagerCallsPerSecretMonth;
-    add(ctx, r, "Secrets Manager API calls", calls / 10_000, "× 10k calls", "secretsmanager.calls10k", price(ctx, "secretsmanager.calls10k"), `secretsManagerCallsPerSecretMonth ${n2(calls)} ÷ 10,000`, ["secretsManagerCallsPerSecretMonth"]);
+    add(
+        ctx,
+        r,
+        "Secrets Manager API calls",
+        calls / 10_000,
+        "× 10k calls",
+        "secretsmanager.calls10k",
+        price(ctx, "secretsmanager.calls10k"),
+        `secretsManagerCallsPerSecretMonth ${n2(calls)} ÷ 10,000`,
+        ["secretsManagerCallsPerSecretMonth"],
+    );
 }
 
 function priceBucket(ctx: Ctx, r: CostResource) {
@@ -406,7 +606,9 @@ function priceBucket(ctx: Ctx, r: CostResource) {
     const byName = ctx.a.s3GbByBucket;
     const gb = byName[r.name] ?? (bucket !== undefined ? byName[bucket] : undefined) ?? ctx.a.s3GbPerBucket;
     const which = byName[r.name] !== undefined || (bucket !== undefined && byName[bucket] !== undefined) ? `s3GbByBucket[${r.name}]` : "s3GbPerBucket";
-    add(ctx, r, "S3 Standard storage", gb, "GB-months", "s3.standard.gbMonth", price(ctx, "s3.standard.gbMonth"), `${which} ${n2(gb)} GB`, [which.startsWith("s3GbByBucket") ? "s3GbByBucket" : "s3GbPerBucket"]);
+    add(ctx, r, "S3 Standard storage", gb, "GB-months", "s3.standard.gbMonth", price(ctx, "s3.standard.gbMonth"), `${which} ${n2(gb)} GB`, [
+        which.startsWith("s3GbByBucket") ? "s3GbByBucket" : "s3GbPerBucket",
+    ]);
 }
 
 /** Images a lifecycle policy keeps: its `imageCountMoreThan` rules (the one for tagStatus any, else their sum). */
@@ -419,7 +621,9 @@ export function imagesKept(policyDoc: unknown): number | undefined {
             return undefined;
         }
     }
-    const rules = arr(obj(doc)?.rules).map(obj).filter((x): x is Obj => !!x);
+    const rules = arr(obj(doc)?.rules)
+        .map(obj)
+        .filter((x): x is Obj => !!x);
     const counting = rules.filter((x) => get(x, "selection", "countType") === "imageCountMoreThan" && num(get(x, "selection", "countNumber")) !== undefined);
     if (!counting.length) return undefined;
     const any = counting.find((x) => get(x, "selection", "tagStatus") === "any");
@@ -428,7 +632,9 @@ export function imagesKept(policyDoc: unknown): number | undefined {
 
 function priceRepository(ctx: Ctx, r: CostResource) {
     const name = str(r.inputs.name) ?? r.name;
-    const lps = ctx.resources.filter((x) => x.type === "aws:ecr/lifecyclePolicy:LifecyclePolicy" && (x.inputs.repository === name || x.dependencies.includes(r.urn)));
+    const lps = ctx.resources.filter(
+        (x) => x.type === "aws:ecr/lifecyclePolicy:LifecyclePolicy" && (x.inputs.repository === name || x.dependencies.includes(r.urn)),
+    );
     const kept = lps.map((lp) => imagesKept(lp.inputs.policy)).find((k) => k !== undefined);
     const images = kept ?? ctx.a.ecrImagesWithoutLifecycle;
     const size = ctx.a.ecrImageSizeGb;
@@ -451,7 +657,17 @@ function priceStatefulSet(ctx: Ctx, r: CostResource) {
         const gib = quantityGib(get(t, "spec", "resources", "requests", "storage"));
         if (gib === undefined) continue;
         const sc = storageClassType(ctx, str(get(t, "spec", "storageClassName")));
-        addVolumes(ctx, r, `PVC ${String(get(t, "metadata", "name") ?? "?")} (volumeClaimTemplates)`, replicas, gib, sc.type, `${pl(replicas, "replica")} × ${n2(gib)} GiB`, [], sc.note);
+        addVolumes(
+            ctx,
+            r,
+            `PVC ${String(get(t, "metadata", "name") ?? "?")} (volumeClaimTemplates)`,
+            replicas,
+            gib,
+            sc.type,
+            `${pl(replicas, "replica")} × ${n2(gib)} GiB`,
+            [],
+            sc.note,
+        );
     }
 }
 
@@ -476,11 +692,22 @@ export function helmVolumes(values: unknown): { path: string; gib: number; repli
         const gib = quantityGib(get(vct, "spec", "resources", "requests", "storage"));
         if (vct && gib !== undefined) {
             const owner = chain[chain.length - 1] ?? o; // the spec holding storageSpec/storage
-            out.push({ path: [...p, "volumeClaimTemplate"].join("."), gib, replicas: (num(owner.replicas) ?? 1) * (num(owner.shards) ?? 1), storageClass: str(get(vct, "spec", "storageClassName")) });
+            out.push({
+                path: [...p, "volumeClaimTemplate"].join("."),
+                gib,
+                replicas: (num(owner.replicas) ?? 1) * (num(owner.shards) ?? 1),
+                storageClass: str(get(vct, "spec", "storageClassName")),
+            });
         }
         const pers = obj(o.persistence);
         const pg = quantityGib(pers?.size);
-        if (pers && pers.enabled === true && pg !== undefined) out.push({ path: [...p, "persistence"].join("."), gib: pg, replicas: num(o.replicas) ?? num(o.replicaCount) ?? 1, storageClass: str(pers.storageClassName) });
+        if (pers && pers.enabled === true && pg !== undefined)
+            out.push({
+                path: [...p, "persistence"].join("."),
+                gib: pg,
+                replicas: num(o.replicas) ?? num(o.replicaCount) ?? 1,
+                storageClass: str(pers.storageClassName),
+            });
         for (const [k, v] of Object.entries(o)) if (k !== "volumeClaimTemplate" && k !== "persistence") walk(v, [...p, k], [...chain, o]);
     };
     walk(values, [], []);
@@ -501,7 +728,9 @@ function albIngresses(ctx: Ctx): Map<string, CostResource[]> {
         const ann = obj(get(r.inputs, "metadata", "annotations")) ?? {};
         const cls = str(get(r.inputs, "spec", "ingressClassName")) ?? str(ann["kubernetes.io/ingress.class"]);
         if (cls !== "alb") continue;
-        const key = str(ann["alb.ingress.kubernetes.io/group.name"]) ?? `${String(get(r.inputs, "metadata", "namespace") ?? "default")}/${String(get(r.inputs, "metadata", "name") ?? r.name)}`;
+        const key =
+            str(ann["alb.ingress.kubernetes.io/group.name"]) ??
+            `${String(get(r.inputs, "metadata", "namespace") ?? "default")}/${String(get(r.inputs, "metadata", "name") ?? r.name)}`;
         groups.set(key, [...(groups.get(key) ?? []), r]);
     }
     return groups;
@@ -510,9 +739,29 @@ function albIngresses(ctx: Ctx): Map<string, CostResource[]> {
 function priceAlb(ctx: Ctx, r: CostResource, label: string, internetFacing: boolean, extraNote?: string) {
     const h = ctx.a.hoursPerMonth;
     add(ctx, r, `ALB ${label}`, h, "ALB-hours", "alb.hour", price(ctx, "alb.hour"), `1 ALB × ${h} h`, ["hoursPerMonth"], extraNote);
-    add(ctx, r, `ALB ${label}: capacity units`, ctx.a.albLcuAverage * h, "LCU-hours", "alb.lcuHour", price(ctx, "alb.lcuHour"), `albLcuAverage ${n2(ctx.a.albLcuAverage)} LCU × ${h} h`, ["albLcuAverage", "hoursPerMonth"]);
+    add(
+        ctx,
+        r,
+        `ALB ${label}: capacity units`,
+        ctx.a.albLcuAverage * h,
+        "LCU-hours",
+        "alb.lcuHour",
+        price(ctx, "alb.lcuHour"),
+        `albLcuAverage ${n2(ctx.a.albLcuAverage)} LCU × ${h} h`,
+        ["albLcuAverage", "hoursPerMonth"],
+    );
     if (internetFacing)
-        add(ctx, r, `ALB ${label}: public IPv4 addresses`, ctx.azCount * h, "address-hours", "ipv4.hour", price(ctx, "ipv4.hour"), `${ctx.azCount} AZs (one address per AZ at least) × ${h} h`, ["hoursPerMonth"]);
+        add(
+            ctx,
+            r,
+            `ALB ${label}: public IPv4 addresses`,
+            ctx.azCount * h,
+            "address-hours",
+            "ipv4.hour",
+            price(ctx, "ipv4.hour"),
+            `${ctx.azCount} AZs (one address per AZ at least) × ${h} h`,
+            ["hoursPerMonth"],
+        );
 }
 
 function priceLoadBalancer(ctx: Ctx, r: CostResource) {
@@ -525,7 +774,9 @@ function priceInstance(ctx: Ctx, r: CostResource) {
     const t = str(r.inputs.instanceType);
     const p = t ? ec2Hour(ctx, t) : undefined;
     if (!t || p === undefined) return notPriced(ctx, `EC2 instance type ${t ?? "?"}`, `no price in plan/pricing/${ctx.prices.region}.json (${r.name})`);
-    add(ctx, r, `EC2 instance (${t}, on-demand)`, ctx.a.hoursPerMonth, "instance-hours", `ec2:${t}`, p, `1 instance × ${ctx.a.hoursPerMonth} h`, ["hoursPerMonth"]);
+    add(ctx, r, `EC2 instance (${t}, on-demand)`, ctx.a.hoursPerMonth, "instance-hours", `ec2:${t}`, p, `1 instance × ${ctx.a.hoursPerMonth} h`, [
+        "hoursPerMonth",
+    ]);
     const root = obj(r.inputs.rootBlockDevice);
     addVolumes(ctx, r, "root volume", 1, num(root?.volumeSize) ?? 8, str(root?.volumeType) ?? "gp3", `1 volume × ${n2(num(root?.volumeSize) ?? 8)} GiB`);
 }
@@ -582,13 +833,47 @@ const HANDLERS: Record<string, (ctx: Ctx, r: CostResource) => void> = {
     "aws:alb/loadBalancer:LoadBalancer": priceLoadBalancer,
     "aws:ec2/instance:Instance": priceInstance,
     "aws:ec2/natGateway:NatGateway": (ctx, r) =>
-        add(ctx, r, "NAT gateway", ctx.a.hoursPerMonth, "gateway-hours", "natgw.hour", price(ctx, "natgw.hour"), `1 NAT gateway × ${ctx.a.hoursPerMonth} h`, ["hoursPerMonth"]),
-    "aws:ec2/eip:Eip": (ctx, r) => add(ctx, r, "public IPv4 address (EIP)", ctx.a.hoursPerMonth, "address-hours", "ipv4.hour", price(ctx, "ipv4.hour"), `1 address × ${ctx.a.hoursPerMonth} h`, ["hoursPerMonth"]),
-    "aws:ebs/volume:Volume": (ctx, r) => addVolumes(ctx, r, "volume", 1, num(r.inputs.size) ?? 8, str(r.inputs.type) ?? "gp3", `1 volume × ${n2(num(r.inputs.size) ?? 8)} GiB`),
+        add(ctx, r, "NAT gateway", ctx.a.hoursPerMonth, "gateway-hours", "natgw.hour", price(ctx, "natgw.hour"), `1 NAT gateway × ${ctx.a.hoursPerMonth} h`, [
+            "hoursPerMonth",
+        ]),
+    "aws:ec2/eip:Eip": (ctx, r) =>
+        add(
+            ctx,
+            r,
+            "public IPv4 address (EIP)",
+            ctx.a.hoursPerMonth,
+            "address-hours",
+            "ipv4.hour",
+            price(ctx, "ipv4.hour"),
+            `1 address × ${ctx.a.hoursPerMonth} h`,
+            ["hoursPerMonth"],
+        ),
+    "aws:ebs/volume:Volume": (ctx, r) =>
+        addVolumes(ctx, r, "volume", 1, num(r.inputs.size) ?? 8, str(r.inputs.type) ?? "gp3", `1 volume × ${n2(num(r.inputs.size) ?? 8)} GiB`),
     "aws:ebs/snapshot:Snapshot": (ctx, r) =>
-        add(ctx, r, "EBS snapshot", ctx.a.snapshotGbEach, "GB-months", "ebs.snapshot.gbMonth", price(ctx, "ebs.snapshot.gbMonth"), `snapshotGbEach ${n2(ctx.a.snapshotGbEach)} GB`, ["snapshotGbEach"]),
+        add(
+            ctx,
+            r,
+            "EBS snapshot",
+            ctx.a.snapshotGbEach,
+            "GB-months",
+            "ebs.snapshot.gbMonth",
+            price(ctx, "ebs.snapshot.gbMonth"),
+            `snapshotGbEach ${n2(ctx.a.snapshotGbEach)} GB`,
+            ["snapshotGbEach"],
+        ),
     "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot": (ctx, r) =>
-        add(ctx, r, "EBS snapshot (VolumeSnapshot)", ctx.a.snapshotGbEach, "GB-months", "ebs.snapshot.gbMonth", price(ctx, "ebs.snapshot.gbMonth"), `snapshotGbEach ${n2(ctx.a.snapshotGbEach)} GB`, ["snapshotGbEach"]),
+        add(
+            ctx,
+            r,
+            "EBS snapshot (VolumeSnapshot)",
+            ctx.a.snapshotGbEach,
+            "GB-months",
+            "ebs.snapshot.gbMonth",
+            price(ctx, "ebs.snapshot.gbMonth"),
+            `snapshotGbEach ${n2(ctx.a.snapshotGbEach)} GB`,
+            ["snapshotGbEach"],
+        ),
 };
 
 /** Estimates the monthly cost of `resources` (a plan's records or a stack policy's resources). */
@@ -612,18 +897,43 @@ export function estimateCost(resources: CostResource[], opts: EstimateOptions = 
         const ann = obj(get(first.inputs, "metadata", "annotations")) ?? {};
         const label = str(ann["alb.ingress.kubernetes.io/group.name"]) ? `group ${String(ann["alb.ingress.kubernetes.io/group.name"])}` : first.name;
         // The AWS Load Balancer Controller's default scheme is internal; our ingresses set internet-facing.
-        priceAlb(ctx, first, `${label} (${g.length} ingress${g.length > 1 ? "es" : ""}: ${g.map((x) => x.name).join(", ")})`, ann["alb.ingress.kubernetes.io/scheme"] === "internet-facing");
+        priceAlb(
+            ctx,
+            first,
+            `${label} (${g.length} ingress${g.length > 1 ? "es" : ""}: ${g.map((x) => x.name).join(", ")})`,
+            ann["alb.ingress.kubernetes.io/scheme"] === "internet-facing",
+        );
     }
     for (const r of resources) if (r.type === "aws:cloudwatch/logGroup:LogGroup") priceLogGroup(ctx, r);
     // Sources whose log group the program does not declare: AWS creates it without retention.
     for (const [group, sources] of ctx.logIngest) {
-        const src = resources.find((r) => sources.some((s) => s.from.endsWith(r.name)) && (r.type === "aws:eks/cluster:Cluster" || r.type === "aws:ec2/flowLog:FlowLog"));
-        if (src) logStorage(ctx, src, group, sources.reduce((s, x) => s + x.gb, 0), undefined, `${sources.map((s) => s.from).join(" + ")}; the group is not declared, AWS creates it without retention`);
+        const src = resources.find(
+            (r) => sources.some((s) => s.from.endsWith(r.name)) && (r.type === "aws:eks/cluster:Cluster" || r.type === "aws:ec2/flowLog:FlowLog"),
+        );
+        if (src)
+            logStorage(
+                ctx,
+                src,
+                group,
+                sources.reduce((s, x) => s + x.gb, 0),
+                undefined,
+                `${sources.map((s) => s.from).join(" + ")}; the group is not declared, AWS creates it without retention`,
+            );
     }
-    // Stack-wide: data sent to the internet.
-    add(ctx, undefined, "internet data transfer out", a.internetEgressGbPerMonth, "GB", "transfer.internetOut.gb", price(ctx, "transfer.internetOut.gb"), `internetEgressGbPerMonth ${n2(a.internetEgressGbPerMonth)} GB (the account-wide free 100 GB not subtracted)`, [
-        "internetEgressGbPerMonth",
-    ]);
+    // Stack-wide: data sent to the internet — it leaves through the NAT gateways, load balancers or instances priced above.
+    const egressPath = ctx.lines.some((l) => ["natgw.hour", "alb.hour"].includes(l.priceKey) || l.type === "aws:ec2/instance:Instance");
+    if (egressPath)
+        add(
+            ctx,
+            undefined,
+            "internet data transfer out",
+            a.internetEgressGbPerMonth,
+            "GB",
+            "transfer.internetOut.gb",
+            price(ctx, "transfer.internetOut.gb"),
+            `internetEgressGbPerMonth ${n2(a.internetEgressGbPerMonth)} GB (the account-wide free 100 GB not subtracted)`,
+            ["internetEgressGbPerMonth"],
+        );
     for (const r of resources) {
         if (r.type !== "kubernetes:core/v1:Service" || get(r.inputs, "spec", "type") !== "LoadBalancer") continue;
         notPriced(ctx, "Service type LoadBalancer", `the load balancer it creates (NLB or CLB) has no price in plan/pricing/${prices.region}.json (${r.name})`);
@@ -637,7 +947,13 @@ export function estimateCost(resources: CostResource[], opts: EstimateOptions = 
         let reason = sharedAlb.get(r.urn) ?? ZERO_COST.find(([re]) => re.test(r.type))?.[1];
         if (reason === undefined && r.type in PRICED) reason = PRICED[r.type] || "nothing chargeable in its inputs";
         if (reason === undefined) {
-            notPriced(ctx, r.type, r.type.startsWith("aws:") || r.type.startsWith("awsx:") ? `no pricer for this type (plan/cost/estimate.ts)` : "not an AWS resource the engine knows");
+            notPriced(
+                ctx,
+                r.type,
+                r.type.startsWith("aws:") || r.type.startsWith("awsx:")
+                    ? `no pricer for this type (plan/cost/estimate.ts)`
+                    : "not an AWS resource the engine knows",
+            );
             continue;
         }
         const k = `${r.type}\u0000${reason}`;
@@ -652,7 +968,9 @@ export function estimateCost(resources: CostResource[], opts: EstimateOptions = 
         for (const l of lines) m.set(key(l), (m.get(key(l)) ?? 0) + l.monthlyUsd);
         return m;
     };
-    const byComponent = [...sumBy((l) => l.component).entries()].map(([component, monthlyUsd]) => ({ component, monthlyUsd })).sort((x, y) => y.monthlyUsd - x.monthlyUsd || x.component.localeCompare(y.component));
+    const byComponent = [...sumBy((l) => l.component).entries()]
+        .map(([component, monthlyUsd]) => ({ component, monthlyUsd }))
+        .sort((x, y) => y.monthlyUsd - x.monthlyUsd || x.component.localeCompare(y.component));
     const resTotals = sumBy((l) => `${l.urn}\u0000${l.name}`);
     const byResource = [...resTotals.entries()]
         .map(([k, monthlyUsd]) => {

@@ -68,7 +68,8 @@ export function pricingRegions(dir = PRICING_DIR): string[] {
 /** Reads and checks `plan/pricing/<region>.json`: every key present, every price sourced and dated. */
 export function loadPrices(region: string, dir = PRICING_DIR): PriceFile {
     const file = path.join(dir, `${region}.json`);
-    if (!fs.existsSync(file)) throw new PriceFileError(`no price file for region ${region} (have: ${pricingRegions(dir).join(", ") || "none"}): add plan/pricing/${region}.json`);
+    if (!fs.existsSync(file))
+        throw new PriceFileError(`no price file for region ${region} (have: ${pricingRegions(dir).join(", ") || "none"}): add plan/pricing/${region}.json`);
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PriceFile;
     const problems: string[] = [];
     if (doc.format !== "shop-platform/pricing@1") problems.push("format must be shop-platform/pricing@1");
@@ -78,7 +79,8 @@ export function loadPrices(region: string, dir = PRICING_DIR): PriceFile {
             problems.push(`${what} missing`);
             return;
         }
-        if (!e.source || !e.read || !/^\d{4}-\d{2}-\d{2}$/.test(e.read) || typeof e.regionConfirmed !== "boolean") problems.push(`${what} needs source, read (YYYY-MM-DD) and regionConfirmed`);
+        if (!e.source || !e.read || !/^\d{4}-\d{2}-\d{2}$/.test(e.read) || typeof e.regionConfirmed !== "boolean")
+            problems.push(`${what} needs source, read (YYYY-MM-DD) and regionConfirmed`);
     };
     for (const k of PRICE_KEYS) {
         const e = doc.prices?.[k];

@@ -5,7 +5,9 @@ import type { CostEstimate } from "./types";
 export function renderCost(est: CostEstimate, opts: { top?: number } = {}): string {
     const top = opts.top ?? 10;
     const out: string[] = [];
-    out.push(`  region ${est.region}, environment ${est.environment}; prices ${est.priceFile.path} read ${est.priceFile.read}${est.priceFile.regionConfirmed ? "" : " (not all confirmed for this region: see the file)"}`);
+    out.push(
+        `  region ${est.region}, environment ${est.environment}; prices ${est.priceFile.path} read ${est.priceFile.read}${est.priceFile.regionConfirmed ? "" : " (not all confirmed for this region: see the file)"}`,
+    );
     out.push("  by component:");
     const cw = Math.max(...est.byComponent.map((c) => c.component.length), 10);
     for (const c of est.byComponent) out.push(`    ${c.component.padEnd(cw)}  ${usd(c.monthlyUsd).padStart(10)}`);
@@ -20,7 +22,9 @@ export function renderCost(est: CostEstimate, opts: { top?: number } = {}): stri
     const used = [...new Set(est.lines.flatMap((l) => l.assumptions))].sort();
     out.push(`  assumptions (${est.environment} defaults unless overridden): ${used.map((k) => `${k}=${JSON.stringify(est.assumptions[k])}`).join(", ")}`);
     const zeroCount = est.zeroCost.reduce((s, z) => s + z.count, 0);
-    out.push(`  no charge of their own: ${zeroCount} resources of ${est.zeroCost.length} types (IAM, Kubernetes objects on the priced nodes, ≈$0 SQS/EventBridge…: see cost.json)`);
+    out.push(
+        `  no charge of their own: ${zeroCount} resources of ${est.zeroCost.length} types (IAM, Kubernetes objects on the priced nodes, ≈$0 SQS/EventBridge…: see cost.json)`,
+    );
     out.push(`  not priced: ${est.notPriced.length === 0 ? "(none)" : est.notPriced.map((n) => `${n.type} ×${n.count} (${n.reason})`).join("; ")}`);
     out.push("  savings the plan can see:");
     if (est.savings.length === 0) out.push("    (none)");
