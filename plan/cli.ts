@@ -129,7 +129,11 @@ export async function main(argv: string[], print: (s: string) => void = (s) => p
         const pb = await planStack(b, { configOverrides: args.overrides, costAssumptions: args.costAssumptions });
         const d = diffPlans(pa, pb);
         const cd = pa.cost && pb.cost ? costDelta(pa.cost, pb.cost) : undefined;
-        print(args.json ? JSON.stringify({ ...d, cost: cd ?? null }, null, 2) : `${renderDiff(d)}\n\n${cd ? renderCostDelta(cd) : "Monthly cost: no estimate for one of the stacks"}`);
+        print(
+            args.json
+                ? JSON.stringify({ ...d, cost: cd ?? null }, null, 2)
+                : `${renderDiff(d)}\n\n${cd ? renderCostDelta(cd) : "Monthly cost: no estimate for one of the stacks"}`,
+        );
         return 0;
     }
     const stacks = args.mode === "all" ? listStacks() : args.stacks;

@@ -71,7 +71,12 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
     let cost: CostEstimate | undefined;
     let costProblem: string | undefined;
     try {
-        cost = estimateCost(run.resources, { stack, region: run.stackConfig.config["aws:region"] as string | undefined, environment: config?.environment, assumptions: opts.costAssumptions });
+        cost = estimateCost(run.resources, {
+            stack,
+            region: run.stackConfig.config["aws:region"] as string | undefined,
+            environment: config?.environment,
+            assumptions: opts.costAssumptions,
+        });
     } catch (e) {
         if (e instanceof Error && ["PriceFileError", "CostAssumptionError", "CostEstimateError"].includes(e.name)) costProblem = e.message;
         else throw e;

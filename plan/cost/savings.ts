@@ -13,7 +13,6 @@ function spotAllowed(resources: CostResource[]): boolean {
     return resources.some(
         (r) =>
             r.type === "kubernetes:karpenter.sh/v1:NodePool" &&
-            // eslint-disable-next-line @typescript-eslint/no-explicit-any
             (((r.inputs.spec as any)?.template?.spec?.requirements ?? []) as any[]).some(
                 (q) => q?.key === "karpenter.sh/capacity-type" && Array.isArray(q.values) && q.values.includes("spot"),
             ),

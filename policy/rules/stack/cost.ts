@@ -12,7 +12,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { estimateCost, topDrivers, usd } from "../../../plan/cost/estimate";
 import type { CostAssumptions, CostEnvironment } from "../../../plan/cost/assumptions";
-import type { CostResource } from "../../../plan/cost/types";
+import type { CostEstimate, CostResource } from "../../../plan/cost/types";
 import { isExempt, stackRule } from "../../lib/policy";
 import { isOpaque, peek, UNKNOWN } from "../../lib/values";
 
@@ -82,24 +82,26 @@ export const costBudget = stackRule({
     check: (resources, _args, report, cfg) => {
         const budget = Number(cfg.monthlyBudgetUsd ?? 0);
         if (!(budget > 0)) return;
-        let est;
+        // An exempted resource is left out of the estimate.
+        const counted = resources.filter((r) => !isExempt(cfg.exemptions, r.name, r.urn));
+        if (counted.length === 0) return;
+        let est: CostEstimate;
         try {
-            // An exempted resource is left out of the estimate (the report itself is stack-wide).
-            const counted = resources.filter((r) => !isExempt(cfg.exemptions, r.name, r.urn));
-            if (counted.length === 0) return;
             est = estimateCost(toCostResources(counted), {
                 region: cfg.region || undefined,
                 environment: (cfg.environment || undefined) as CostEnvironment | undefined,
                 assumptions: cfg.assumptions as Partial<CostAssumptions>,
             });
         } catch (e) {
-            report(`Cannot estimate the stack's monthly cost to compare it with the budget ${usd(budget)}: ${(e as Error).message}`);
+            report(`Cannot estimate the stack's monthly cost to compare it with the budget ${usd(budget)}: ${(e as Error).message}`, counted[0].urn);
             return;
         }
         if (est.totalUsd <= budget) return;
         report(
             `Estimated monthly cost ${usd(est.totalUsd)} exceeds the budget ${usd(budget)} by ${usd(est.totalUsd - budget)} ` +
                 `(${est.region}, ${est.environment} assumptions, prices read ${est.priceFile.read}). Top cost drivers: ${topDrivers(est, 3).join("; ")}.`,
+            // Reported on the top resource (a stack policy's report needs a URN in policy:check's output format).
+            est.byResource.find((r) => r.urn)?.urn ?? counted[0].urn,
         );
     },
 });
