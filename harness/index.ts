@@ -16,7 +16,7 @@ export { listStacks, loadStackConfig, REPO_ROOT, UnknownStackError } from "./sta
 export type { StackConfig } from "./stackConfig";
 export * from "./types";
 
-// Internal SDK modules: the only way to observe raw registrations (see offline-pulumi-facts.md).
+// Internal SDK modules: the SDK offers no public hook that sees each registration as the engine receives it.
 const settings = require("@pulumi/pulumi/runtime/settings");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 

@@ -29,8 +29,8 @@ export type JsonSchema = Record<string, unknown> & { type?: string | string[]; d
 export interface RuleMeta {
     name: string;
     description: string;
-    /** Rows of the candidate rule matrix (shared/reference/anchors-policy.md §10). */
-    rows: number[];
+    /** Why the rule exists, in one sentence (what goes wrong without it). */
+    why: string;
     /** Resource types, for docs (a human label when the set is computed). */
     resourceTypes: string[];
     kind: "resource" | "stack";
@@ -84,7 +84,7 @@ export type StackCheck = (resources: PolicyResource[], args: StackValidationArgs
 interface CommonDef {
     name: string;
     description: string;
-    rows: number[];
+    why: string;
     defaultLevel: EnforcementLevel;
     params?: Record<string, JsonSchema>;
 }
@@ -102,7 +102,7 @@ export interface StackRuleDef extends CommonDef {
 }
 
 function metaOf(def: CommonDef, kind: RuleMeta["kind"], resourceTypes: string[]): RuleMeta {
-    return { name: def.name, description: def.description, rows: def.rows, kind, defaultLevel: def.defaultLevel, params: def.params ?? {}, resourceTypes };
+    return { name: def.name, description: def.description, why: def.why, kind, defaultLevel: def.defaultLevel, params: def.params ?? {}, resourceTypes };
 }
 
 function mergedConfig(meta: RuleMeta, raw: object | undefined): Cfg {

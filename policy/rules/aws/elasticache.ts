@@ -3,11 +3,10 @@ import { asArray, isOpaque } from "../../lib/values";
 
 const RG = "aws:elasticache/replicationGroup:ReplicationGroup";
 
-/** Row 27. */
 export const elasticacheEncryption = resourceRule({
     name: "elasticache-encryption",
     description: "ElastiCache replication groups must encrypt at rest and in transit and require authentication (authToken or RBAC user groups).",
-    rows: [27],
+    why: "Cache contents (sessions, carts) are customer data in transit and at rest.",
     defaultLevel: "mandatory",
     types: [RG],
     params: { requireAuth: { type: "boolean", default: true, description: "Require authToken or userGroupIds." } },
@@ -32,11 +31,10 @@ function isOpaqueProp(props: Record<string, any>, key: string): boolean {
     }
 }
 
-/** Row 28. */
 export const elasticacheHa = resourceRule({
     name: "elasticache-ha",
     description: "ElastiCache replication groups must have automatic failover and Multi-AZ with at least one replica.",
-    rows: [28],
+    why: "A single cache node is a single point of failure for every request that reads it.",
     defaultLevel: "mandatory",
     types: [RG],
     check: (props, _args, report) => {

@@ -61,7 +61,7 @@ export const costBudget = stackRule({
     name: "cost-budget",
     description:
         "The stack's estimated monthly cost (plan/cost: resource inputs × the price file of the region, with the environment's usage assumptions) must not exceed monthlyBudgetUsd; the violation names the top three cost drivers.",
-    rows: [],
+    why: "A budget checked on every preview catches a change that would multiply the bill (one more NAT gateway per AZ, a bigger node group) before it is deployed, not when the invoice arrives.",
     defaultLevel: "advisory",
     types: ["all priced resource types (plan/cost/estimate.ts)"],
     params: {
