@@ -10,7 +10,7 @@
 import * as path from "node:path";
 import { ConfigError } from "../config";
 import { listStacks, REPO_ROOT, UnknownStackError } from "../harness";
-import { costDelta, renderCost, renderCostDelta, writeCostFile, type CostAssumptions } from "./cost";
+import { costDelta, renderCost, renderCostDelta, usd, writeCostFile, type CostAssumptions } from "./cost";
 import { diffPlans, renderDiff } from "./diff";
 import { hasMandatory, planStack, renderViolations, type Plan } from "./plan";
 import { renderSettings } from "./settings";
@@ -75,6 +75,18 @@ export function parseArgs(argv: string[]): CliArgs {
     return a;
 }
 
+/** The budget line under the cost section (the cost-budget policy verdict is under Policies). */
+export function renderBudget(plan: Pick<Plan, "cost" | "costBudget">): string {
+    const b = plan.costBudget?.configUsd;
+    if (!plan.cost || !b) return "\n  budget: none (monthlyBudgetUsd 0)";
+    const t = plan.cost.totalUsd;
+    const state = t > b ? `OVER by ${usd(t - b)}` : `within (${Math.round((t / b) * 100)} %)`;
+    const p = plan.costBudget?.policyUsd;
+    const mismatch =
+        p !== undefined && p !== b ? `; NOTE policy/config cost-budget.monthlyBudgetUsd is ${usd(p)}, which \`pulumi preview\` enforces — make them equal` : "";
+    return `\n  budget: ${usd(b)} (config monthlyBudgetUsd): ${state}${mismatch}`;
+}
+
 export function renderPlanText(plan: Plan, written: Written): string {
     const rel = (p: string) => path.relative(process.cwd(), p) || ".";
     const parts = [
@@ -88,7 +100,7 @@ export function renderPlanText(plan: Plan, written: Written): string {
         renderSettings(plan.settings),
         "",
         "Estimated monthly cost:",
-        plan.cost ? renderCost(plan.cost) : `  (no estimate: ${plan.costProblem ?? "unknown reason"})`,
+        plan.cost ? renderCost(plan.cost) + renderBudget(plan) : `  (no estimate: ${plan.costProblem ?? "unknown reason"})`,
         "",
         "Policies:",
         renderViolations(plan),
@@ -116,6 +128,7 @@ export function planJson(plan: Plan, written: Written): Record<string, unknown> 
         policy: { config: plan.policy.configPath && path.relative(REPO_ROOT, plan.policy.configPath), violations: plan.policy.violations },
         notes: plan.notes,
         cost: plan.cost ?? null,
+        costBudget: plan.costBudget ?? null,
         ...(plan.costProblem ? { costProblem: plan.costProblem } : {}),
         out: { dir: written.dir, files: written.files, svgProblem: written.svgProblem },
     };

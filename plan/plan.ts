@@ -26,6 +26,8 @@ export interface Plan {
     /** The monthly cost estimate (plan/cost), or why there is none (e.g. no price file for the region). */
     cost?: CostEstimate;
     costProblem?: string;
+    /** The stack's budget (config monthlyBudgetUsd) and the one `pulumi preview` enforces (policy/config cost-budget). */
+    costBudget?: { configUsd?: number; policyUsd?: number };
     /** Secure-value placeholders of this run: never to be printed or written (tests check). */
     placeholders: Record<string, string>;
 }
@@ -66,7 +68,10 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
         config = undefined; // the program already validated it; a parse failure here leaves resource-derived settings only
     }
     const configPath = opts.policyConfig ?? defaultPolicyConfig(stack);
-    const violations = fs.existsSync(configPath) ? evaluate(run.resources, loadPolicyConfig(configPath), { stack }) : [];
+    const policyConfig = fs.existsSync(configPath) ? loadPolicyConfig(configPath) : undefined;
+    const violations = policyConfig ? evaluate(run.resources, policyConfig, { stack }) : [];
+    const budgetEntry = policyConfig?.["cost-budget"];
+    const policyBudget = typeof budgetEntry === "object" && budgetEntry !== null ? (budgetEntry as { monthlyBudgetUsd?: number }).monthlyBudgetUsd : undefined;
     const counts = countByType(run.resources);
     let cost: CostEstimate | undefined;
     let costProblem: string | undefined;
@@ -75,7 +80,7 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
             stack,
             region: run.stackConfig.config["aws:region"] as string | undefined,
             environment: config?.environment,
-            assumptions: opts.costAssumptions,
+            assumptions: { ...config?.cost.assumptions, ...opts.costAssumptions },
         });
     } catch (e) {
         if (e instanceof Error && ["PriceFileError", "CostAssumptionError", "CostEstimateError"].includes(e.name)) costProblem = e.message;
@@ -93,6 +98,7 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
         notes: offlineNotes(run.resources),
         cost,
         costProblem,
+        costBudget: { configUsd: config?.cost.monthlyBudgetUsd, policyUsd: policyBudget },
         placeholders: run.stackConfig.placeholders,
     };
 }

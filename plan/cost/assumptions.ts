@@ -1,9 +1,10 @@
 /**
  * Usage assumptions of the cost estimate: everything the resource inputs cannot say (traffic,
  * log volume, image size, how many nodes Karpenter adds on average). One place, defaults per
- * environment, every key overridable per stack (`estimateCost(..., { assumptions })`; the plan
- * passes `costAssumptions` from the stack config once that key exists, the budget policy its
- * `assumptions` param). Each usage-based line of the estimate names the keys it used.
+ * environment, every key overridable (`estimateCost(..., { assumptions })`). The per-environment
+ * ones are also rows of the config table (config/table.ts, `cost*` keys: the plan passes the
+ * stack's values; a test keeps the rows' defaults equal to these) and the budget policy takes
+ * overrides in its `assumptions` param. Each usage-based line of the estimate names its keys.
  *
  * This file must stay free of npm imports: the CrossGuard pack (policy/) imports the engine and
  * only has its own node_modules.
@@ -79,7 +80,7 @@ export const DEFAULT_ASSUMPTIONS: Record<CostEnvironment, CostAssumptions> = {
         s3GbByBucket: {},
         natProcessedGbPerMonth: 50,
         internetEgressGbPerMonth: 20,
-        controlPlaneLogGbPerTypeMonth: 0.5,
+        controlPlaneLogGbPerTypeMonth: 1,
         flowLogGbPerMonth: 5,
         s3GbPerBucket: 10,
         karpenterBaselineNodes: 0,
