@@ -12,6 +12,7 @@ import { ConfigError } from "../config";
 import { listStacks, REPO_ROOT, UnknownStackError } from "../harness";
 import { costDelta, renderCost, renderCostDelta, usd, writeCostFile, type CostAssumptions } from "./cost";
 import { diffPlans, renderDiff } from "./diff";
+import { loadDotRenderer } from "./dot";
 import { hasMandatory, planStack, renderViolations, type Plan } from "./plan";
 import { renderSettings } from "./settings";
 import { renderCounts, renderTree } from "./tree";
@@ -149,6 +150,7 @@ export async function main(argv: string[], print: (s: string) => void = (s) => p
         );
         return 0;
     }
+    await loadDotRenderer(); // the WebAssembly Graphviz, once per run
     const stacks = args.mode === "all" ? listStacks() : args.stacks;
     const docs: Record<string, unknown>[] = [];
     let failed = false;
