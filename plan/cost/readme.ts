@@ -5,6 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { listStacks } from "../../harness";
+import { planStack } from "../plan";
 import { topDrivers, usd } from "./estimate";
 import type { CostEstimate } from "./types";
 
@@ -38,8 +40,6 @@ export function renderReadme(readme: string, table: string): string {
 
 if (require.main === module) {
     void (async () => {
-        const { planStack } = await import("../plan");
-        const { listStacks } = await import("../../harness");
         const rows = [];
         for (const s of ["dev", "staging", "prod"].filter((x) => listStacks().includes(x))) {
             const p = await planStack(s);
