@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../../harness";
 import { renderPlanText } from "../cli";
 import { round2, usd } from "../cost";
-import { README_FILE, renderCostTable, renderReadme } from "../cost/readme";
+import { ABEGIN, AEND, DOC_FILE, README_FILE, renderAssumptionsTable, renderCostTable, renderReadme, replaceBlock } from "../cost/readme";
 import { planFor } from "./helpers";
 
 describe("plan: cost output", function () {
@@ -59,5 +59,11 @@ describe("plan: cost output", function () {
         const readme = fs.readFileSync(README_FILE, "utf8");
         assert.equal(readme, renderReadme(readme, renderCostTable(rows)));
         assert.match(readme, /\| prod \| eu-west-1 \| \*\*\$607\.44\*\* \| \$800\.00 \| NodeGroup shop-prod-system \$222\.24;/);
+    });
+
+    it("docs/cost.md's assumptions table is generated from plan/cost/assumptions.ts and the config rows", () => {
+        const doc = fs.readFileSync(DOC_FILE, "utf8");
+        assert.equal(doc, replaceBlock(doc, ABEGIN, AEND, renderAssumptionsTable()));
+        assert.match(doc, /\| `natProcessedGbPerMonth` \| `50` \| `100` \| `300` \| `costNatProcessedGbPerMonth` \|/);
     });
 });
