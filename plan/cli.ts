@@ -2,6 +2,7 @@
  * `npm run plan -- <stack> [--out <dir>] [--json] [--config-override key=value]… [--diagram <base>]`
  * `npm run plan -- --all [--json]`            plan every stack in one process
  * `npm run plan -- --diff <stackA> <stackB> [--json]`
+ * `npm run plan -- <stack> --base <resources.json | out dir | git ref> [--json]`   change plan (plan/changeCli.ts)
  * Any mode: `--cost-assumption key=value`… overrides a cost usage assumption (plan/cost/assumptions.ts).
  *
  * Exit codes: 0 plan OK (advisory findings allowed), 1 a mandatory policy violation,
@@ -9,6 +10,8 @@
  */
 import * as path from "node:path";
 import { ConfigError } from "../config";
+import { BaseError } from "./changeBase";
+import { changeMain } from "./changeCli";
 import { listStacks, REPO_ROOT, UnknownStackError } from "../harness";
 import { costDelta, renderCost, renderCostDelta, usd, writeCostFile, type CostAssumptions } from "./cost";
 import { diffPlans, renderDiff } from "./diff";
@@ -27,11 +30,13 @@ export interface CliArgs {
     json: boolean;
     overrides: Record<string, unknown>;
     diagram?: string;
+    /** `--base`: print the change plan against this base (plan/changeCli.ts). */
+    base?: string;
     costAssumptions: Partial<CostAssumptions>;
 }
 
 const USAGE =
-    "usage: npm run plan -- <stack> [--out <dir>] [--json] [--config-override key=value]... [--diagram <path-base>]\n       npm run plan -- --all [--json]\n       npm run plan -- --diff <stackA> <stackB> [--json]\n       (any mode) --cost-assumption key=value   override a cost usage assumption";
+    "usage: npm run plan -- <stack> [--out <dir>] [--json] [--config-override key=value]... [--diagram <path-base>]\n       npm run plan -- --all [--json]\n       npm run plan -- --diff <stackA> <stackB> [--json]\n       npm run plan -- <stack> --base <resources.json | out dir | git ref> [--json] [--config-override key=value]...\n       (any mode) --cost-assumption key=value   override a cost usage assumption";
 
 /** `key=value`: value parsed as JSON when it is an object/array/number/boolean, else kept as a string. */
 export function parseOverride(s: string): [string, unknown] {
@@ -60,6 +65,7 @@ export function parseArgs(argv: string[]): CliArgs {
         else if (x === "--diff") a.mode = "diff";
         else if (x === "--out") a.out = next();
         else if (x === "--diagram") a.diagram = next();
+        else if (x === "--base") a.base = next();
         else if (x === "--config-override") {
             const [k, v] = parseOverride(next());
             a.overrides[k] = v;
@@ -73,6 +79,7 @@ export function parseArgs(argv: string[]): CliArgs {
     if (a.mode === "plan" && a.stacks.length !== 1) throw new UsageError(`expected one stack (found: ${listStacks().join(", ")})\n${USAGE}`);
     if (a.mode === "diff" && a.stacks.length !== 2) throw new UsageError(`--diff expects two stacks\n${USAGE}`);
     if (a.mode === "all" && a.stacks.length !== 0) throw new UsageError(`--all takes no stack names\n${USAGE}`);
+    if (a.base !== undefined && a.mode !== "plan") throw new UsageError(`--base compares one stack\n${USAGE}`);
     return a;
 }
 
@@ -137,6 +144,8 @@ export function planJson(plan: Plan, written: Written): Record<string, unknown> 
 
 export async function main(argv: string[], print: (s: string) => void = (s) => process.stdout.write(s + "\n")): Promise<number> {
     const args = parseArgs(argv);
+    if (args.base !== undefined)
+        return changeMain({ stack: args.stacks[0], base: args.base, json: args.json, overrides: args.overrides, out: args.out }, print);
     if (args.mode === "diff") {
         const [a, b] = args.stacks;
         const pa = await planStack(a, { configOverrides: args.overrides, costAssumptions: args.costAssumptions });
@@ -173,7 +182,7 @@ export async function main(argv: string[], print: (s: string) => void = (s) => p
 
 /** Expected errors: a message and exit 2, never a stack trace. */
 export function expectedError(err: unknown): string | undefined {
-    if (err instanceof UsageError || err instanceof UnknownStackError || err instanceof ConfigError) return err.message;
+    if (err instanceof UsageError || err instanceof UnknownStackError || err instanceof ConfigError || err instanceof BaseError) return err.message;
     if (err instanceof Error && (err.name === "ConfigError" || err.name === "UnknownStackError")) return err.message;
     return undefined;
 }

@@ -21,6 +21,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import type { Unwrap } from "@pulumi/pulumi";
 import { minimatch } from "minimatch";
 import { isUnknownError } from "./values";
 
@@ -149,6 +150,20 @@ export function resourceRule(def: ResourceRuleDef): PolicyFactory<ResourceValida
         validateResource: withGuards(meta, accepts, def.check),
     });
     return Object.assign(factory, { meta });
+}
+
+/**
+ * A resource rule whose check sees typed props: `Unwrap<TArgs>` of the resource's Args, exactly
+ * what `validateResourceOfType(aws.x.Y, …)` gives, but from a type-only import, so the pack does
+ * not load the provider SDK at run time. The same guards apply (type filter, exemptions, unknowns).
+ */
+export function typedResourceRule<TArgs>(
+    def: Omit<ResourceRuleDef, "check" | "types"> & {
+        types: string[];
+        check: (props: Unwrap<NonNullable<TArgs>>, args: ResourceValidationArgs, report: ReportViolation, cfg: Cfg) => void;
+    },
+): PolicyFactory<ResourceValidationPolicy> {
+    return resourceRule(def as ResourceRuleDef);
 }
 
 export function stackRule(def: StackRuleDef): PolicyFactory<StackValidationPolicy> {

@@ -1,10 +1,11 @@
+import type * as aws from "@pulumi/aws";
 import { hasCondition, isWildcardPrincipal, statementsOf } from "../../lib/aws";
-import { resourceRule } from "../../lib/policy";
+import { typedResourceRule } from "../../lib/policy";
 import { asArray, asObject } from "../../lib/values";
 
 const REPO = "aws:ecr/repository:Repository";
 
-export const ecrScanOnPush = resourceRule({
+export const ecrScanOnPush = typedResourceRule<aws.ecr.RepositoryArgs>({
     name: "ecr-scan-on-push",
     description: "ECR repositories must scan images on push (imageScanningConfiguration.scanOnPush = true).",
     why: "Known CVEs in a pushed image are found before it is deployed, not after.",
@@ -15,7 +16,7 @@ export const ecrScanOnPush = resourceRule({
     },
 });
 
-export const ecrImmutableTags = resourceRule({
+export const ecrImmutableTags = typedResourceRule<aws.ecr.RepositoryArgs>({
     name: "ecr-immutable-tags",
     description: "ECR repositories must have immutable image tags (imageTagMutability IMMUTABLE or IMMUTABLE_WITH_EXCLUSION).",
     why: "A re-pushed tag silently changes what a deployment pulls.",
@@ -27,7 +28,7 @@ export const ecrImmutableTags = resourceRule({
     },
 });
 
-export const ecrKms = resourceRule({
+export const ecrKms = typedResourceRule<aws.ecr.RepositoryArgs>({
     name: "ecr-kms",
     description: "ECR repositories should be encrypted with KMS (optionally a customer-managed key) instead of the AES256 default.",
     why: "Images carry code and configuration: encrypt them with a key whose use is audited.",
@@ -47,7 +48,7 @@ export const ecrKms = resourceRule({
     },
 });
 
-export const ecrRepoPolicyNotPublic = resourceRule({
+export const ecrRepoPolicyNotPublic = typedResourceRule<aws.ecr.RepositoryPolicyArgs>({
     name: "ecr-repo-policy-not-public",
     description: "ECR repository policies must not allow a wildcard principal without a condition.",
     why: "A public repository policy publishes our images (and anything baked into them) to everyone.",

@@ -1,10 +1,11 @@
+import type * as aws from "@pulumi/aws";
 import { WORLD_CIDRS, strings } from "../../lib/aws";
-import { resourceRule } from "../../lib/policy";
+import { typedResourceRule } from "../../lib/policy";
 import { asArray, asObject } from "../../lib/values";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 
-export const eksSecretsEncryption = resourceRule({
+export const eksSecretsEncryption = typedResourceRule<aws.eks.ClusterArgs>({
     name: "eks-secrets-encryption",
     description:
         'EKS clusters must envelope-encrypt Kubernetes secrets with a KMS key (encryptionConfig.resources includes "secrets" and provider.keyArn is set).',
@@ -19,7 +20,7 @@ export const eksSecretsEncryption = resourceRule({
     },
 });
 
-export const eksEndpointPrivate = resourceRule({
+export const eksEndpointPrivate = typedResourceRule<aws.eks.ClusterArgs>({
     name: "eks-endpoint-private",
     description:
         "The EKS API endpoint must have private access and either no public access or public access restricted to allow-listed CIDRs (never 0.0.0.0/0 or ::/0).",
@@ -59,7 +60,7 @@ export const eksEndpointPrivate = resourceRule({
 
 export const ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
-export const eksControlPlaneLogging = resourceRule({
+export const eksControlPlaneLogging = typedResourceRule<aws.eks.ClusterArgs>({
     name: "eks-control-plane-logging",
     description: "EKS control-plane logging must be enabled for the required log types.",
     why: "Without audit and authenticator logs nobody can say who did what to the cluster.",
@@ -80,7 +81,7 @@ export const eksControlPlaneLogging = resourceRule({
     },
 });
 
-export const eksAccessEntries = resourceRule({
+export const eksAccessEntries = typedResourceRule<aws.eks.ClusterArgs>({
     name: "eks-access-entries",
     description: "EKS clusters must use access entries (accessConfig.authenticationMode API or API_AND_CONFIG_MAP), not only the aws-auth ConfigMap.",
     why: "The aws-auth ConfigMap is one hand-edited file that can lock everyone out; access entries are API-managed.",
@@ -101,7 +102,7 @@ export const eksAccessEntries = resourceRule({
     },
 });
 
-export const eksNodegroupNoOpenSsh = resourceRule({
+export const eksNodegroupNoOpenSsh = typedResourceRule<aws.eks.NodeGroupArgs>({
     name: "eks-nodegroup-no-open-ssh",
     description: "EKS node groups must not enable SSH remote access without source security groups (that opens port 22 to 0.0.0.0/0).",
     why: "SSH without source security groups opens port 22 on every node to the internet.",
@@ -114,7 +115,7 @@ export const eksNodegroupNoOpenSsh = resourceRule({
     },
 });
 
-export const launchTemplateImdsv2 = resourceRule({
+export const launchTemplateImdsv2 = typedResourceRule<aws.ec2.LaunchTemplateArgs>({
     name: "launch-template-imdsv2",
     description: "Launch templates must require IMDSv2 (metadataOptions.httpTokens = required) with a bounded hop limit.",
     why: "IMDSv1 lets any SSRF in a pod read the node role's credentials.",

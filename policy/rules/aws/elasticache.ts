@@ -1,9 +1,10 @@
-import { resourceRule } from "../../lib/policy";
+import type * as aws from "@pulumi/aws";
+import { typedResourceRule } from "../../lib/policy";
 import { asArray, isOpaque } from "../../lib/values";
 
 const RG = "aws:elasticache/replicationGroup:ReplicationGroup";
 
-export const elasticacheEncryption = resourceRule({
+export const elasticacheEncryption = typedResourceRule<aws.elasticache.ReplicationGroupArgs>({
     name: "elasticache-encryption",
     description: "ElastiCache replication groups must encrypt at rest and in transit and require authentication (authToken or RBAC user groups).",
     why: "Cache contents (sessions, carts) are customer data in transit and at rest.",
@@ -11,7 +12,8 @@ export const elasticacheEncryption = resourceRule({
     types: [RG],
     params: { requireAuth: { type: "boolean", default: true, description: "Require authToken or userGroupIds." } },
     check: (props, _args, report, cfg) => {
-        if (props.atRestEncryptionEnabled !== true && props.atRestEncryptionEnabled !== "true") report("atRestEncryptionEnabled must be true.");
+        // State written by older providers (v5 and before) holds this as the string "true".
+        if (props.atRestEncryptionEnabled !== true && (props.atRestEncryptionEnabled as unknown) !== "true") report("atRestEncryptionEnabled must be true.");
         if (props.transitEncryptionEnabled !== true) report("transitEncryptionEnabled must be true.");
         if (cfg.requireAuth) {
             // authToken is normally a secret: present-but-opaque counts as set.
@@ -31,7 +33,7 @@ function isOpaqueProp(props: Record<string, any>, key: string): boolean {
     }
 }
 
-export const elasticacheHa = resourceRule({
+export const elasticacheHa = typedResourceRule<aws.elasticache.ReplicationGroupArgs>({
     name: "elasticache-ha",
     description: "ElastiCache replication groups must have automatic failover and Multi-AZ with at least one replica.",
     why: "A single cache node is a single point of failure for every request that reads it.",

@@ -1,9 +1,10 @@
+import type * as aws from "@pulumi/aws";
 import { hasCondition, isWildcardPrincipal, statementsOf } from "../../lib/aws";
-import { resourceRule } from "../../lib/policy";
+import { typedResourceRule } from "../../lib/policy";
 
 const KEY = "aws:kms/key:Key";
 
-export const kmsRotation = resourceRule({
+export const kmsRotation = typedResourceRule<aws.kms.KeyArgs>({
     name: "kms-rotation",
     description: "Symmetric customer-managed KMS keys must have automatic rotation enabled.",
     why: "Rotating key material limits what one exposed key version can decrypt.",
@@ -16,7 +17,7 @@ export const kmsRotation = resourceRule({
     },
 });
 
-export const kmsPolicySafe = resourceRule({
+export const kmsPolicySafe = typedResourceRule<aws.kms.KeyArgs>({
     name: "kms-policy-safe",
     description:
         "KMS keys must not bypass the policy lockout safety check, must not grant a wildcard principal without a condition, must keep a deletion window and carry a description.",

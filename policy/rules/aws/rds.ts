@@ -1,4 +1,5 @@
-import { resourceRule } from "../../lib/policy";
+import type * as aws from "@pulumi/aws";
+import { resourceRule, typedResourceRule } from "../../lib/policy";
 
 const INSTANCE = "aws:rds/instance:Instance";
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -21,7 +22,7 @@ export const rdsStorageEncrypted = resourceRule({
     },
 });
 
-export const rdsNotPublic = resourceRule({
+export const rdsNotPublic = typedResourceRule<aws.rds.InstanceArgs>({
     name: "rds-not-public",
     description: "RDS instances must not be publicly accessible.",
     why: "A publicly reachable database is one leaked password away from a breach.",
@@ -49,7 +50,7 @@ export const rdsBackups = resourceRule({
     },
 });
 
-export const rdsMultiAz = resourceRule({
+export const rdsMultiAz = typedResourceRule<aws.rds.InstanceArgs>({
     name: "rds-multi-az",
     description: "RDS instances must be Multi-AZ.",
     why: "A single-AZ database stops the shop when its zone does.",
