@@ -4,7 +4,12 @@
  * it per resource. Figures from plan/pricing/eu-west-1.json.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { changePlanFor } from "../changeCli";
 import { costDelta, loadPrices, renderCostDelta } from "../cost";
+import { resourcesFile } from "../plan";
 import { planFor, planWith } from "./helpers";
 
 const F = loadPrices("eu-west-1");
@@ -66,5 +71,18 @@ describe("plan: cost deltas", function () {
         // matched across stacks by normalised URN: the node group is one row, not an add and a remove
         assert.equal(d.rows.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").length, 1);
         assert.match(renderCostDelta(d), /^Monthly cost dev → prod \(estimate, eu-west-1\): \$243\.65 → \$607\.44 \(\+\$363\.79\)/);
+    });
+
+    it("the change plan (--base) carries the cost delta: base priced with the head's region and assumptions", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cost-base-"));
+        const baseFile = path.join(dir, "base.json");
+        fs.writeFileSync(baseFile, JSON.stringify(resourcesFile(await planFor("staging"))));
+        const { cost } = await changePlanFor({ stack: "staging", base: baseFile, json: false, overrides: { nodeDesiredSize: 3 }, out: path.join(dir, "out") });
+        assert.ok(cost);
+        close(cost.deltaUsd, H * F.ec2.onDemandHour["m6i.large"] + 40 * P["ebs.gp3.gbMonth"], "one more m6i.large node");
+        assert.deepEqual(
+            cost.rows.map((r) => r.type),
+            ["aws:eks/nodeGroup:NodeGroup"],
+        );
     });
 });
