@@ -456,6 +456,65 @@ export const CONFIG_TABLE = {
         defaults: { dev: 0, staging: 0, prod: 30 },
         feeds: "addons.externalSecrets.recoveryWindowDays",
     }),
+
+    // --- cost estimate (plan/cost). The CrossGuard pack cannot read stack config: cost-budget reads its budget and
+    // assumptions from policy/config/<env>.json, and a test keeps those equal to these rows for every committed stack.
+    monthlyBudgetUsd: row({
+        type: "integer",
+        description: "Monthly budget in USD the cost estimate is checked against (policy cost-budget; 0 = none).",
+        schema: z.number().int().min(0, "must be 0 (no budget) or more"),
+        defaults: { dev: 300, staging: 500, prod: 800 },
+        feeds: "cost.monthlyBudgetUsd",
+    }),
+    costNatProcessedGbPerMonth: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB a month processed by the NAT gateways, in total.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 50, staging: 100, prod: 300 },
+        feeds: "cost.assumptions.natProcessedGbPerMonth",
+    }),
+    costInternetEgressGbPerMonth: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB a month sent to the internet.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 20, staging: 50, prod: 500 },
+        feeds: "cost.assumptions.internetEgressGbPerMonth",
+    }),
+    costAlbLcuAverage: row({
+        type: "integer",
+        description: "Cost estimate assumption: average load balancer capacity units per ALB-hour.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 1, staging: 1, prod: 2 },
+        feeds: "cost.assumptions.albLcuAverage",
+    }),
+    costControlPlaneLogGbPerTypeMonth: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB a month ingested per enabled EKS control-plane log type.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 1, staging: 1, prod: 2 },
+        feeds: "cost.assumptions.controlPlaneLogGbPerTypeMonth",
+    }),
+    costFlowLogGbPerMonth: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB a month of VPC flow-log records.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 5, staging: 10, prod: 30 },
+        feeds: "cost.assumptions.flowLogGbPerMonth",
+    }),
+    costS3GbPerBucket: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB stored per S3 bucket.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 10, staging: 20, prod: 50 },
+        feeds: "cost.assumptions.s3GbPerBucket",
+    }),
+    costKarpenterBaselineNodes: row({
+        type: "integer",
+        description: "Cost estimate assumption: average nodes Karpenter runs beyond the managed node group.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 0, staging: 1, prod: 1 },
+        feeds: "cost.assumptions.karpenterBaselineNodes",
+    }),
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_TABLE;
