@@ -227,6 +227,47 @@ export function dataServiceService(
     );
 }
 
+/**
+ * A StatefulSet volume that can grow in place. `volumeClaimTemplates` is immutable in the API server
+ * (and replace-on-change in pulumi-kubernetes, which would delete and recreate the data service
+ * while its claims keep their old size), so the template keeps the size it was created with
+ * (`ignoreChanges`) and the size lives in a server-side-apply patch of each claim: raising it
+ * expands the EBS volume in place (the gp3 StorageClass allows expansion; shrinking is refused by
+ * Kubernetes). Call {@link growableVolume.patchClaims} after the StatefulSet exists.
+ */
+export function growableVolume(args: {
+    claim: string;
+    statefulSet: string;
+    replicas: number;
+    namespace: Input<string>;
+    storageClassName: string;
+    sizeGiB: number;
+    labels: Record<string, string>;
+}) {
+    const size = `${args.sizeGiB}Gi`;
+    return {
+        template: {
+            metadata: { name: args.claim, labels: args.labels },
+            spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storageClassName, resources: { requests: { storage: size } } },
+        },
+        ignoreChanges: ["spec.volumeClaimTemplates[0].spec.resources.requests.storage"],
+        patchClaims(opts: { parent: pulumi.Resource; provider: k8s.Provider; dependsOn: pulumi.Resource[] }): k8s.core.v1.PersistentVolumeClaimPatch[] {
+            return Array.from({ length: args.replicas }, (_, i) => {
+                const name = `${args.claim}-${args.statefulSet}-${i}`;
+                return new k8s.core.v1.PersistentVolumeClaimPatch(
+                    name,
+                    {
+                        // The StatefulSet controller owns the claim; the patch takes over only the requested size.
+                        metadata: { name, namespace: args.namespace, labels: args.labels, annotations: { "pulumi.com/patchForce": "true" } },
+                        spec: { resources: { requests: { storage: size } } },
+                    },
+                    opts,
+                );
+            });
+        },
+    };
+}
+
 /** A StatefulSet's governing (headless) Service: stable per-pod DNS names, ready or not. */
 export function headlessService(
     name: string,

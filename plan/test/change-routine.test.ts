@@ -165,4 +165,24 @@ describe("change plan: routine changes (real program)", function () {
             renderBrief(p),
         );
     });
+
+    it("storage size (redisStorageGiB): the claim grows in place through its patch; the StatefulSet is untouched (finding 7)", async () => {
+        const p = await routine("prod", { redisStorageGiB: 100 });
+        noStatefulReplaced(p);
+        expectExactly(p, { update: ["core/v1:PersistentVolumeClaimPatch data-redis-0"] });
+        const claim = changed(p)[0];
+        assert.deepEqual(
+            claim.paths.map((x) => [x.path, x.after]),
+            [["spec.resources.requests.storage", "100Gi"]],
+        );
+        assert.equal(p.blocking.length, 0);
+    });
+
+    it("redisPersistence off (prod): the cache's StatefulSet is replaced (it restarts empty), which blocks nothing: it is a cache", async () => {
+        const p = await routine("prod", { redisPersistence: false });
+        const sts = changed(p).find((c) => c.type === "kubernetes:apps/v1:StatefulSet")!;
+        assert.equal(sts.action, "replace", renderBrief(p));
+        assert.equal(sts.stateful, undefined);
+        assert.equal(p.blocking.length, 0, renderBrief(p));
+    });
 });

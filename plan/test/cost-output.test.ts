@@ -58,7 +58,7 @@ describe("plan: cost output", function () {
         }
         const readme = fs.readFileSync(README_FILE, "utf8");
         assert.equal(readme, renderReadme(readme, renderCostTable(rows)));
-        assert.match(readme, /\| prod \| eu-west-1 \| \*\*\$607\.44\*\* \| \$800\.00 \| NodeGroup shop-prod-system \$222\.24;/);
+        assert.match(readme, /\| prod \| eu-west-1 \| \*\*\$607\.84\*\* \| \$800\.00 \| NodeGroup shop-prod-system \$222\.24;/);
     });
 
     it("docs/cost.md's assumptions table is generated from plan/cost/assumptions.ts and the config rows", () => {
