@@ -18,6 +18,7 @@ const cluster = new shop.Cluster(config.cluster.name, {
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     kmsDeletionWindowDays: config.kms.deletionWindowDays,
+    tags,
 });
 const image = (app: string) => new shop.AppImage(app, { repositoryName: `shop-${stack}/${app}`, context: `apps/${app}`, ...config.images });
 const images = { storefront: image("storefront"), catalog: image("catalog") };
@@ -27,7 +28,9 @@ const { provider } = cluster;
 const addon = { provider, clusterName: cluster.clusterName, region, replicas: addons.replicas };
 const metricsServer = new shop.MetricsServer("metrics-server", addon);
 new shop.Karpenter("karpenter", { ...addon, systemNodeSelector: cluster.systemNodeSelector, nodePool: addons.karpenter, tags });
-const loadBalancers = addons.ingress.enabled ? new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId }) : undefined;
+const loadBalancers = addons.ingress.enabled
+    ? new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId, tags })
+    : undefined;
 const secretSink = addons.externalSecrets.enabled
     ? new shop.ExternalSecrets("external-secrets", {
           ...addon,
@@ -38,7 +41,7 @@ const secretSink = addons.externalSecrets.enabled
     : new shop.KubernetesSecretSink();
 
 // Kubernetes: namespaces, monitoring (its CRDs first), data services, the two apps.
-const namespaces = new shop.Namespaces("namespaces", { provider });
+const namespaces = new shop.Namespaces("namespaces", { provider, albReadinessGates: addons.ingress.enabled });
 const inNamespaces = { dependsOn: [namespaces] };
 const shared = { provider, storageClassName: cluster.storageClassName, secretSink, credentialsGeneration: config.credentialsGeneration };
 const placement = cluster.statefulPlacement;

@@ -79,6 +79,8 @@ export interface WebAppIngress {
 }
 
 const UID = 10001; // the apps' Dockerfiles run as this numeric user
+/** Seconds a terminating pod keeps serving before SIGTERM (less than the grace period, more than endpoint propagation). */
+const PRE_STOP_SECONDS = 10;
 
 export function validateWebAppArgs(name: string, args: WebAppArgs): void {
     const problems: string[] = [];
@@ -296,6 +298,9 @@ function createDeployment(ctx: BuildContext, pod: PodTemplate, dependsOn: pulumi
                             {
                                 ...pod.container(),
                                 ports: [{ name: "http", containerPort: args.port }],
+                                // Keep serving while the endpoints and the ALB drop the pod (the app then shuts down gracefully
+                                // on SIGTERM); the kubelet's sleep action needs no shell in the image.
+                                lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SECONDS } } },
                                 startupProbe: probe("/healthz", 2, 30),
                                 livenessProbe: probe("/healthz", 10, 3),
                                 readinessProbe: probe("/readyz", 5, 2),
