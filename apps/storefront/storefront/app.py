@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import orjson
 import psycopg
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,9 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import metrics as m
-from .cache import FAILED, Cache
+from .cache import LIST_PREFIX, Cache
 from .config import Settings
 from .db import Database
+from .logs import request_line
 
 log = logging.getLogger("storefront.http")
 
@@ -30,15 +31,13 @@ SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,31}$"
 Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 MAX_INT = 1_000_000_000
 
-LIST_VERSION_KEY = "sf:products:ver"
-
-
 def product_key(sku: str) -> str:
     return f"sf:product:{sku}"
 
 
 def list_key(version: str, limit: int, offset: int) -> str:
-    return f"sf:products:v{version}:{limit}:{offset}"
+    """Redis key of a list page under the current list version (a write bumps the version)."""
+    return f"{LIST_PREFIX}v{version}:{limit}:{offset}"
 
 
 class AppError(Exception):
@@ -75,7 +74,7 @@ class OrderIn(BaseModel):
 
 
 def dumps(obj) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), default=str).encode()
+    return orjson.dumps(obj, default=str)
 
 
 def json_bytes(body: bytes, status: int = 200) -> Response:
@@ -105,6 +104,19 @@ class MetricsLogMiddleware:
 
     def __init__(self, app):
         self.app = app
+        # labels() validates and hashes its arguments on every call; the children are cached per
+        # (route, method, status) instead (bounded: unknown methods beyond the bound are not cached).
+        self._children: dict[tuple[str, str, int], tuple] = {}
+
+    def _observe(self, route: str, method: str, status: int, duration: float) -> None:
+        key = (route, method, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (m.HTTP_REQUESTS.labels(route, method, str(status)), m.HTTP_DURATION.labels(route, method))
+            if len(self._children) < 512:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(duration)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -125,14 +137,8 @@ class MetricsLogMiddleware:
             route_obj = scope.get("route")
             route = getattr(route_obj, "path", None) or "unmatched"
             method = scope["method"]
-            m.HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            m.HTTP_DURATION.labels(route, method).observe(duration)
-            if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "request",
-                    extra={"fields": {"method": method, "route": route, "path": scope["path"], "status": status,
-                                      "duration_ms": round(duration * 1000, 3)}, "safe": True},
-                )
+            self._observe(route, method, status, duration)
+            request_line(method, route, scope["path"], status, round(duration * 1000, 3))
 
 
 def validation_message(request: Request, exc: RequestValidationError) -> tuple[int, str, str]:
@@ -152,7 +158,7 @@ def validation_message(request: Request, exc: RequestValidationError) -> tuple[i
 
 def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.database_url.get_secret_value(), settings.db_pool_max, settings.db_timeout_seconds)
-    cache = Cache(settings.redis_url.get_secret_value(), settings.cache_ttl_seconds)
+    cache = Cache(settings.redis_url.get_secret_value(), settings.cache_ttl_seconds, settings.near_cache_ttl_seconds)
     admin_token = settings.admin_token.get_secret_value().encode()
 
     @asynccontextmanager
@@ -208,9 +214,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise AppError(403, "forbidden", "invalid admin token")
 
     async def invalidate(*skus: str) -> None:
-        if skus:
-            await cache.delete(*(product_key(s) for s in skus))
-        await cache.incr(LIST_VERSION_KEY)
+        await cache.invalidate([product_key(s) for s in skus])
 
     # ---- probes and metrics ------------------------------------------------------------------
     @app.get("/healthz")
@@ -237,51 +241,31 @@ def create_app(settings: Settings) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ):
-        key = None
-        if cache.enabled:
-            version = await cache.get(LIST_VERSION_KEY)
-            if version is not FAILED:
-                key = list_key((version or b"0").decode(), limit, offset)
-                hit = await cache.get(key)
-                if hit is not FAILED:
-                    if hit is not None:
-                        m.CACHE_HITS.inc()
-                        return json_bytes(hit)
-                    m.CACHE_MISSES.inc()
-        async with db.pool.connection() as conn:
-            cur = await conn.cursor(row_factory=dict_row).execute(
-                f"SELECT {PRODUCT_COLS} FROM products ORDER BY sku LIMIT %s OFFSET %s", (limit, offset)
-            )
-            rows = await cur.fetchall()
-        items = [product_dict(r) for r in rows]
-        body = dumps({"items": items, "limit": limit, "offset": offset, "count": len(items)})
-        if key is not None:
-            await cache.set(key, body)
+        async def load() -> bytes:
+            async with db.pool.connection() as conn:
+                cur = await conn.cursor(row_factory=dict_row).execute(
+                    f"SELECT {PRODUCT_COLS} FROM products ORDER BY sku LIMIT %s OFFSET %s", (limit, offset)
+                )
+                rows = await cur.fetchall()
+            items = [product_dict(r) for r in rows]
+            return dumps({"items": items, "limit": limit, "offset": offset, "count": len(items)})
+
+        body = await cache.read(f"{LIST_PREFIX}{limit}:{offset}", load, lambda version: list_key(version, limit, offset))
         return json_bytes(body)
 
     @app.get("/api/products/{sku}")
     async def get_product(sku: Annotated[str, Path(pattern=SKU_PATTERN)]):
-        key = product_key(sku)
-        cacheable = False
-        if cache.enabled:
-            hit = await cache.get(key)
-            if hit is not FAILED:
-                cacheable = True
-                if hit is not None:
-                    m.CACHE_HITS.inc()
-                    return json_bytes(hit)
-                m.CACHE_MISSES.inc()
-        async with db.pool.connection() as conn:
-            cur = await conn.cursor(row_factory=dict_row).execute(
-                f"SELECT {PRODUCT_COLS} FROM products WHERE sku = %s", (sku,)
-            )
-            row = await cur.fetchone()
-        if row is None:
-            raise AppError(404, "product_not_found", f"no product with sku {sku}")
-        body = dumps(product_dict(row))
-        if cacheable:
-            await cache.set(key, body)
-        return json_bytes(body)
+        async def load() -> bytes:
+            async with db.pool.connection() as conn:
+                cur = await conn.cursor(row_factory=dict_row).execute(
+                    f"SELECT {PRODUCT_COLS} FROM products WHERE sku = %s", (sku,)
+                )
+                row = await cur.fetchone()
+            if row is None:
+                raise AppError(404, "product_not_found", f"no product with sku {sku}")
+            return dumps(product_dict(row))
+
+        return json_bytes(await cache.read(product_key(sku), load))
 
     @app.post("/api/products", status_code=201, dependencies=[Depends(require_admin)])
     async def create_product(body: ProductCreate):
