@@ -158,7 +158,8 @@ def validation_message(request: Request, exc: RequestValidationError) -> tuple[i
 
 def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.database_url.get_secret_value(), settings.db_pool_max, settings.db_timeout_seconds)
-    cache = Cache(settings.redis_url.get_secret_value(), settings.cache_ttl_seconds, settings.near_cache_ttl_seconds)
+    cache = Cache(settings.redis_url.get_secret_value(), settings.cache_ttl_seconds, settings.near_cache_ttl_seconds,
+                  settings.redis_timeout_seconds)
     admin_token = settings.admin_token.get_secret_value().encode()
 
     @asynccontextmanager

@@ -29,7 +29,7 @@ from .metrics import CACHE_HITS, CACHE_MISSES, REDIS_ERRORS
 
 log = logging.getLogger("storefront.cache")
 
-TIMEOUT = 0.05  # seconds, socket connect and read/write
+TIMEOUT = 0.05  # seconds, socket connect and read/write (REDIS_TIMEOUT_SECONDS)
 BACKOFF = 1.0  # after a failure, skip Redis for this long (readyz still probes it)
 LOCK_TTL_MS = 2000  # refresh lock lifetime: longer than a normal query, short enough that a dead holder costs little
 POLL_INTERVAL = 0.005  # a lock loser re-reads Redis this often while the holder refreshes
@@ -41,15 +41,15 @@ Loader = Callable[[], Awaitable[bytes]]
 
 
 class Cache:
-    def __init__(self, url: str, ttl: int, near_ttl: float = 1.0):
+    def __init__(self, url: str, ttl: int, near_ttl: float = 1.0, timeout: float = TIMEOUT):
         self.ttl = ttl
         self.near_ttl = max(0.0, min(near_ttl, float(ttl)))
         self.client: Redis | None = None
         if url:
             self.client = Redis.from_url(
                 url,
-                socket_timeout=TIMEOUT,
-                socket_connect_timeout=TIMEOUT,
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
                 retry=Retry(NoBackoff(), 0),
                 retry_on_timeout=False,
                 health_check_interval=0,
