@@ -1,6 +1,8 @@
 """The storefront HTTP API (FastAPI)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -13,7 +15,6 @@ import psycopg
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from psycopg.rows import dict_row
 from psycopg_pool import PoolClosed, PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -162,14 +163,26 @@ def create_app(settings: Settings) -> FastAPI:
                   settings.redis_timeout_seconds)
     admin_token = settings.admin_token.get_secret_value().encode()
 
+    async def refresh_gauges():
+        # multiprocess mode: /metrics is answered by one worker, so each worker publishes its pool gauges itself
+        while True:
+            db.update_gauges()
+            await asyncio.sleep(1)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await db.open()
+        gauges = asyncio.create_task(refresh_gauges()) if m.MULTIPROC_DIR else None
         try:
             yield
         finally:
+            if gauges is not None:
+                gauges.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await gauges
             await db.close()
             await cache.close()
+            m.worker_exited()
 
     app = FastAPI(title="storefront", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.db, app.state.cache = db, cache
@@ -234,7 +247,8 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/metrics")
     async def metrics():
         db.update_gauges()
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        body, content_type = m.exposition()
+        return Response(body, media_type=content_type)
 
     # ---- products ----------------------------------------------------------------------------
     @app.get("/api/products")
@@ -380,3 +394,11 @@ def create_app(settings: Settings) -> FastAPI:
         return json_bytes(dumps(order))
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn worker processes (WEB_CONCURRENCY > 1): each is a fresh interpreter (spawn)
+    that reads the same environment as `run serve`."""
+    from .__main__ import bootstrap
+
+    return create_app(bootstrap())
