@@ -23,6 +23,9 @@ def bootstrap():
     setup_logging(settings.log_level, secrets_of(settings.database_url.get_secret_value(),
                                                  settings.redis_url.get_secret_value(),
                                                  settings.admin_token.get_secret_value()))
+    from . import tracing
+
+    tracing.setup()  # a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
     return settings
 
 

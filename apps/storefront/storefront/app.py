@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import metrics as m
+from . import tracing
 from .cache import LIST_PREFIX, Cache
 from .config import Settings
 from .db import Database
@@ -183,8 +184,12 @@ def create_app(settings: Settings) -> FastAPI:
             await db.close()
             await cache.close()
             m.worker_exited()
+            tracing.shutdown()
 
-    app = FastAPI(title="storefront", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    # FastAPI's own (native) telemetry is off: the server spans come from opentelemetry-instrumentation-fastapi
+    # (storefront/tracing.py), and FastAPI would otherwise check for a configured provider on every request.
+    app = FastAPI(title="storefront", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
+                  telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False})
     app.state.db, app.state.cache = db, cache
     app.add_middleware(MetricsLogMiddleware)
 
@@ -393,6 +398,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise AppError(404, "order_not_found", f"no order {order_id}")
         return json_bytes(dumps(order))
 
+    tracing.instrument_app(app)
     return app
 
 
