@@ -62,6 +62,14 @@ start_app() { # port cmd...
 }
 stop_app() { kill -TERM "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""; }
 
+cpu_ticks() { # utime+stime (clock ticks) of a process and its children (uvicorn workers)
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" 2>/dev/null); do
+    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
 measure() { # label url ttl   (ttl: the app's CACHE_TTL_SECONDS for this run, "-" for the hellos)
   local label=$1 url=$2 ttl=$3
   local load; load=$(cut -d' ' -f1 /proc/loadavg)
@@ -69,7 +77,12 @@ measure() { # label url ttl   (ttl: the app's CACHE_TTL_SECONDS for this run, "-
   local t0; t0=$(date +%s.%N)
   for _ in $(seq 1 20); do curl -sf "$url" >/dev/null; done          # warm caches and pools
   wrk -t"$THREADS" -c"$CONNS" -d${WARMUP}s "$url" >/dev/null          # short warm-up
+  local c0; c0=$(cpu_ticks "$APP_PID")
   local out; out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$url")
+  local c1; c1=$(cpu_ticks "$APP_PID")
+  # CPU the app itself spent per request: unlike req/s it hardly depends on what else shares the CPUs
+  local requests; requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  local cpu_us; cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}')
   local elapsed; elapsed=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
   local rps p50 p99 non2xx queries
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
@@ -78,8 +91,8 @@ measure() { # label url ttl   (ttl: the app's CACHE_TTL_SECONDS for this run, "-
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); non2xx=${non2xx:-0}
   errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' <<<"$out"); errors=${errors:-0}
   queries=$("$PY" bench/pgstat.py count)   # "<list calls>\t<item calls>" since the reset
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$rps" "$p50" "$p99" "$non2xx" "$errors" \
-    "$queries" "$ttl" "$elapsed" "$load" | tee -a "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$rps" "$p50" "$p99" "$non2xx" "$errors" \
+    "$queries" "$ttl" "$elapsed" "$load" "$cpu_us" | tee -a "$RESULTS"
 }
 
 P=$("$SERVERS" free-port)
