@@ -178,6 +178,9 @@ class Cache:
             return FAILED
 
     async def _set_and_unlock(self, key: str, body: bytes, locked: bool) -> None:
+        # The DEL is unconditional (no compare-and-delete on the token): it can only remove another process's
+        # lock if ours expired first (a query slower than LOCK_TTL_MS), and then the body it waits for is
+        # already in Redis, so the worst case is one extra query.
         try:
             async with self.client.pipeline(transaction=False) as pipe:
                 pipe.set(key, body, ex=self.ttl)
