@@ -213,7 +213,8 @@ def create_app(settings: Settings) -> FastAPI:
             tracing.shutdown()
 
     # FastAPI's own (native) telemetry is off: the server spans come from opentelemetry-instrumentation-fastapi
-    # (storefront/tracing.py), and FastAPI would otherwise check for a configured provider on every request.
+    # (storefront/tracing.py), and FastAPI would otherwise check for a configured provider on every request
+    # (fastapi 0.165.0, fastapi/applications.py FastAPI.__call__ → NativeTelemetry.enabled()).
     app = FastAPI(title="storefront", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
                   telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False})
     app.state.db, app.state.cache = db, cache

@@ -4,7 +4,10 @@ Off unless OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) i
 OTEL_SDK_DISABLED=true: then nothing of the SDK is imported, no middleware is added and no library is
 patched, so the request path is exactly the untraced one.
 
-When on (each uvicorn worker sets it up for itself):
+When on (each uvicorn worker sets it up for itself; behaviour checked in the pinned packages' sources:
+opentelemetry-sdk 1.45.1 sdk/trace/sampling.py _get_from_env_or_default, opentelemetry-exporter-otlp-proto-http
+1.45.1 exporter/otlp/proto/http/_common/__init__.py _resolve_endpoint, fastapi 0.165.0 fastapi/telemetry/_asgi.py
+_legacy_otel):
 - spans go through a BatchSpanProcessor (OTEL_BSP_* tune it) to the OTLP/HTTP protobuf exporter, which
   reads OTEL_EXPORTER_OTLP_ENDPOINT (+ /v1/traces), OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, _COMPRESSION;
 - the sampler comes from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (SDK default: parentbased_always_on);
