@@ -84,8 +84,8 @@ def test_freshness_holds_end_to_end_across_replicas(make_app, db, rds):
     sku = new_sku("FRESH")
     assert a.admin("PUT", f"/api/products/{sku}", {"name": "old", "description": "", "price_cents": 1,
                                                    "stock": 1}).status_code == 201
-    t0 = time.monotonic()
     assert a.get(f"/api/products/{sku}").json()["name"] == "old"  # cached in Redis (EX 2) and in a's near cache
+    t0 = time.monotonic()  # the Redis entry was written before that answer: it expires before t0 + ttl
     db.execute("UPDATE products SET name = 'new' WHERE sku = %s", (sku,))
     time.sleep(1.4)
     assert b.get(f"/api/products/{sku}").json()["name"] == "old"  # b copies the Redis entry late (PTTL ≈ 0.6 s)
@@ -98,9 +98,9 @@ def test_freshness_holds_end_to_end_across_replicas(make_app, db, rds):
                 seen_new[name] = time.monotonic() - t0
         time.sleep(0.02)
     assert set(seen_new) == {"a", "b"}, seen_new
-    # ttl after the first read, plus the scheduling slack of a shared machine; b would otherwise serve
-    # "old" until ≈ 1.4 + 2 = 3.4 s
-    assert max(seen_new.values()) <= ttl + 0.4, seen_new
+    # ttl after the first read, plus the polling and scheduling slack of a shared machine; b would otherwise
+    # serve "old" until ≈ 1.4 + 2 = 3.4 s
+    assert max(seen_new.values()) <= ttl + 0.5, seen_new
     for replica in (a, b):  # and never the old value again
         assert replica.get(f"/api/products/{sku}").json()["name"] == "new"
 
