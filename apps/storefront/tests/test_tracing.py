@@ -13,7 +13,7 @@ import secrets
 import time
 
 import pytest
-from conftest import new_sku
+from conftest import free_port, new_sku
 from otlp_receiver import Receiver
 
 
@@ -182,3 +182,21 @@ def test_otel_sdk_disabled_wins(make_app, otlp):
     assert r.status_code == 200 and "traceresponse" not in r.headers
     time.sleep(1)
     assert otlp.requests == []
+
+
+def test_every_log_line_of_a_traced_request_carries_its_trace(make_app, otlp):
+    """Not only the request line: a warning logged while serving the request (here: Redis unreachable,
+    the read falls back to PostgreSQL) carries the same trace_id and the server span's span_id."""
+    dead_redis = f"redis://:nopass@127.0.0.1:{free_port()}/0"
+    app = make_app(**traced_env(otlp, REDIS_URL=dead_redis))
+    time.sleep(1.2)  # past the 1 s back-off that /readyz's failed ping started: the read tries Redis again
+    trace_id = secrets.token_hex(16)
+    r = app.get("/api/products/DEMO-00017", headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
+    assert r.status_code == 200
+    server_span = r.headers["traceresponse"].split("-")[2]
+    lines = [json.loads(x) for x in app.logs().splitlines() if x.startswith("{") and trace_id in x]
+    warnings = [x for x in lines if x["msg"].startswith("redis call failed")]
+    requests = [x for x in lines if x["msg"] == "request"]
+    assert warnings and requests, lines
+    for line in warnings + requests:
+        assert line["trace_id"] == trace_id and line["span_id"] == server_span, line
