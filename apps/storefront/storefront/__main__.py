@@ -13,9 +13,9 @@ import tempfile
 from pydantic import ValidationError
 
 
-def bootstrap():
-    """Settings from the environment, then logging (and tracing when OTEL_* asks for it). Raises
-    pydantic.ValidationError on a bad environment."""
+def bootstrap(trace: bool = True):
+    """Settings from the environment, then logging (and, with trace, tracing when OTEL_* asks for it).
+    Raises pydantic.ValidationError on a bad environment."""
     from .config import Settings
     from .logs import secrets_of, setup_logging
 
@@ -23,9 +23,10 @@ def bootstrap():
     setup_logging(settings.log_level, secrets_of(settings.database_url.get_secret_value(),
                                                  settings.redis_url.get_secret_value(),
                                                  settings.admin_token.get_secret_value()))
-    from . import tracing
+    if trace:
+        from . import tracing
 
-    tracing.setup()  # a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+        tracing.setup()  # a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
     return settings
 
 
@@ -39,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        settings = bootstrap()
+        # Only a process that serves requests traces: not migrate/seed, not the workers' supervisor.
+        settings = bootstrap(trace=False)
     except ValidationError as exc:
         fields = ", ".join(str(e["loc"][0]).upper() for e in exc.errors())
         print(f'{{"level":"error","msg":"invalid configuration","fields":"{fields}"}}', file=sys.stderr)
@@ -86,8 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         lifespan="on",
     )
     if workers > 1:
-        return serve_workers(workers, server_kwargs)
+        return serve_workers(workers, server_kwargs)  # each worker runs bootstrap() itself (app_from_env)
+    from . import tracing
     from .app import create_app
+
+    tracing.setup()
 
     config = uvicorn.Config(create_app(settings), workers=1, **server_kwargs)
     # uvicorn handles SIGTERM/SIGINT itself (stop accepting, finish in-flight requests, lifespan shutdown)

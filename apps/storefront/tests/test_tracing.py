@@ -200,3 +200,17 @@ def test_every_log_line_of_a_traced_request_carries_its_trace(make_app, otlp):
     assert warnings and requests, lines
     for line in warnings + requests:
         assert line["trace_id"] == trace_id and line["span_id"] == server_span, line
+
+
+def test_every_worker_exports(make_app, otlp):
+    """WEB_CONCURRENCY=2: each worker process sets up its own exporter (the supervisor traces nothing)."""
+    app = make_app(**traced_env(otlp, WEB_CONCURRENCY=2))
+    ids = [secrets.token_hex(16) for _ in range(12)]
+    for trace_id in ids:
+        r = app.get("/api/products/DEMO-00018", headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
+        assert r.status_code == 200
+    for trace_id in ids:
+        otlp.wait_for(trace_id, lambda s: any(x["kind"] == "SPAN_KIND_SERVER" for x in s))
+    instances = {s["resource"]["service.instance.id"] for s in otlp.spans if s["kind"] == "SPAN_KIND_SERVER"}
+    assert 1 <= len(instances) <= 2  # one resource per worker that answered
+    assert len([x for x in app.logs().splitlines() if '"msg":"tracing on"' in x]) == 2
