@@ -37,6 +37,7 @@ INT_RE = re.compile(r"-?[0-9]{1,12}")
 Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 MAX_INT = 1_000_000_000
 
+
 def product_key(sku: str) -> str:
     return f"sf:product:{sku}"
 
