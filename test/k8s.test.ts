@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as YAML from "yaml";
 import * as assert from "node:assert/strict";
-import { IMAGES } from "../components/k8s";
 import { AUTH_CONF } from "../components/data/redis";
-import { CHARTS, loadRuleFiles } from "../components/monitoring";
-import { ENVIRONMENT_DEFAULTS } from "../config";
+import { loadRuleFiles } from "../components/monitoring";
+import { CHARTS, IMAGES } from "../components/versions";
+import { defaultsFor } from "../config";
 import { isRedactedSecret, ResourceRecord, runStack } from "../harness";
 import { validateK8sObject } from "../harness/schemas";
 import { get, ofType, one, STACKS, stackRun, strings } from "./helpers";
@@ -16,7 +16,7 @@ const named = (rs: ResourceRecord[], type: string, name: string) => rs.filter((r
 
 for (const stack of STACKS) {
     describe(`Kubernetes layer (${stack})`, () => {
-        const d = ENVIRONMENT_DEFAULTS[stack];
+        const d = defaultsFor(stack);
 
         it("namespaces shop, data, monitoring with Pod Security Admission labels; default-deny where workloads run", async () => {
             const { resources } = await stackRun(stack);
@@ -122,11 +122,13 @@ for (const stack of STACKS) {
                 const pdb = named(resources, "kubernetes:policy/v1:PodDisruptionBudget", app);
                 assert.equal(pdb.length, d[`${app}Replicas`] >= 2 ? 1 : 0);
                 assert.equal(named(resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", app).length, 1);
-                assert.equal(named(resources, "kubernetes:core/v1:ConfigMap", `${app}-config`)[0].inputs.data instanceof Object, true);
-                assert.equal(
-                    get(named(resources, "kubernetes:core/v1:ConfigMap", `${app}-config`)[0].inputs, "data.CACHE_TTL_SECONDS"),
-                    String(d[`${app}CacheTtlSeconds`]),
+                // Content-addressed (finding 8): `<app>-config-<hash>`, and the Deployment reads exactly that one.
+                const configMaps = resources.filter(
+                    (r) => r.type === "kubernetes:core/v1:ConfigMap" && new RegExp(`^${app}-config-[0-9a-f]{10}$`).test(String(get(r.inputs, "metadata.name"))),
                 );
+                assert.equal(configMaps.length, 1);
+                assert.equal(get(configMaps[0].inputs, "data.CACHE_TTL_SECONDS"), String(d[`${app}CacheTtlSeconds`]));
+                assert.equal(get(dep.inputs, "spec.template.spec.containers.0.envFrom.0.configMapRef.name"), get(configMaps[0].inputs, "metadata.name"));
             }
         });
 
@@ -221,9 +223,9 @@ for (const stack of STACKS) {
             const { resources } = await stackRun(stack);
             const releases = ofType(resources, "kubernetes:helm.sh/v3:Release");
             for (const r of releases) assert.match(String(r.inputs.version), /^\d+\.\d+\.\d+$/);
-            const crds = releases.find((r) => r.inputs.chart === CHARTS.crds.chart)!;
-            const kps = releases.find((r) => r.inputs.chart === CHARTS.stack.chart)!;
-            assert.equal(kps.inputs.version, CHARTS.stack.version);
+            const crds = releases.find((r) => r.inputs.chart === CHARTS.prometheusOperatorCrds.chart)!;
+            const kps = releases.find((r) => r.inputs.chart === CHARTS.kubePrometheusStack.chart)!;
+            assert.equal(kps.inputs.version, CHARTS.kubePrometheusStack.version);
             assert.ok(kps.dependencies.includes(crds.urn), "the CRDs chart must be installed first");
             assert.equal(kps.inputs.skipCrds, true);
             const v = kps.inputs.values as Record<string, any>;
@@ -232,7 +234,8 @@ for (const stack of STACKS) {
                 assert.equal(v.prometheus.prometheusSpec[`${k}SelectorNilUsesHelmValues`], false);
             assert.equal(v.prometheus.prometheusSpec.retention, `${d.prometheusRetentionDays}d`);
             assert.equal(get(v, "prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage"), `${d.prometheusStorageGiB}Gi`);
-            assert.equal(v.grafana.admin.existingSecret, "grafana-admin");
+            // With plain Kubernetes Secrets the name carries a content hash (finding 8); with External Secrets it is fixed.
+            assert.match(v.grafana.admin.existingSecret, /^grafana-admin(-[0-9a-f]{10})?$/);
             assert.ok(v.alertmanager.config.route, "alertmanager routing must be configured");
             assert.ok(!strings(v).some((s) => s.includes("hooks.slack.com/services/T")), "no webhook URL in values");
             const rules = ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");

@@ -4,9 +4,9 @@
 # stop and restart their own servers the same way.
 #
 #   servers.sh free-port
-#   servers.sh pg-start    DIR PORT PASSWORD   # initdb on first use (superuser "postgres", db "shop"), then start
-#                                              # (pg_stat_statements preloaded: a test or bench that counts
-#                                              # queries runs CREATE EXTENSION pg_stat_statements itself)
+#   servers.sh pg-start    DIR PORT PASSWORD   # initdb on first use (superuser "postgres", db "shop"), then start;
+#                                                # pg_stat_statements is preloaded so tests and the bench can count
+#                                                # the queries an app sends (CREATE EXTENSION is up to them)
 #   servers.sh pg-stop     DIR
 #   servers.sh redis-start DIR PORT PASSWORD   # requirepass PASSWORD, no persistence
 #   servers.sh redis-stop  DIR

@@ -3,7 +3,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { generatedPassword, SecretSink } from "../k8s/secrets";
 import {
-    IMAGES,
     PEERS,
     recommendedLabels,
     resources,
@@ -16,7 +15,10 @@ import {
     dataServiceNetworkPolicy,
     dataServiceService,
     headlessService,
+    serviceHost,
+    Placement,
 } from "../k8s";
+import { IMAGES } from "../versions";
 
 /** A login role the bootstrap creates. `owner` owns the database (runs migrations); `readonly` may only SELECT. */
 export interface DatabaseRole {
@@ -30,7 +32,7 @@ export interface PostgresArgs {
     /** Database created by the bootstrap. */
     database: string;
     /** Exactly one `owner` role, any number of `readonly` roles. */
-    roles: DatabaseRole[];
+    roles: readonly DatabaseRole[];
     storageGiB: number;
     storageClassName: string;
     /** Namespaces whose pods may connect on 5432. */
@@ -40,6 +42,8 @@ export interface PostgresArgs {
     monitoringCrds: pulumi.Resource;
     /** Where the credentials Secret comes from (Pulumi directly, or a vault through External Secrets). */
     secretSink: SecretSink;
+    /** Nodes that are never consolidated or interrupted (the data must not move under load). */
+    placement: Placement;
     /** Rotation counter: a new value regenerates the role passwords and re-runs the bootstrap (ALTER ROLE). */
     credentialsGeneration: number;
 }
@@ -55,7 +59,7 @@ export const POSTGRES_CLIENT_LABEL = { "shop.platform/postgres-client": "true" }
  * from the environment so no secret is ever in the ConfigMap. Exported for a test that runs it
  * against a real PostgreSQL.
  */
-export function bootstrapSql(database: string, roles: DatabaseRole[]): string {
+export function bootstrapSql(database: string, roles: readonly DatabaseRole[]): string {
     const owners = roles.filter((r) => r.access === "owner");
     if (owners.length !== 1) throw new Error(`Postgres: exactly one owner role is required, got ${owners.length}`);
     const owner = owners[0].name;
@@ -97,6 +101,8 @@ export class Postgres extends pulumi.ComponentResource {
     /** In-cluster DNS name of the ClusterIP Service. */
     readonly host: pulumi.Output<string>;
     readonly port = PORT;
+    /** Labels of the database pods: clients' egress policies select them. */
+    readonly podLabels: Record<string, string>;
     readonly database: string;
     /** Generated password per role (secret outputs). */
     readonly rolePasswords: Record<string, pulumi.Output<string>>;
@@ -110,21 +116,27 @@ export class Postgres extends pulumi.ComponentResource {
         const k8sOpts = { parent: this, provider: args.provider };
         const labels = recommendedLabels(name, "database");
         const selector = selectorLabels(name);
+        this.podLabels = selector;
         // The superuser's password is set at initdb only: it is not rotated by `credentialsGeneration`.
         const superuser = generatedPassword(this, `${name}-superuser`);
         this.rolePasswords = Object.fromEntries(
             args.roles.map((r) => [r.name, generatedPassword(this, `${name}-${r.name}`, { generation: args.credentialsGeneration })]),
         );
+        // Two Secrets: the server reads only the superuser's (never rotated), so rotating the role
+        // passwords re-runs the bootstrap Job without restarting the database.
         const secret = args.secretSink.create(this, args.provider, {
+            name: `${name}-superuser`,
+            namespace: args.namespace,
+            labels,
+            data: { "superuser-password": superuser },
+        });
+        const roleSecret = args.secretSink.create(this, args.provider, {
             name: `${name}-credentials`,
             namespace: args.namespace,
             labels,
-            data: {
-                "superuser-password": superuser,
-                ...Object.fromEntries(args.roles.map((r) => [`${r.name}-password`, this.rolePasswords[r.name]])),
-            },
+            data: Object.fromEntries(args.roles.map((r) => [`${r.name}-password`, this.rolePasswords[r.name]])),
         });
-        this.secretName = secret.name;
+        this.secretName = roleSecret.name;
 
         // Its own identity with no API token: the default service account is shared by everything in the namespace.
         const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -138,7 +150,7 @@ export class Postgres extends pulumi.ComponentResource {
             { namespace: args.namespace, labels, selector, portName: "postgres", port: PORT, metricsPort: METRICS_PORT },
             k8sOpts,
         );
-        this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        this.host = serviceHost(service, args.namespace);
 
         const pgIsReady = { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-p", String(PORT), "-U", "postgres"] } };
         const statefulSet = new k8s.apps.v1.StatefulSet(
@@ -150,8 +162,9 @@ export class Postgres extends pulumi.ComponentResource {
                     replicas: 1,
                     selector: { matchLabels: selector },
                     template: {
-                        metadata: { labels },
+                        metadata: { labels, annotations: args.placement.annotations },
                         spec: {
+                            nodeSelector: args.placement.nodeSelector,
                             serviceAccountName: serviceAccount.metadata.name,
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurity(UID),
@@ -275,7 +288,7 @@ export class Postgres extends pulumi.ComponentResource {
                                     command: ["sh", "-c", `exec psql -h ${name} -U postgres -d postgres ${psqlVars} -f /bootstrap/bootstrap.sql`],
                                     env: [
                                         secretEnv("PGPASSWORD", secret.name, "superuser-password"),
-                                        ...args.roles.map((r) => secretEnv(`${r.name.toUpperCase()}_PASSWORD`, secret.name, `${r.name}-password`)),
+                                        ...args.roles.map((r) => secretEnv(`${r.name.toUpperCase()}_PASSWORD`, roleSecret.name, `${r.name}-password`)),
                                     ],
                                     securityContext: restrictedContainerSecurity(),
                                     resources: resources({ cpu: "50m", memory: "64Mi" }),
@@ -290,7 +303,7 @@ export class Postgres extends pulumi.ComponentResource {
                     },
                 },
             },
-            { ...k8sOpts, dependsOn: [statefulSet, service, policy, clientsPolicy] },
+            { ...k8sOpts, dependsOn: [statefulSet, service, policy, clientsPolicy, roleSecret.ready] },
         );
 
         this.database = args.database;

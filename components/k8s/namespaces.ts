@@ -1,9 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NAMESPACES } from ".";
+import { NAMESPACES, partOfLabels } from ".";
 
 export interface NamespacesArgs {
     provider: k8s.Provider;
+    /**
+     * Label the apps' namespace for the AWS Load Balancer Controller's pod readiness gates: a new pod
+     * counts as ready only once the ALB target is healthy, so a rollout never outpaces the load balancer.
+     * Defaults to false (no ALB).
+     */
+    albReadinessGates?: boolean;
 }
 
 /** Pod Security Admission level per namespace. Monitoring runs node-exporter (hostPID, hostPath): privileged, but warned as restricted. */
@@ -33,14 +39,12 @@ export class Namespaces extends pulumi.ComponentResource {
                     metadata: {
                         name: ns,
                         labels: {
-                            "app.kubernetes.io/name": ns,
-                            "app.kubernetes.io/part-of": "shop-platform",
-                            "app.kubernetes.io/managed-by": "pulumi",
-                            "app.kubernetes.io/component": "namespace",
+                            ...partOfLabels(ns, "namespace"),
                             "pod-security.kubernetes.io/enforce": PSA[ns],
                             "pod-security.kubernetes.io/enforce-version": "latest",
                             "pod-security.kubernetes.io/warn": "restricted",
                             "pod-security.kubernetes.io/audit": "restricted",
+                            ...(ns === NAMESPACES.apps && args.albReadinessGates ? { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } : {}),
                         },
                     },
                 },
@@ -53,12 +57,7 @@ export class Namespaces extends pulumi.ComponentResource {
                     metadata: {
                         name: "default-deny",
                         namespace: ns,
-                        labels: {
-                            "app.kubernetes.io/name": "default-deny",
-                            "app.kubernetes.io/part-of": "shop-platform",
-                            "app.kubernetes.io/managed-by": "pulumi",
-                            "app.kubernetes.io/component": "network-policy",
-                        },
+                        labels: partOfLabels("default-deny", "network-policy"),
                     },
                     spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
                 },
