@@ -15,6 +15,8 @@ const hex = (s: string, n = 16) => crypto.createHash("sha256").update(s).digest(
 export interface ShopMocksOptions {
     region: string;
     stack: string;
+    /** Account-level roles that exist before the program runs (the spot service-linked role, by default). */
+    existingRoles?: string[];
 }
 
 export class ShopMocks implements pulumi.runtime.Mocks {
@@ -127,6 +129,10 @@ export class ShopMocks implements pulumi.runtime.Mocks {
                 return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com" };
+            case "aws:iam/getRoles:getRoles": {
+                const names = (this.o.existingRoles ?? ["AWSServiceRoleForEC2Spot"]).filter((n) => !i.nameRegex || new RegExp(i.nameRegex).test(n));
+                return { names, arns: names.map((n) => `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${i.pathPrefix ?? "/"}${n}`), id: "roles" };
+            }
             case "aws:index/getRegion:getRegion":
                 return { name: this.o.region, region: this.o.region };
             default:

@@ -91,7 +91,7 @@ describe("change plan: routine changes (real program)", function () {
                 "networking.k8s.io/v1:Ingress catalog",
                 "networking.k8s.io/v1:Ingress storefront",
             ],
-            update: ["networking.k8s.io/v1:NetworkPolicy catalog", "networking.k8s.io/v1:NetworkPolicy storefront"],
+            update: ["core/v1:Namespace shop", "networking.k8s.io/v1:NetworkPolicy catalog", "networking.k8s.io/v1:NetworkPolicy storefront"],
         });
         assert.deepEqual(rolled(p), []);
         assert.equal(p.blocking.length, 0);
