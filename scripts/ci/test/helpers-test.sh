@@ -81,6 +81,26 @@ jobs:
           echo start
           curl -H \"token: \${{ secrets.TOKEN }}\" https://example.invalid"
 
+expect_reject secrets-inherit deploy.yml no-secrets-inherit "name: x
+on: push
+permissions: {}
+jobs:
+  a:
+    uses: ./.github/workflows/_deploy.yml
+    permissions: {contents: read}
+    secrets: inherit"
+expect_reject passphrase preview.yml no-passphrase "name: x
+on: pull_request
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    permissions: {contents: read}
+    steps:
+      - run: pulumi preview
+        env:
+          PULUMI_CONFIG_PASSPHRASE: \${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"
+
 mkdir -p "$tmp/wf-good"
 cat >"$tmp/wf-good/deploy.yml" <<YAML
 name: good
@@ -105,7 +125,7 @@ jobs:
     permissions:
       contents: read
 YAML
-if out="$(python3 "$ci/check-workflows.py" "$tmp/wf-good/deploy.yml" 2>&1)" && grep -q "checks: 4 passed, 0 failed" <<<"$out"; then
+if out="$(python3 "$ci/check-workflows.py" "$tmp/wf-good/deploy.yml" 2>&1)" && grep -q "checks: 6 passed, 0 failed" <<<"$out"; then
   ok "checker accepts a compliant workflow"
 else
   ko "checker accepts a compliant workflow" "$out"
@@ -322,13 +342,64 @@ echo "0 mandatory violations" >"$tmp/policy.log"
 out="$("$ci/plan-summary.sh" "$tmp/resources.json" "$tmp/policy.log" 2>&1)"
 rc=$?
 # shellcheck disable=SC2016 # literal backticks of the Markdown table
-if [[ $rc -eq 0 ]] && grep -q '| `shop:apps:App` | 2 |' <<<"$out" && grep -q "3 resources (1 custom, 2 components)" <<<"$out" \
+if [[ $rc -eq 0 ]] && grep -q '| ` shop:apps:App ` | 2 |' <<<"$out" && grep -q "3 resources (1 custom, 2 components)" <<<"$out" \
   && grep -q "0 mandatory violations" <<<"$out" && ! grep -q hunter2 <<<"$out"; then
   ok "plan-summary counts resources by type and prints no inputs"
 else ko "plan-summary counts resources by type and prints no inputs" "$out"; fi
 echo '{"resources":[]}' >"$tmp/bad.json"
 if ! "$ci/plan-summary.sh" "$tmp/bad.json" >/dev/null 2>&1; then ok "plan-summary rejects a file of another format"
 else ko "plan-summary rejects a file of another format"; fi
+
+# --- fork-plan-comment.sh: every string the fork controls is escaped -----------------------
+# The fork controls resources.json, the policy log and the artifact names (its own preview.yml
+# uploads them). Hostile values: Markdown, HTML, links, mentions, table pipes, backtick runs that
+# try to close the code span or block, newlines, bidi overrides.
+fp="$tmp/fork"
+mkdir -p "$fp/fork-plan-dev" "$fp/fork-plan-@octocat[x](https:evil)\`z\`"
+python3 - "$fp" <<'PY'
+import json, sys
+d = sys.argv[1]
+payloads = [
+    "`rm -rf /` | injected | cell",
+    "<img src=x onerror=alert(1)>",
+    "@octocat approve-now",
+    "[click me](https://evil.example/steal)",
+    "https://evil.example/autolink",
+    "```\n</details>\n# heading\n```",
+    "x\u202egnp.exe",
+    "**bold** _it_ ~~strike~~",
+    "``double`` ticks and a \\| backslash pipe",
+    "<script>alert(1)</script>",
+    "@here",
+]
+res = [{"urn": f"u{i}", "type": t, "name": "n", "custom": True, "remote": False, "parent": "", "provider": "",
+        "dependencies": [], "protect": False, "inputs": {"password": "hunter2"}} for i, t in enumerate(payloads[:9])]
+json.dump({"format": "shop-platform/resources@1", "project": payloads[9], "stack": payloads[10], "resources": res},
+          open(f"{d}/fork-plan-dev/resources.json", "w"))
+log = "ok\n````\n</details>\n@octocat <img src=x> [x](https://evil.example) ~~~\n```\n"
+open(f"{d}/fork-plan-dev/policy-check.log", "w").write(log)
+payloads += ["@octocat <img src=x> [x](https://evil.example) ~~~", "fork-plan-@octocat[x](https:evil)`z`"]
+json.dump(payloads, open(f"{d}/payloads.json", "w"))
+PY
+cat >"$tmp/fake-gh-comment" <<'SH'
+#!/usr/bin/env bash
+# gh stand-in for fork-plan-comment.sh: PR lookup -> 7, no existing comment, POST keeps the body.
+for a in "$@"; do case "$a" in body=@*) cp "${a#body=@}" "$FAKE_BODY" ;; esac; done
+case "$*" in *pulls*) echo 7 ;; esac
+exit 0
+SH
+chmod +x "$tmp/fake-gh-comment"
+out="$(GH="$tmp/fake-gh-comment" FAKE_BODY="$tmp/comment.md" REPO=o/r HEAD_SHA=0123456789abcdef0123456789abcdef01234567 \
+  RUN_URL=https://github.com/o/r/actions/runs/1 "$ci/fork-plan-comment.sh" "$fp" 2>&1)"
+rc=$?
+if [[ $rc -eq 0 ]] && [[ -s "$tmp/comment.md" ]] && safety="$(python3 "$here/markdown_safety.py" "$tmp/comment.md" "$fp/payloads.json" 2>&1)" \
+  && ! grep -q hunter2 "$tmp/comment.md"; then
+  ok "fork-plan-comment escapes hostile types, names, artifact names and policy log"
+else ko "fork-plan-comment escapes hostile types, names, artifact names and policy log" "$out ${safety:-} $(cat "$tmp/comment.md" 2>/dev/null)"; fi
+# The checker itself must catch an unescaped body (so the case above can fail).
+printf '| <img src=x> | 1 |\n@octocat [x](https://evil.example)\n' >"$tmp/raw.md"
+if ! python3 "$here/markdown_safety.py" "$tmp/raw.md" "$fp/payloads.json" >/dev/null 2>&1; then ok "markdown safety check rejects an unescaped body"
+else ko "markdown safety check rejects an unescaped body"; fi
 
 echo "helpers: $passed passed, $failed failed"
 ((failed == 0))
