@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Suite "scanners" (docs/contracts.md §1): the scanners our users' security teams run, over what we
+# ship, with the one reviewed exceptions file (security/exceptions.yaml; docs/security.md).
+#
+#   - zizmor 1.32.0 and Checkov 3.3.30 from PyPI, hash-locked (security/requirements.lock), in a
+#     venv under ${XDG_CACHE_HOME:-~/.cache}/shop-platform/ keyed by the lock's sha256 (built once);
+#   - the offline plan of every stack (`npm run plan -- <stack> --out out/<stack>`) for the
+#     rendered manifests;
+#   - scripts/ci/scan.py: zizmor over .github, Checkov over out/<stack>/manifests, apps/*/Dockerfile
+#     and .github; fails on a finding not in the exceptions file and on a stale exception;
+#   - self-tests: scan.py's judgement on synthetic findings (unexplained, stale, malformed, per
+#     stack), and both scanners against deliberately bad fixtures, so a scanner that silently scans
+#     nothing (no network, a changed output format) cannot pass.
+# Prints `suite scanners: N passed, N failed`; exits 1 when anything failed or could not run.
+# Cost: fresh machine about 1 min 45 s for the venv (97 wheels) + 1 min for the three plans +
+# 3 to 4 min of scans on 2 cores; warm, the venv step is skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "PASS $1"; }
+ko() { failed=$((failed + 1)); echo "FAIL $1"; }
+finish() {
+  echo "suite scanners: $passed passed, $failed failed"
+  ((failed == 0))
+  exit $?
+}
+count() { # the output of a tool ending in `checks: N passed, N failed`
+  if [[ "$(tail -n1 <<<"$1")" =~ ^checks:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
+  else
+    ko "$2 did not report"
+  fi
+}
+
+# --- the scanner venv ---------------------------------------------------------------------------
+lock=security/requirements.lock
+key="$(sha256sum "$lock" | cut -c1-16)"
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/shop-platform/scan-venv-$key"
+if ! "$venv/bin/zizmor" --version >/dev/null 2>&1 || ! "$venv/bin/checkov" --version >/dev/null 2>&1; then
+  echo "installing the scanners into $venv (hash-locked)"
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" || ! "$venv/bin/pip" install -q --disable-pip-version-check --require-hashes --no-deps -r "$lock"; then
+    ko "install scanners from $lock"
+    finish
+  fi
+fi
+echo "$("$venv/bin/zizmor" --version), checkov $("$venv/bin/checkov" --version)"
+
+# --- rendered manifests of every stack ----------------------------------------------------------
+if [[ ! -f node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund >/dev/null || { ko "npm ci"; finish; }
+fi
+stacks=(dev staging prod)
+for s in "${stacks[@]}"; do
+  rm -rf "out/$s/manifests"
+  if npm run -s plan -- "$s" --out "out/$s" >"out/plan-$s.txt" 2>&1 || compgen -G "out/$s/manifests/*.yaml" >/dev/null; then
+    ok "offline plan $s ($(find "out/$s/manifests" -name '*.yaml' | wc -l) manifests)"
+  else
+    ko "offline plan $s: $(tail -n 5 "out/plan-$s.txt")"
+  fi
+done
+
+# --- the scan ---------------------------------------------------------------------------------------
+out="$("$venv/bin/python" scripts/ci/scan.py --bin "$venv/bin" --stacks "$(IFS=,; echo "${stacks[*]}")" 2>&1)"
+echo "$out"
+count "$out" scan.py
+
+# --- self-tests: the judgement ------------------------------------------------------------------
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+doc=docs/security.md#uid-999-of-the-official-images
+cat >"$tmp/findings.json" <<'JSON'
+{"targets": ["zizmor", "manifests:dev", "manifests:prod", "dockerfiles", "workflows"],
+ "findings": [
+  {"tool": "zizmor", "target": "zizmor", "id": "dangerous-triggers", "where": ".github/workflows/x.yml on.workflow_run", "detail": "x"},
+  {"tool": "checkov", "target": "manifests:dev", "id": "CKV_K8S_40", "resource": "StatefulSet.data.postgres", "detail": "x"},
+  {"tool": "checkov", "target": "manifests:prod", "id": "CKV_K8S_40", "resource": "StatefulSet.data.postgres", "detail": "x"}]}
+JSON
+judge() { # exceptions-yaml -> scan.py output
+  printf '%s\n' "$1" >"$tmp/exc.yaml"
+  "$venv/bin/python" scripts/ci/scan.py --judge "$tmp/findings.json" --exceptions "$tmp/exc.yaml" --stacks dev,prod 2>&1
+}
+expect() { # name output expected-regex
+  if grep -Eq "$3" <<<"$2"; then ok "scan.py $1"; else ko "scan.py $1: $2"; fi
+}
+all="exceptions:
+  - {tool: zizmor, id: dangerous-triggers, where: .github/workflows/x.yml on.workflow_run, why: w, doc: $doc}
+  - {tool: checkov, id: CKV_K8S_40, target: manifests, resource: StatefulSet.data.postgres, why: w, doc: $doc}"
+expect "accepts findings that are all listed" "$(judge "$all")" '^checks: 7 passed, 0 failed$'
+expect "fails an unlisted finding" "$(judge "exceptions:
+  - {tool: checkov, id: CKV_K8S_40, target: manifests, resource: StatefulSet.data.postgres, why: w, doc: $doc}")" '^FAIL zizmor: not in security/exceptions.yaml: dangerous-triggers'
+expect "fails a stale exception" "$(judge "$all
+  - {tool: checkov, id: CKV_K8S_43, target: manifests, resource: StatefulSet.data.redis, why: w, doc: $doc}")" '^FAIL not-stale: CKV_K8S_43 StatefulSet.data.redis in stack dev'
+expect "fails an exception listed for a stack where it no longer matches" "$(judge "exceptions:
+  - {tool: zizmor, id: dangerous-triggers, where: .github/workflows/x.yml on.workflow_run, why: w, doc: $doc}
+  - {tool: checkov, id: CKV_K8S_40, target: manifests, resource: StatefulSet.data.postgres, stacks: [dev], why: w, doc: $doc}
+  - {tool: checkov, id: CKV_K8S_40, target: manifests, resource: StatefulSet.data.redis, stacks: [prod], why: w, doc: $doc}")" '^FAIL not-stale: CKV_K8S_40 StatefulSet.data.redis in stack prod'
+expect "fails an exception without a reason or with a dead doc link" "$(judge "exceptions:
+  - {tool: zizmor, id: dangerous-triggers, where: .github/workflows/x.yml on.workflow_run, why: '', doc: $doc}
+  - {tool: checkov, id: CKV_K8S_40, target: manifests, resource: StatefulSet.data.postgres, why: w, doc: docs/security.md#no-such-heading}")" '^FAIL exceptions: .*no why.*no heading #no-such-heading'
+
+# --- self-tests: the scanners see real problems ---------------------------------------------------
+bad="$tmp/bad"
+mkdir -p "$bad/.github/workflows" "$bad/apps/x" "$bad/docs" "$bad/m/dev"
+cp docs/security.md "$bad/docs/"
+cat >"$bad/.github/workflows/bad.yml" <<'YAML'
+name: bad
+on: pull_request_target
+jobs:
+  b:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: echo "${{ github.event.pull_request.title }}"
+YAML
+printf 'FROM ubuntu:latest\nRUN apt-get update && apt-get install -y curl\n' >"$bad/apps/x/Dockerfile"
+cat >"$bad/m/dev/pod.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: bad, namespace: default}
+spec:
+  containers:
+    - name: c
+      image: nginx:latest
+      securityContext: {privileged: true}
+YAML
+printf 'exceptions: []\n' >"$tmp/none.yaml"
+out="$(cd "$bad" && "$venv/bin/python" "$OLDPWD/scripts/ci/scan.py" --bin "$venv/bin" --stacks dev --manifests 'm/{stack}' --exceptions "$tmp/none.yaml" 2>&1)"
+expect "reports zizmor findings on a pull_request_target workflow" "$out" '^FAIL zizmor: .*dangerous-triggers.*template-injection|^FAIL zizmor: .*template-injection.*dangerous-triggers'
+expect "reports Checkov findings on a privileged pod" "$out" '^FAIL manifests:dev: .*CKV_K8S_16 Pod.default.bad'
+expect "reports Checkov findings on a root Dockerfile" "$out" '^FAIL dockerfiles: .*CKV_DOCKER_3'
+expect "reports Checkov findings on the bad workflow" "$out" '^FAIL workflows: .*CKV2?_GHA'
+
+finish
