@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { TAGGABLE_AWS_TYPES } from "../components/tagging";
 import { hashBuildContext } from "../components/images";
 import { CONTROL_PLANE_LOG_TYPES, MANAGED_ADDONS } from "../components/cluster";
-import { ENVIRONMENT_DEFAULTS } from "../config";
+import { defaultsFor } from "../config";
 import { isRedactedSecret, runStack } from "../harness";
 import { get, ofType, one, STACKS, stackRun, strings } from "./helpers";
 
@@ -15,7 +15,6 @@ const REQUIRED_TYPES = [
     "aws:eks/addon:Addon",
     "aws:kms/key:Key",
     "aws:ec2/launchTemplate:LaunchTemplate",
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
     "aws:ecr/repository:Repository",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     "docker:index/image:Image",
@@ -25,7 +24,7 @@ const REQUIRED_TYPES = [
 
 for (const stack of STACKS) {
     describe(`AWS layer (${stack})`, () => {
-        const defaults = ENVIRONMENT_DEFAULTS[stack];
+        const defaults = defaultsFor(stack);
 
         it("registers at least 30 resources including every required type", async () => {
             const { resources } = await stackRun(stack);
@@ -244,6 +243,36 @@ describe("build-context hash", () => {
         assert.equal(hashBuildContext(dir), h1);
         fs.writeFileSync(path.join(dir, "app.py"), "print(2)\n");
         assert.notEqual(hashBuildContext(dir), h1);
+        fs.rmSync(dir, { recursive: true });
+    });
+
+    it("changes whenever anything that changes the image changes: Dockerfile, .dockerignore (even when they ignore themselves), platform, build args, context", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-"));
+        // Like apps/*/.dockerignore: the Dockerfile and .dockerignore keep themselves out of the context Docker sends.
+        fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\n");
+        fs.writeFileSync(path.join(dir, ".dockerignore"), "Dockerfile\n.dockerignore\n*.log\n");
+        fs.writeFileSync(path.join(dir, "app.py"), "print(1)\n");
+        const build = { platform: "linux/amd64", args: { A: "1" } };
+        const h = () => hashBuildContext(dir, build);
+        const seen = new Set([h()]);
+        const expectNew = (what: string) => {
+            const now = h();
+            assert.ok(!seen.has(now), `${what} must change the tag`);
+            seen.add(now);
+        };
+        fs.appendFileSync(path.join(dir, "Dockerfile"), "USER 10001\n");
+        expectNew("a Dockerfile edit (e.g. a base-image bump)");
+        fs.appendFileSync(path.join(dir, ".dockerignore"), "tests/\n");
+        expectNew("a .dockerignore edit");
+        build.platform = "linux/arm64";
+        expectNew("another platform");
+        build.args = { A: "2" };
+        expectNew("another build arg");
+        fs.writeFileSync(path.join(dir, "app.py"), "print(2)\n");
+        expectNew("a context file");
+        const before = h();
+        fs.writeFileSync(path.join(dir, "debug.log"), "ignored");
+        assert.equal(h(), before, "an ignored file does not change it");
         fs.rmSync(dir, { recursive: true });
     });
 

@@ -38,6 +38,10 @@ body=$(mktemp)
       # The artifact name comes from the fork's own workflow run: escaped like every other string.
       python3 "$here/plan_summary.py" --missing "$(basename "$stack_dir")"
     fi
+    if [[ -f "$stack_dir/change-plan.json" ]]; then
+      echo
+      "$here/change-plan.sh" render "$stack_dir/change-plan.json" || echo "_(the change plan artifact could not be rendered)_"
+    fi
   done
 } >"$body"
 # A comment holds at most 65536 characters.
