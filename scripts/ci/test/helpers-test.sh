@@ -379,6 +379,18 @@ json.dump({"format": "shop-platform/resources@1", "project": payloads[9], "stack
 log = "ok\n````\n</details>\n@octocat <img src=x> [x](https://evil.example) ~~~\n```\n"
 open(f"{d}/fork-plan-dev/policy-check.log", "w").write(log)
 payloads += ["@octocat <img src=x> [x](https://evil.example) ~~~", "fork-plan-@octocat[x](https:evil)`z`"]
+# The change plan artifact (change-plan.sh render), just as hostile.
+cp_payloads = ["<img src=x onerror=alert(2)>", "[evil](https://evil.example/cp)", "@octocat-cp", "`a` | b ``c``", "**cp-bold** @cp-warn", "<b>cp-base</b>", "@cp-stack"]
+plan = {"format": "shop-platform/change-plan@1", "stack": cp_payloads[6], "base": cp_payloads[5],
+        "summary": {"create": 1, "update": 0, "rolled": 0, "replace": 1, "delete": 0, "same": 3},
+        "blocking": ["urn:x"],
+        "changes": [{"urn": "urn:x", "action": cp_payloads[0], "type": cp_payloads[1], "display": cp_payloads[2],
+                     "stateful": cp_payloads[2], "paths": [{"path": cp_payloads[3]}]},
+                    {"urn": "urn:y", "action": "replace", "type": "t", "display": "d",
+                     "replaceReasons": [{"path": cp_payloads[3], "rule": cp_payloads[1]}]}],
+        "warnings": [cp_payloads[4]]}
+json.dump(plan, open(f"{d}/fork-plan-dev/change-plan.json", "w"))
+payloads += cp_payloads
 json.dump(payloads, open(f"{d}/payloads.json", "w"))
 PY
 cat >"$tmp/fake-gh-comment" <<'SH'
