@@ -66,6 +66,11 @@ out="$("$venv/bin/python" scripts/ci/scan.py --bin "$venv/bin" --stacks "$(IFS=,
 echo "$out"
 count "$out" scan.py
 
+# --- the digests file agrees with the Dockerfiles, compose.yaml and components/versions.json -------
+out="$("$venv/bin/python" scripts/ci/check-digests.py 2>&1)"
+echo "$out"
+count "$out" check-digests.py
+
 # --- self-tests: the judgement ------------------------------------------------------------------
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -133,5 +138,18 @@ expect "reports zizmor findings on a pull_request_target workflow" "$out" '^FAIL
 expect "reports Checkov findings on a privileged pod" "$out" '^FAIL manifests:dev: .*CKV_K8S_16 Pod.default.bad'
 expect "reports Checkov findings on a root Dockerfile" "$out" '^FAIL dockerfiles: .*CKV_DOCKER_3'
 expect "reports Checkov findings on the bad workflow" "$out" '^FAIL workflows: .*CKV2?_GHA'
+
+# --- self-tests: check-digests.py catches a drifted or missing digest ------------------------------
+dg="$tmp/dg"
+mkdir -p "$dg/security" "$dg/apps/a" "$dg/components"
+cp security/image-digests.json "$dg/security/"
+cp compose.yaml "$dg/"
+sed 's/@sha256:[0-9a-f]\{4\}/@sha256:0000/' apps/storefront/Dockerfile >"$dg/apps/a/Dockerfile"
+printf '{"images": {"x": {"image": "prom/prometheus:v3.5.0"}}}\n' >"$dg/components/versions.json"
+out="$("$venv/bin/python" scripts/ci/check-digests.py --root "$dg" 2>&1)"
+expect "check-digests fails a Dockerfile digest that differs from the file" "$out" '^FAIL digests-dockerfiles: apps/a/Dockerfile: python:3.11.14-slim-bookworm@sha256:0000.* differs'
+sed -i 's|prom/prometheus:v3.5.0@sha256:[0-9a-f]*|prom/prometheus:v3.5.0|' "$dg/compose.yaml"
+out="$("$venv/bin/python" scripts/ci/check-digests.py --root "$dg" 2>&1)"
+expect "check-digests fails a compose image without a digest" "$out" '^FAIL digests-compose: compose.yaml prometheus: prom/prometheus:v3.5.0 has no digest'
 
 finish

@@ -130,7 +130,7 @@ if ((entries > 0 && entries == cooldowns)); then ok "dependabot cooldown on all 
 
 # --- shellcheck on the scripts the workflows call ---------------------------------------------
 if ((have_shellcheck)); then
-  for sh in scripts/ci/*.sh scripts/ci/test/*.sh scripts/ci/test/fake-* scripts/suite-workflows.sh; do
+  for sh in scripts/ci/*.sh scripts/ci/test/*.sh scripts/ci/test/fake-* scripts/suite-workflows.sh scripts/suite-scanners.sh scripts/refresh-digests.sh; do
     if shellcheck -x "$sh"; then ok "shellcheck $sh"; else ko "shellcheck $sh"; fi
   done
 fi

@@ -413,5 +413,41 @@ printf '| <img src=x> | 1 |\n@octocat [x](https://evil.example)\n' >"$tmp/raw.md
 if ! python3 "$here/markdown_safety.py" "$tmp/raw.md" "$fp/payloads.json" >/dev/null 2>&1; then ok "markdown safety check rejects an unescaped body"
 else ko "markdown safety check rejects an unescaped body"; fi
 
+# --- scripts/refresh-digests.sh against a fake crane -------------------------------------------
+A="sha256:$(printf 'a%.0s' {1..64})" B="sha256:$(printf 'b%.0s' {1..64})"
+cat >"$tmp/digests.json" <<JSON
+{"images": [
+ {"image": "postgres", "tag": "17.9-bookworm", "registry": "docker.io", "digest": "$A", "verified": false, "why": "x", "sources": []},
+ {"image": "quay.io/prometheus/alertmanager", "tag": "v0.34.0", "registry": "quay.io", "digest": "$A", "verified": false, "why": "x", "sources": []},
+ {"image": "ghcr.io/x/gone", "tag": "1.0", "registry": "ghcr.io", "digest": null, "verified": false, "why": "x", "sources": []}]}
+JSON
+cat >"$tmp/crane" <<SH
+#!/usr/bin/env bash
+# crane stand-in: postgres resolves to the pinned digest, alertmanager to another, ghcr.io/x/gone fails.
+echo "\$*" >>"$tmp/crane.log"
+case "\$2" in
+  postgres:17.9-bookworm) echo "$A" ;;
+  quay.io/prometheus/alertmanager:v0.34.0) echo "$B" ;;
+  *) echo "MANIFEST_UNKNOWN" >&2; exit 1 ;;
+esac
+SH
+chmod +x "$tmp/crane"
+out="$(CRANE="$tmp/crane" IMAGE_DIGESTS="$tmp/digests.json" "$ci/../refresh-digests.sh" --check 2>&1)"
+rc=$?
+if [[ $rc -eq 1 ]] && grep -q "^OK       postgres:17.9-bookworm@$A" <<<"$out" && grep -q "^MISMATCH quay.io/prometheus/alertmanager:v0.34.0: pinned $A, registry serves $B" <<<"$out" \
+  && grep -q "^UNRESOLVED ghcr.io/x/gone:1.0" <<<"$out" && grep -q "^digest quay.io/prometheus/alertmanager:v0.34.0$" "$tmp/crane.log"; then
+  ok "refresh-digests --check reports matches, mismatches and unresolvable tags"
+else ko "refresh-digests --check reports matches, mismatches and unresolvable tags" "$out"; fi
+out="$(CRANE="$tmp/crane" IMAGE_DIGESTS="$tmp/digests.json" "$ci/../refresh-digests.sh" --write 2>&1)"
+if python3 - "$tmp/digests.json" "$A" "$B" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["images"]
+assert d[0]["digest"] == sys.argv[2] and d[0]["verified"] is True, d[0]
+assert d[1]["digest"] == sys.argv[3] and d[1]["previousDigest"] == sys.argv[2] and d[1]["sources"][0].startswith("registry (crane"), d[1]
+assert d[2]["digest"] is None and d[2]["verified"] is False, d[2]
+PY
+then ok "refresh-digests --write records the registry's digests and leaves unresolved ones alone"
+else ko "refresh-digests --write records the registry's digests and leaves unresolved ones alone" "$out"; fi
+
 echo "helpers: $passed passed, $failed failed"
 ((failed == 0))
