@@ -132,8 +132,10 @@ else
 fi
 
 # --- smoke.sh against fake kubectl + loopback /readyz ----------------------------------------
-smoke() { # extra env assignments...
-  env KUBECTL="$here/fake-kubectl" SMOKE_APPS="storefront catalog" SMOKE_ATTEMPTS=3 SMOKE_SLEEP=0.3 \
+# Enough attempts for a loaded machine: each port-forward starts a Python stub on the same local
+# port the previous app's stub just released (3 x 0.3 s flaked at load average 12).
+smoke() { # extra env assignments... (later ones win)
+  env KUBECTL="$here/fake-kubectl" SMOKE_APPS="storefront catalog" SMOKE_ATTEMPTS=10 SMOKE_SLEEP=0.5 \
     SMOKE_LOCAL_PORT="$(free_port)" FAKE_KUBECTL_LOG="$tmp/kubectl.log" "$@" "$ci/smoke.sh" >"$tmp/smoke.out" 2>&1
 }
 if smoke && grep -q "PASS storefront" "$tmp/smoke.out" && grep -q "PASS catalog" "$tmp/smoke.out" \
@@ -150,7 +152,7 @@ if smoke FAKE_READY_STATUS=degraded SMOKE_ALLOW_DEGRADED=1; then
 else ko "smoke accepts degraded with SMOKE_ALLOW_DEGRADED=1" "$(cat "$tmp/smoke.out")"; fi
 
 start=$(date +%s)
-if ! smoke FAKE_READY_CODE=503 FAKE_READY_STATUS=unready && grep -q "not ready after 3 attempts" "$tmp/smoke.out" \
+if ! smoke FAKE_READY_CODE=503 FAKE_READY_STATUS=unready SMOKE_ATTEMPTS=3 SMOKE_SLEEP=0.3 && grep -q "not ready after 3 attempts" "$tmp/smoke.out" \
   && (($(date +%s) - start < 60)); then
   ok "smoke fails, within bounded retries, on 503"
 else ko "smoke fails, within bounded retries, on 503" "$(cat "$tmp/smoke.out")"; fi
