@@ -5,9 +5,10 @@
 #
 #   plan-summary.sh RESOURCES_JSON [POLICY_CHECK_LOG]
 #
-# Prints Markdown on stdout: resource counts by type (inputs are never printed, so nothing the plan
-# holds can leak into the summary) and the policy-check log, if given, in a code block. Every string
-# taken from the files is escaped by plan_summary.py (a fork controls them all).
+# Prints Markdown on stdout: the monthly cost estimate when cost.json sits next to RESOURCES_JSON
+# (numbers, and labels as literal text), resource counts by type (inputs are never printed, so
+# nothing the plan holds can leak into the summary) and the policy-check log, if given, in a code
+# block. Every string taken from the files is escaped by plan_summary.py (a fork controls them all).
 set -euo pipefail
 
 if [[ $# -lt 1 || $# -gt 2 ]]; then

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import collections
 import json
+import math
+import os
 import re
 import sys
 
@@ -55,6 +57,39 @@ def code_block(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
+def money(x: object) -> str | None:
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        return None
+    return f"${x:,.2f}"
+
+
+def cost_section(cost_path: str) -> list[str]:
+    """The monthly estimate of out/<stack>/cost.json (shop-platform/cost@1), if there is a valid one."""
+    try:
+        with open(cost_path, encoding="utf-8") as f:
+            cost = json.load(f)
+    except (OSError, ValueError):
+        return []
+    if not isinstance(cost, dict) or cost.get("format") != "shop-platform/cost@1" or money(cost.get("totalUsd")) is None:
+        return []
+    pf = cost.get("priceFile") if isinstance(cost.get("priceFile"), dict) else {}
+    out = [
+        f"**Estimated monthly cost: {money(cost['totalUsd'])}** ({code_span(str(cost.get('region'))[:20], in_table=False)}, "
+        f"{code_span(str(cost.get('environment'))[:10], in_table=False)} assumptions, prices read {code_span(str(pf.get('read'))[:10], in_table=False)}; "
+        "on-demand list prices, see `out/<stack>/cost.json` in the artifact).",
+        "",
+        "| component | per month |",
+        "|---|---:|",
+    ]
+    for c in (cost.get("byComponent") or [])[:8]:
+        if isinstance(c, dict) and money(c.get("monthlyUsd")) is not None:
+            out.append(f"| {code_span(str(c.get('component'))[:60])} | {money(c['monthlyUsd'])} |")
+    sav = [x.get("monthlyUsd") for x in (cost.get("savings") or []) if isinstance(x, dict) and money(x.get("monthlyUsd")) is not None]
+    if sav:
+        out += ["", f"Savings the plan sees: {len(sav)}, {money(sum(sav))}/month in total (listed in the plan's output)."]
+    return out + [""]
+
+
 def summary(resources_path: str, log_path: str | None) -> str:
     with open(resources_path, encoding="utf-8") as f:
         doc = json.load(f)
@@ -68,6 +103,7 @@ def summary(resources_path: str, log_path: str | None) -> str:
         "",
         f"{len(resources)} resources ({len(custom)} custom, {len(resources) - len(custom)} components).",
         "",
+        *cost_section(os.path.join(os.path.dirname(os.path.abspath(resources_path)), "cost.json")),
         "| type | count |",
         "|---|---:|",
     ]

@@ -26,6 +26,7 @@ import sys
 OUR_TAGS = re.compile(
     r"<!-- shop-platform:fork-plan -->|</?details>|</?summary>"
     r"|\*\*BLOCKED: \d+ stateful or protected resource\(s\) would be replaced or deleted:\*\*"
+    r"|\*\*Estimated monthly cost: \$[\d,]+\.\d\d\*\*"
     r"|_\d+ more: see the run's artifact\._|_\(the change plan artifact could not be rendered\)_|_\(truncated: see the run\)_"
 )
 
