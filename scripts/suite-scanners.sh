@@ -57,9 +57,8 @@ if [[ "$(uname -m)" == x86_64 ]]; then
 fi
 
 # --- rendered manifests of every stack ----------------------------------------------------------
-if [[ ! -f node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund >/dev/null || { ko "npm ci"; finish; }
-fi
+# The Makefile's rule: `npm ci` when package-lock.json is newer than the installed tree.
+make -s deps-node >/dev/null || { ko "npm ci (make deps-node)"; finish; }
 stacks=(dev staging prod)
 for s in "${stacks[@]}"; do
   rm -rf "out/$s/manifests"

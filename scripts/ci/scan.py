@@ -32,7 +32,8 @@ Finding identity (stable across runs, unlike line numbers):
            ".github/workflows/deploy.yml jobs.dev"
   hadolint id + where = "<Dockerfile path> <rule code>"
   checkov  id + resource = Checkov's "Kind.namespace.name", with content hashes in generated names
-           written as <hash> and the credentials generation suffix as g<n>
+           (one or more hex segments of 6+ characters) written as <hash> and the credentials
+           generation suffix as g<n>
            (Job.shop.storefront-migrate-<hash>, Job.data.postgres-bootstrap-<hash>-g<n>)
 """
 
@@ -49,7 +50,7 @@ import tempfile
 
 import yaml
 
-HASH = re.compile(r"-[0-9a-f]{8,}(?=-|$)")
+HASH = re.compile(r"(?:-[0-9a-f]{6,}(?=-|$))+")  # one or more content-hash segments in a row
 GEN = re.compile(r"-g\d+$")
 
 
