@@ -1,7 +1,6 @@
 /**
  * Routine changes that do what their author expects today, proven with the change plan on
- * the real program (before/after under the harness). The ones the program still gets wrong
- * are in change-routine.pending.ts (not run by mocha until the program is fixed).
+ * the real program (before/after under the harness).
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -185,4 +184,12 @@ describe("change plan: routine changes (real program)", function () {
         assert.equal(sts.stateful, undefined);
         assert.equal(p.blocking.length, 0, renderBrief(p));
     });
+    for (const [key, sts] of [["postgresStorageGiB", "postgres"]] as const) {
+        it(`storage size (${key}): the volume grows in place, the ${sts} StatefulSet is not replaced (finding 7)`, async () => {
+            const p = await routine("prod", { [key]: 100 });
+            noStatefulReplaced(p);
+            assert.equal(p.blocking.length, 0, renderBrief(p));
+            assert.ok(changed(p).length > 0, "the size change reaches some resource (a PVC resize)");
+        });
+    }
 });
