@@ -62,7 +62,10 @@ describe("plan: YAML safe for every reader (1.1 and 1.2)", () => {
                 writePlan(plan, dir);
                 const files = fs.readdirSync(path.join(dir, "manifests")).sort();
                 assert.ok(files.length > 10, "the plan writes manifests");
-                assert.ok(files.some((f) => f.endsWith(".values.yaml")), "Helm values files are among them");
+                assert.ok(
+                    files.some((f) => f.endsWith(".values.yaml")),
+                    "Helm values files are among them",
+                );
                 for (const f of files) assertSameEverywhere(fs.readFileSync(path.join(dir, "manifests", f), "utf8"), f);
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
@@ -96,6 +99,29 @@ describe("plan: YAML safe for every reader (1.1 and 1.2)", () => {
         // Real non-strings keep their type: quoting is only for strings.
         const typed = renderManifests([rec("kubernetes:helm.sh/v3:Release", "t", { values: { n: 3, f: 0.5, b: false, z: null } })])[0];
         assert.deepEqual(YAML.parse(typed.content, { version: "1.1" }), { n: 3, f: 0.5, b: false, z: null });
+    });
+
+    it("spellings only go-yaml v2 (kubectl, Helm) reads as numbers, and PyYAML's `=`, are quoted too", () => {
+        // The JavaScript readers read these as strings either way, so the data comparison cannot see them:
+        // assert the quoting itself.
+        const goOnly = ["0O17", "0X1F", "0B101", "-0o7", "+0x1F", "1_", "+_1", "0_x1F", "1_0.5", ".5_"];
+        const [f] = renderManifests([
+            {
+                urn: "urn:pulumi:t::p::kubernetes:helm.sh/v3:Release::r",
+                type: "kubernetes:helm.sh/v3:Release",
+                name: "r",
+                custom: true,
+                remote: false,
+                parent: "",
+                provider: "",
+                dependencies: [],
+                protect: false,
+                inputs: { values: { args: [...goOnly, "="], plain: ["1.2.3", "30s", "10Gi", "v1.36", "0.0.0.0/0"] } },
+            },
+        ]);
+        for (const s of [...goOnly, "="]) assert.ok(f.content.includes(`  - "${s}"\n`), `${s} is not quoted:\n${f.content}`);
+        // ...while strings no reader mistakes stay plain (readable manifests).
+        for (const s of ["1.2.3", "30s", "10Gi", "v1.36", "0.0.0.0/0"]) assert.ok(f.content.includes(`  - ${s}\n`), `${s} is quoted needlessly`);
     });
 
     it("the check has teeth: a 1.1 reader reads an unquoted `no` as false where a 1.2 reader reads a string", () => {
