@@ -50,7 +50,7 @@ export function toYaml(value: unknown): string {
 }
 
 export interface ManifestFile {
-    /** File name relative to `manifests/`, e.g. `03-deployment-storefront.yaml`. */
+    /** File name relative to `manifests/` (`helm-values/` for a Helm release), e.g. `03-deployment-storefront.yaml`. */
     file: string;
     urn: string;
     kind: string;
