@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Suite: every Kubernetes object of every stack, judged by a real kube-apiserver v1.36.3 (our EKS minor)
+# with strict field validation and Pod Security admission, through kubectl v1.36.3; the routine updates
+# of each stack; deliberately bad objects that must be refused (conformance/run.ts says what and how).
+# Needs Go (builds kube-apiserver and kubectl from the k8s.io/kubernetes module, reused while its
+# inputs are unchanged: conformance/build-k8s.sh) and etcd (Debian etcd-server,
+# scripts/install-system-deps.sh). Prints `suite conformance: N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+fail() { echo "$1" >&2; echo "suite conformance: 0 passed, 1 failed"; exit 1; }
+command -v go >/dev/null || fail "suite-conformance: go is not installed"
+command -v etcd >/dev/null || fail "suite-conformance: etcd is not installed (scripts/install-system-deps.sh installs etcd-server)"
+[ -d node_modules ] || fail "suite-conformance: run npm ci first"
+
+# The suite's own TypeScript: the root tsconfig does not include conformance/.
+npx --no-install tsc --noEmit -p conformance || fail "suite-conformance: conformance/ does not typecheck"
+
+start=$(date +%s)
+bin=$(conformance/build-k8s.sh) || fail "suite-conformance: building kube-apiserver/kubectl failed"
+echo "kube-apiserver + kubectl ready in $(( $(date +%s) - start )) s: ${bin}"
+
+node --import tsx conformance/run.ts --bin "${bin}"
