@@ -108,9 +108,11 @@ export async function startCluster(bin: Binaries, opts: { timeoutMs?: number } =
         );
 
         // Service-account token signing key (the API server refuses to start without one).
-        const { privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+        const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
         const saKey = path.join(dir, "sa.key");
-        fs.writeFileSync(saKey, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+        const saPub = path.join(dir, "sa.pub");
+        fs.writeFileSync(saKey, privateKey.export({ type: "sec1", format: "pem" }), { mode: 0o600 });
+        fs.writeFileSync(saPub, publicKey.export({ type: "spki", format: "pem" }));
         // Static token file (kube-apiserver --token-auth-file: token,user,uid,"groups"); system:masters is admin.
         const token = crypto.randomBytes(32).toString("hex");
         const tokens = path.join(dir, "tokens.csv");
@@ -134,7 +136,10 @@ export async function startCluster(bin: Binaries, opts: { timeoutMs?: number } =
                     `--cert-dir=${certDir}`,
                     `--token-auth-file=${tokens}`,
                     "--authorization-mode=RBAC",
-                    `--service-account-key-file=${saKey}`,
+                    // EKS allows privileged containers (its own aws-node and kube-proxy DaemonSets are), so
+                    // only Pod Security stands between a privileged pod and a restricted namespace, as there.
+                    "--allow-privileged=true",
+                    `--service-account-key-file=${saPub}`,
                     `--service-account-signing-key-file=${saKey}`,
                     "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
                     "--service-cluster-ip-range=10.96.0.0/16",

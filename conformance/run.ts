@@ -63,15 +63,16 @@ function helmReleases(planDir: string): Map<string, string> {
     return out;
 }
 
-function installCrds(cluster: Cluster, crds: ResolvedCrd[]): boolean {
+function installCrds(stack: string, cluster: Cluster, crds: ResolvedCrd[]): boolean {
     const r = apply(
         cluster,
         crds.map((c) => c.local),
         { dryRun: false },
     );
-    if (!record(`install ${crds.length} CRDs`, r.ok && r.errors.length === 0 && r.warnings.length === 0, r.ok ? undefined : summarize(r))) return false;
+    if (!record(`${stack}: install ${crds.length} CRDs`, r.ok && r.errors.length === 0 && r.warnings.length === 0, r.ok ? undefined : summarize(r)))
+        return false;
     const w = cluster.kubectl(["wait", "--for=condition=Established", "--timeout=120s", ...r.accepted]);
-    return record("CRDs established", w.status === 0, w.status === 0 ? undefined : w.stderr);
+    return record(`${stack}: CRDs established`, w.status === 0, w.status === 0 ? undefined : w.stderr);
 }
 
 interface StackSummary {
@@ -97,7 +98,9 @@ async function checkStack(stack: string, crds: ResolvedCrd[], bin: string, withN
         const deployed = releases.get(c.chart);
         if (deployed === undefined) continue;
         record(
-            `${stack}: CRDs of ${c.name} pinned to the deployed chart ${c.chart} ${deployed}`,
+            c.exact === false
+                ? `${stack}: crds.json's ${c.name} entry is for the deployed chart ${c.chart} ${deployed} (its CRDs are a fallback of another version: ${c.upstream})`
+                : `${stack}: CRDs of ${c.name} pinned to the deployed chart ${c.chart} ${deployed}`,
             deployed === c.chartVersion,
             deployed === c.chartVersion ? undefined : `conformance/crds.json pins ${c.chartVersion}: update its module version, sums and files`,
         );
@@ -119,7 +122,7 @@ async function checkStack(stack: string, crds: ResolvedCrd[], bin: string, withN
             v.status === 0 && ver.clientVersion?.gitVersion === ver.serverVersion?.gitVersion && ver.serverVersion?.gitVersion === "v1.36.3",
             v.status === 0 ? undefined : v.stderr,
         );
-        if (!installCrds(cluster, crds)) return { ...summary, errors: 1 };
+        if (!installCrds(stack, cluster, crds)) return { ...summary, errors: 1 };
 
         // The namespaces first, for real: namespaced objects (even dry-run) need theirs, and Pod Security reads its labels.
         const namespaces = objects.filter((o) => o.kind === "Namespace");
@@ -136,12 +139,14 @@ async function checkStack(stack: string, crds: ResolvedCrd[], bin: string, withN
 
         // The README's command on the whole directory.
         const dry = apply(cluster, [manifests], { dryRun: true });
-        summary.objects = objects.length;
-        summary.errors = dry.errors.length;
-        summary.warnings = dry.warnings.length;
+        // kubectl prints one name per accepted object; each refused one is missing from that list
+        // (its error may span several stderr lines, so lines are not counted).
         const missing = objects.length - dry.accepted.length;
+        summary.objects = objects.length;
+        summary.errors = missing + (missing === 0 && dry.errors.length > 0 ? 1 : 0);
+        summary.warnings = dry.warnings.length;
         record(
-            `${stack}: server-side dry-run of all ${objects.length} objects (strict fields, Pod Security): ${dry.accepted.length} accepted, ${dry.errors.length} errors, ${dry.warnings.length} warnings`,
+            `${stack}: server-side dry-run of all ${objects.length} objects (strict fields, Pod Security): ${dry.accepted.length} accepted, ${summary.errors} errors, ${dry.warnings.length} warnings`,
             dry.ok && missing === 0 && dry.errors.length === 0 && dry.warnings.length === 0,
             dry.ok && missing === 0 ? undefined : summarize(dry) || dry.output,
         );
@@ -192,7 +197,15 @@ async function checkStack(stack: string, crds: ResolvedCrd[], bin: string, withN
     return summary;
 }
 
-const firstLine = (s: string) => (s.split("\n").find(Boolean) ?? "").slice(0, 300);
+/** The gist of kubectl's message: its first lines, which name the object and the field. */
+const firstLine = (s: string) =>
+    s
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(0, 3)
+        .join(" ")
+        .slice(0, 400);
 
 /** A warning names no object: re-run the objects one by one to say which ones drew it. */
 function attributeWarnings(cluster: Cluster, objects: K8sObject[]): void {

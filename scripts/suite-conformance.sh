@@ -6,7 +6,7 @@
 # inputs are unchanged: conformance/build-k8s.sh) and etcd (Debian etcd-server,
 # scripts/install-system-deps.sh). Prints `suite conformance: N passed, N failed`.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 fail() { echo "$1" >&2; echo "suite conformance: 0 passed, 1 failed"; exit 1; }
 command -v go >/dev/null || fail "suite-conformance: go is not installed"
