@@ -1,4 +1,6 @@
-/** Small pure builders for IAM policy documents, shared by the components. */
+/** IAM building blocks shared by the components: policy documents, trust policies, node roles. */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 
 export interface Statement {
     Sid?: string;
@@ -27,3 +29,20 @@ export function podIdentityAssumeRolePolicy(): string {
 }
 
 export const MANAGED_POLICY = (partition: string, name: string) => `arn:${partition}:iam::aws:policy/${name}`;
+
+/** The AWS-managed policies every EKS node needs: kubelet, the VPC CNI, image pulls, SSM access instead of SSH. */
+export const NODE_MANAGED_POLICIES = [
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonSSMManagedInstanceCore",
+];
+
+/** An EC2 node role with {@link NODE_MANAGED_POLICIES} attached (managed node group and Karpenter nodes alike). */
+export function nodeRole(parent: pulumi.Resource, name: string): { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] } {
+    const role = new aws.iam.Role(name, { assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com") }, { parent });
+    const attachments = NODE_MANAGED_POLICIES.map(
+        (policy) => new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: MANAGED_POLICY("aws", policy) }, { parent }),
+    );
+    return { role, attachments };
+}

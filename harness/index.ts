@@ -10,21 +10,36 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ShopMocks } from "./mocks";
 import { loadStackConfig, REPO_ROOT, StackConfig } from "./stackConfig";
-import { RedactedSecret, ResourceRecord, SECRET_SIG_KEY, SECRET_SIG_VALUE } from "./types";
+import { RedactedSecret, ResourceOptionsRecord, ResourceRecord, SECRET_SIG_KEY, SECRET_SIG_VALUE } from "./types";
 
 export { listStacks, loadStackConfig, REPO_ROOT, UnknownStackError } from "./stackConfig";
 export type { StackConfig } from "./stackConfig";
 export * from "./types";
 
-// Internal SDK modules: the only way to observe raw registrations (see offline-pulumi-facts.md).
+// Internal SDK modules: the SDK offers no public hook that sees each registration as the engine receives it.
 const settings = require("@pulumi/pulumi/runtime/settings");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 
 export interface RunOptions {
     /** Extra or replacement stack config (`key` or `namespace:key`); `undefined` removes a key. */
     configOverrides?: Record<string, unknown>;
-    /** Program entry point; defaults to the repository's `index.ts`. */
-    program?: string;
+    /** Program entry point (a module path, or a function that registers resources); defaults to the repository's `index.ts`. */
+    program?: string | (() => unknown);
+}
+
+/**
+ * Registers one or a few components under the mocks, without a stack file (the pulumi/examples
+ * `testing-unit-ts` shape): `await runComponents(() => new WebApp("x", args))`. Returns their records.
+ */
+export function runComponents(build: () => unknown, opts: { stack?: string; region?: string } = {}): Promise<ResourceRecord[]> {
+    const stack = opts.stack ?? "test";
+    const run = queue.then(async () => {
+        pulumi.runtime.setAllConfig({ "aws:region": opts.region ?? "eu-west-1" }, []);
+        await pulumi.runtime.setMocks(new ShopMocks({ region: opts.region ?? "eu-west-1", stack }), "shop-platform", stack, false);
+        return (await record(async () => build())).resources;
+    });
+    queue = run.catch(() => undefined);
+    return run;
 }
 
 export interface RunResult {
@@ -49,6 +64,37 @@ export function redactSecrets(v: unknown): unknown {
     return v;
 }
 
+/**
+ * The options of a RegisterResourceRequest that decide how a change is applied. Alias specs
+ * are resolved the way the mock monitor builds URNs (parent's last type segment), so they
+ * compare with the recorded URNs.
+ */
+function optionsOf(req: any, urn: string): ResourceOptionsRecord {
+    const [, stackProject] = /^urn:pulumi:(.*?::.*?)::/.exec(urn) ?? [];
+    const aliases: string[] = (req.getAliasesList?.() ?? []).map((a: any) => {
+        if (a.hasUrn()) return a.getUrn();
+        const spec = a.getSpec();
+        const [stack, project] = (stackProject ?? "::").split("::");
+        const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+        const type = spec.getType() || req.getType();
+        const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+        return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${qualified}::${spec.getName() || req.getName()}`;
+    });
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+        const urns: string[] = deps.getUrnsList();
+        if (urns.length > 0) propertyDependencies[key] = [...urns];
+    });
+    return {
+        retainOnDelete: req.getRetainondelete?.() ?? false,
+        deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
+        replaceOnChanges: [...req.getReplaceonchangesList()],
+        ignoreChanges: [...req.getIgnorechangesList()],
+        aliases: [...aliases, ...(req.getAliasurnsList?.() ?? [])],
+        propertyDependencies,
+    };
+}
+
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Runs the program for `stack` under mocks. Throws the config loader's error on bad config. */
@@ -65,6 +111,22 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     await pulumi.runtime.setMocks(new ShopMocks({ region, stack }), stackConfig.project, stack, false);
 
+    const program = opts.program ?? path.join(REPO_ROOT, "index.ts");
+    const load =
+        typeof program === "function"
+            ? program
+            : () => {
+                  const resolved = require.resolve(program);
+                  delete require.cache[resolved];
+                  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded the way the Pulumi language host loads it
+                  return require(resolved);
+              };
+    const { resources, stackOutputs } = await record(load);
+    return { project: stackConfig.project, stack, resources, outputs: redactSecrets(stackOutputs ?? {}) as Record<string, unknown>, stackConfig };
+}
+
+/** Runs `program` inside a Pulumi stack under the current mocks and records every registration. */
+async function record(program: () => unknown): Promise<{ resources: ResourceRecord[]; stackOutputs?: Record<string, unknown> }> {
     const records: ResourceRecord[] = [];
     const monitor = settings.getMonitor();
     const register = monitor.registerResource.bind(monitor);
@@ -82,6 +144,7 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
                     dependencies: req.getDependenciesList(),
                     protect: req.getProtect() ?? false,
                     inputs: redactSecrets(rpc.deserializeProperties(req.getObject(), true)) as Record<string, unknown>,
+                    options: optionsOf(req, resp.getUrn()),
                 });
             }
             cb(err, resp);
@@ -100,11 +163,7 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
     const onRejection = (reason: unknown) => rejections.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        const program = opts.program ?? path.join(REPO_ROOT, "index.ts");
-        const resolved = require.resolve(program);
-        delete require.cache[resolved];
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded the way the Pulumi language host loads it
-        await pulumi.runtime.runInPulumiStack(async () => require(resolved));
+        await pulumi.runtime.runInPulumiStack(async () => program());
         await settings.waitForRPCs();
         // Let queued registrations that were kicked off by the last resolutions land.
         await new Promise((r) => setImmediate(r));
@@ -113,13 +172,7 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
             const first = rejections[0];
             throw first instanceof Error ? first : new Error(String(first));
         }
-        return {
-            project: stackConfig.project,
-            stack,
-            resources: records,
-            outputs: redactSecrets(stackOutputs ?? {}) as Record<string, unknown>,
-            stackConfig,
-        };
+        return { resources: records, stackOutputs };
     } catch (err) {
         // Callers (tests, the plan) need to know how far the program got: bad config must
         // fail before anything is registered.

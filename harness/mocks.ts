@@ -1,7 +1,7 @@
 /**
  * Pulumi mocks that answer like the cloud would: every resource and invoke the program uses
  * gets realistic outputs (ids, ARNs, URLs, digests), because echoing inputs leaves downstream
- * inputs silently undefined (offline-pulumi-facts.md: "Outputs the mocks must return").
+ * inputs silently undefined (an ARN the mock does not return is an undefined input downstream).
  *
  * Values are deterministic (derived from names) so plans and tests are stable run to run.
  */

@@ -39,6 +39,26 @@ export interface ResourceRecord {
     protect: boolean;
     /** Inputs as sent to the engine; secret values are {@link RedactedSecret}s. */
     inputs: Record<string, unknown>;
+    /**
+     * Resource options that decide how the engine treats a change (read by the change plan,
+     * `plan/change.ts`). Optional: resources.json files written before it existed lack it.
+     */
+    options?: ResourceOptionsRecord;
+}
+
+export interface ResourceOptionsRecord {
+    /** `retainOnDelete`: a delete (or the delete half of a replace) only forgets the resource. */
+    retainOnDelete: boolean;
+    /** `deleteBeforeReplace` as set by the program (the Kubernetes provider may also ask for it). */
+    deleteBeforeReplace: boolean;
+    /** `replaceOnChanges` property paths: the engine replaces when any of them changes. */
+    replaceOnChanges: string[];
+    /** `ignoreChanges` property paths: differences there are not applied. */
+    ignoreChanges: string[];
+    /** Earlier URNs of this resource (`aliases`), resolved to URNs. */
+    aliases: string[];
+    /** Top-level input key -> URNs its value came from (the engine's property dependencies). */
+    propertyDependencies: Record<string, string[]>;
 }
 
 /** The file written to `out/<stack>/resources.json` and read by `policy:check`. */

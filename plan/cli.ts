@@ -2,12 +2,15 @@
  * `npm run plan -- <stack> [--out <dir>] [--json] [--config-override key=value]… [--diagram <base>]`
  * `npm run plan -- --all [--json]`            plan every stack in one process
  * `npm run plan -- --diff <stackA> <stackB> [--json]`
+ * `npm run plan -- <stack> --base <resources.json | out dir | git ref> [--json]`   change plan (plan/changeCli.ts)
  *
  * Exit codes: 0 plan OK (advisory findings allowed), 1 a mandatory policy violation,
  * 2 usage error, unknown stack or invalid config (message only, no stack trace), 3 unexpected error.
  */
 import * as path from "node:path";
 import { ConfigError } from "../config";
+import { BaseError } from "./changeBase";
+import { changeMain } from "./changeCli";
 import { listStacks, REPO_ROOT, UnknownStackError } from "../harness";
 import { diffPlans, renderDiff } from "./diff";
 import { hasMandatory, planStack, renderViolations, type Plan } from "./plan";
@@ -24,10 +27,12 @@ export interface CliArgs {
     json: boolean;
     overrides: Record<string, unknown>;
     diagram?: string;
+    /** `--base`: print the change plan against this base (plan/changeCli.ts). */
+    base?: string;
 }
 
 const USAGE =
-    "usage: npm run plan -- <stack> [--out <dir>] [--json] [--config-override key=value]... [--diagram <path-base>]\n       npm run plan -- --all [--json]\n       npm run plan -- --diff <stackA> <stackB> [--json]";
+    "usage: npm run plan -- <stack> [--out <dir>] [--json] [--config-override key=value]... [--diagram <path-base>]\n       npm run plan -- --all [--json]\n       npm run plan -- --diff <stackA> <stackB> [--json]\n       npm run plan -- <stack> --base <resources.json | out dir | git ref> [--json] [--config-override key=value]...";
 
 /** `key=value`: value parsed as JSON when it is an object/array/number/boolean, else kept as a string. */
 export function parseOverride(s: string): [string, unknown] {
@@ -56,6 +61,7 @@ export function parseArgs(argv: string[]): CliArgs {
         else if (x === "--diff") a.mode = "diff";
         else if (x === "--out") a.out = next();
         else if (x === "--diagram") a.diagram = next();
+        else if (x === "--base") a.base = next();
         else if (x === "--config-override") {
             const [k, v] = parseOverride(next());
             a.overrides[k] = v;
@@ -66,6 +72,7 @@ export function parseArgs(argv: string[]): CliArgs {
     if (a.mode === "plan" && a.stacks.length !== 1) throw new UsageError(`expected one stack (found: ${listStacks().join(", ")})\n${USAGE}`);
     if (a.mode === "diff" && a.stacks.length !== 2) throw new UsageError(`--diff expects two stacks\n${USAGE}`);
     if (a.mode === "all" && a.stacks.length !== 0) throw new UsageError(`--all takes no stack names\n${USAGE}`);
+    if (a.base !== undefined && a.mode !== "plan") throw new UsageError(`--base compares one stack\n${USAGE}`);
     return a;
 }
 
@@ -112,6 +119,8 @@ export function planJson(plan: Plan, written: Written): Record<string, unknown> 
 
 export async function main(argv: string[], print: (s: string) => void = (s) => process.stdout.write(s + "\n")): Promise<number> {
     const args = parseArgs(argv);
+    if (args.base !== undefined)
+        return changeMain({ stack: args.stacks[0], base: args.base, json: args.json, overrides: args.overrides, out: args.out }, print);
     if (args.mode === "diff") {
         const [a, b] = args.stacks;
         const pa = await planStack(a, { configOverrides: args.overrides });
@@ -141,7 +150,7 @@ export async function main(argv: string[], print: (s: string) => void = (s) => p
 
 /** Expected errors: a message and exit 2, never a stack trace. */
 export function expectedError(err: unknown): string | undefined {
-    if (err instanceof UsageError || err instanceof UnknownStackError || err instanceof ConfigError) return err.message;
+    if (err instanceof UsageError || err instanceof UnknownStackError || err instanceof ConfigError || err instanceof BaseError) return err.message;
     if (err instanceof Error && (err.name === "ConfigError" || err.name === "UnknownStackError")) return err.message;
     return undefined;
 }

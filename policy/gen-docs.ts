@@ -59,17 +59,17 @@ export function renderDocs(): string {
     );
     out.push("");
     out.push(
-        `${POLICY_FACTORIES.length} policies. "Rows" refers to the candidate rule matrix (shared/reference/anchors-policy.md §10). ` +
+        `${POLICY_FACTORIES.length} policies, each with why it exists. ` +
             "Every policy also accepts `exemptions` (globs over the resource's logical name or URN). " +
             "How to run the pack, configure it and add a rule: [policy/README.md](../policy/README.md).",
     );
     out.push("");
-    out.push("| policy | kind | resource types | description | default | dev | staging | prod | rows |");
+    out.push("| policy | kind | resource types | description | why | default | dev | staging | prod |");
     out.push("|---|---|---|---|---|---|---|---|---|");
     for (const f of POLICY_FACTORIES) {
         const m = f.meta;
         out.push(
-            `| \`${m.name}\` | ${m.kind} | ${cell(m.resourceTypes.map((t) => (t.includes(" ") ? t : `\`${t}\``)).join("<br>"))} | ${cell(m.description)} | ${m.defaultLevel} | ${ENVS.map((e) => levels[e].get(m.name)!.level).join(" | ")} | ${m.rows.join(", ") || "—"} |`,
+            `| \`${m.name}\` | ${m.kind} | ${cell(m.resourceTypes.map((t) => (t.includes(" ") ? t : `\`${t}\``)).join("<br>"))} | ${cell(m.description)} | ${cell(m.why)} | ${m.defaultLevel} | ${ENVS.map((e) => levels[e].get(m.name)!.level).join(" | ")} |`,
         );
     }
     out.push("");

@@ -1,4 +1,4 @@
-/** Regenerate data/aws-taggable-types.json from the installed @pulumi/aws: `node --import tsx policy/gen-taggable.ts`. */
+/** Regenerate lib/aws-taggable-types.json from the installed @pulumi/aws: `node --import tsx policy/gen-taggable.ts`. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { scanTaggableTypes, TAGGABLE_FILE } from "./lib/taggable";

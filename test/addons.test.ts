@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { versions } from "../components/addons/common";
-import { ENVIRONMENT_DEFAULTS } from "../config";
+import { CHARTS } from "../components/versions";
+import { defaultsFor } from "../config";
 import { isRedactedSecret, ResourceRecord, runStack } from "../harness";
 import { get, ofType, one, STACKS, stackRun } from "./helpers";
 
@@ -37,17 +37,17 @@ function consumedSecrets(resources: ResourceRecord[]): { namespace: string; name
 
 for (const stack of STACKS) {
     describe(`cluster add-ons (${stack})`, () => {
-        const d = ENVIRONMENT_DEFAULTS[stack];
+        const d = defaultsFor(stack);
 
         it("each add-on is a Helm release with its exact pinned chart version", async () => {
             const { resources } = await stackRun(stack);
             const expected: [string, string][] = [
-                ["metrics-server", versions.metricsServer.version],
-                ["karpenter-crd", versions.karpenter.version],
-                ["/karpenter", versions.karpenter.version],
+                ["metrics-server", CHARTS.metricsServer.version],
+                ["karpenter-crd", CHARTS.karpenterCrd.version],
+                ["/karpenter", CHARTS.karpenter.version],
             ];
-            if (d.ingressEnabled) expected.push(["aws-load-balancer-controller", versions.awsLoadBalancerController.version]);
-            if (d.externalSecrets) expected.push(["external-secrets", versions.externalSecrets.version]);
+            if (d.ingressEnabled) expected.push(["aws-load-balancer-controller", CHARTS.awsLoadBalancerController.version]);
+            if (d.externalSecrets) expected.push(["external-secrets", CHARTS.externalSecrets.version]);
             for (const [chart, version] of expected) {
                 const r = releaseOf(resources, chart);
                 assert.ok(r, `no release of ${chart}`);

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { TAGGABLE_AWS_TYPES } from "../components/tagging";
 import { hashBuildContext } from "../components/images";
 import { CONTROL_PLANE_LOG_TYPES, MANAGED_ADDONS } from "../components/cluster";
-import { ENVIRONMENT_DEFAULTS } from "../config";
+import { defaultsFor } from "../config";
 import { isRedactedSecret, runStack } from "../harness";
 import { get, ofType, one, STACKS, stackRun, strings } from "./helpers";
 
@@ -15,7 +15,6 @@ const REQUIRED_TYPES = [
     "aws:eks/addon:Addon",
     "aws:kms/key:Key",
     "aws:ec2/launchTemplate:LaunchTemplate",
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
     "aws:ecr/repository:Repository",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     "docker:index/image:Image",
@@ -25,7 +24,7 @@ const REQUIRED_TYPES = [
 
 for (const stack of STACKS) {
     describe(`AWS layer (${stack})`, () => {
-        const defaults = ENVIRONMENT_DEFAULTS[stack];
+        const defaults = defaultsFor(stack);
 
         it("registers at least 30 resources including every required type", async () => {
             const { resources } = await stackRun(stack);

@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as YAML from "yaml";
-import { CONFIG_KEYS, ConfigError, ENVIRONMENT_DEFAULTS, parseShopConfig, PROJECT } from "../config";
+import { CONFIG_TABLE, ConfigError, defaultsFor, parseShopConfig, PROJECT } from "../config";
 import { loadStackConfig, runStack } from "../harness";
 import { STACKS } from "./helpers";
-import { projectConfigDeclarations } from "../scripts/gen-pulumi-yaml";
+import { expectedOutputs, OUTPUTS, projectConfigDeclarations } from "../scripts/gen-config";
 
 const base = (env: string, extra: Record<string, string> = {}): Record<string, string> => ({
     "aws:region": "eu-west-1",
@@ -38,7 +38,7 @@ describe("config: stack files", () => {
             const sc = loadStackConfig(stack);
             const cfg = parseShopConfig(sc.config, { stack, secretKeys: sc.secretKeys });
             assert.equal(cfg.environment, stack);
-            assert.equal(cfg.network.azCount, ENVIRONMENT_DEFAULTS[stack].azCount);
+            assert.equal(cfg.network.azCount, defaultsFor(stack).azCount);
             assert.deepEqual(cfg.tags, {
                 Project: "shop-platform",
                 Environment: stack,
@@ -52,19 +52,40 @@ describe("config: stack files", () => {
     it("stack files hold no plaintext value for a secret key", () => {
         for (const stack of STACKS) {
             const doc = YAML.parse(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")).config ?? {};
-            for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+            for (const [key, r] of Object.entries(CONFIG_TABLE)) {
                 const v = doc[k(key)];
-                if ("secret" in spec && spec.secret && v !== undefined) assert.ok(typeof v === "object" && "secure" in v, `${stack}: ${key} must be encrypted`);
+                if ("secret" in r && r.secret && v !== undefined) assert.ok(typeof v === "object" && "secure" in v, `${stack}: ${key} must be encrypted`);
             }
         }
     });
 
-    it("Pulumi.yaml declares every key the loader reads, with its type, description and shared default (npm run gen:pulumi-yaml)", () => {
+    it("Pulumi.yaml declares every key the loader reads, with its type, description and shared default (npm run gen:config)", () => {
         const declared = YAML.parse(fs.readFileSync("Pulumi.yaml", "utf8")).config as Record<string, { type: string; description: string }>;
         assert.deepEqual(declared, projectConfigDeclarations());
-        for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
-            assert.equal(declared[key].type, spec.kind, key);
+        for (const [key, r] of Object.entries(CONFIG_TABLE)) {
+            assert.equal(declared[key].type, r.type, key);
             assert.ok(declared[key].description.length > 10, `${key} needs a description`);
+        }
+    });
+
+    it("Pulumi.yaml, the README's per-stack table and docs/configuration.md are generated from the rows (npm run gen:config)", () => {
+        const expected = expectedOutputs();
+        for (const [name, file] of Object.entries(OUTPUTS) as [keyof typeof OUTPUTS, string][])
+            assert.equal(fs.readFileSync(file, "utf8"), expected[name], `${file} is stale: run npm run gen:config`);
+    });
+
+    it("every row feeds exactly the option path it names, with the value the stack resolves to", () => {
+        const sc = loadStackConfig("staging");
+        const cfg = parseShopConfig(sc.config, { stack: "staging", secretKeys: sc.secretKeys }) as unknown as Record<string, unknown>;
+        const defaults = defaultsFor("staging") as Record<string, unknown>;
+        const paths = new Set<string>();
+        for (const [key, r] of Object.entries(CONFIG_TABLE)) {
+            assert.ok(!paths.has(r.feeds), `${key}: ${r.feeds} is fed by two rows`);
+            paths.add(r.feeds);
+            const raw = sc.config[k(key)];
+            const got = r.feeds.split(".").reduce<unknown>((o, p) => (o as Record<string, unknown> | undefined)?.[p], cfg);
+            const want = raw !== undefined ? (r.type === "string" ? raw : JSON.parse(raw)) : defaults[key];
+            assert.deepEqual(got, want, `${key} -> ${r.feeds}`);
         }
     });
 });

@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as YAML from "yaml";
 import * as assert from "node:assert/strict";
-import { IMAGES } from "../components/k8s";
 import { AUTH_CONF } from "../components/data/redis";
-import { CHARTS, loadRuleFiles } from "../components/monitoring";
-import { ENVIRONMENT_DEFAULTS } from "../config";
+import { loadRuleFiles } from "../components/monitoring";
+import { CHARTS, IMAGES } from "../components/versions";
+import { defaultsFor } from "../config";
 import { isRedactedSecret, ResourceRecord, runStack } from "../harness";
 import { validateK8sObject } from "../harness/schemas";
 import { get, ofType, one, STACKS, stackRun, strings } from "./helpers";
@@ -16,7 +16,7 @@ const named = (rs: ResourceRecord[], type: string, name: string) => rs.filter((r
 
 for (const stack of STACKS) {
     describe(`Kubernetes layer (${stack})`, () => {
-        const d = ENVIRONMENT_DEFAULTS[stack];
+        const d = defaultsFor(stack);
 
         it("namespaces shop, data, monitoring with Pod Security Admission labels; default-deny where workloads run", async () => {
             const { resources } = await stackRun(stack);
@@ -221,9 +221,9 @@ for (const stack of STACKS) {
             const { resources } = await stackRun(stack);
             const releases = ofType(resources, "kubernetes:helm.sh/v3:Release");
             for (const r of releases) assert.match(String(r.inputs.version), /^\d+\.\d+\.\d+$/);
-            const crds = releases.find((r) => r.inputs.chart === CHARTS.crds.chart)!;
-            const kps = releases.find((r) => r.inputs.chart === CHARTS.stack.chart)!;
-            assert.equal(kps.inputs.version, CHARTS.stack.version);
+            const crds = releases.find((r) => r.inputs.chart === CHARTS.prometheusOperatorCrds.chart)!;
+            const kps = releases.find((r) => r.inputs.chart === CHARTS.kubePrometheusStack.chart)!;
+            assert.equal(kps.inputs.version, CHARTS.kubePrometheusStack.version);
             assert.ok(kps.dependencies.includes(crds.urn), "the CRDs chart must be installed first");
             assert.equal(kps.inputs.skipCrds, true);
             const v = kps.inputs.values as Record<string, any>;

@@ -1,7 +1,7 @@
 /**
  * Mocha root hooks. Mocha re-emits unhandled rejections without failing the test, and Pulumi
  * registration errors surface only that way, so a test could pass with half the resources
- * registered (offline-pulumi-facts.md). Collect them and fail the test that caused them.
+ * registered. Collect them and fail the test that caused them.
  */
 const rejections: unknown[] = [];
 process.on("unhandledRejection", (reason) => {

@@ -4,16 +4,42 @@ import * as pulumi from "@pulumi/pulumi";
 import { iamPolicy } from "../iam";
 import { recommendedLabels } from "../k8s";
 import { SecretRequest, SecretSink } from "../k8s/secrets";
-import { AddonContext, helmAddon, HelmChartSpec, mergeValues, podIdentityRole, versions } from "./common";
+import { helmRelease } from "../helm";
+import { AddonContext, podIdentityRole } from "./common";
 
-export const EXTERNAL_SECRETS_CHART: HelmChartSpec = {
-    chart: versions.externalSecrets.chart,
-    repo: versions.externalSecrets.repo,
-    version: versions.externalSecrets.version,
-    namespace: "external-secrets",
-};
+const NAMESPACE = "external-secrets";
 const SERVICE_ACCOUNT = "external-secrets";
 export const CLUSTER_SECRET_STORE = "aws-secrets-manager";
+/** The served API version of the CRDs chart 2.x installs. */
+const API_VERSION = "external-secrets.io/v1";
+
+/** Pure: the chart values for `replicas` replicas of the controller and its webhook. */
+export function externalSecretsValues(replicas: number): Record<string, unknown> {
+    return {
+        installCRDs: true,
+        replicaCount: replicas,
+        // Replicas beyond one must elect a leader, or each reconciles every ExternalSecret.
+        leaderElect: replicas > 1,
+        serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        webhook: { replicaCount: replicas, resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+        certController: { resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+    };
+}
+
+/** Pure: the operator's policy: read this stack's entries, decrypt only through Secrets Manager. */
+export function externalSecretsPolicy(secretArns: string, keyArn: string, region: string): string {
+    return iamPolicy([
+        { Sid: "ReadThisStacksSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArns },
+        {
+            Sid: "DecryptThroughSecretsManager",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: keyArn,
+            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+        },
+    ]);
+}
 
 export interface ExternalSecretsArgs extends AddonContext {
     /** Prefix of every Secrets Manager entry this stack writes and the operator may read, e.g. `shop-prod`. */
@@ -21,7 +47,8 @@ export interface ExternalSecretsArgs extends AddonContext {
     refreshMinutes: number;
     /** Secrets Manager recovery window on delete: 0 lets a destroyed stack be re-created at once (non-prod). */
     recoveryWindowDays: number;
-    values?: Record<string, unknown>;
+    /** Waiting period before the entries' KMS key is destroyed after a delete. */
+    kmsDeletionWindowDays: number;
 }
 
 /**
@@ -48,7 +75,7 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
         const identity = aws.getCallerIdentityOutput({}, parent);
         this.kmsKey = new aws.kms.Key(
             `${name}-secrets`,
-            { description: `Secrets Manager entries of ${args.secretPrefix}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            { description: `Secrets Manager entries of ${args.secretPrefix}`, enableKeyRotation: true, deletionWindowInDays: args.kmsDeletionWindowDays },
             parent,
         );
         new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.secretPrefix}-secrets`, targetKeyId: this.kmsKey.keyId }, parent);
@@ -56,50 +83,20 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
         const secretArns = pulumi.interpolate`arn:aws:secretsmanager:${args.region}:${identity.accountId}:secret:${args.secretPrefix}/*`;
         const iam = podIdentityRole(this, name, {
             clusterName: args.clusterName,
-            namespace: EXTERNAL_SECRETS_CHART.namespace,
+            namespace: NAMESPACE,
             serviceAccount: SERVICE_ACCOUNT,
-            policy: pulumi.all([secretArns, this.kmsKey.arn]).apply(([arns, keyArn]) =>
-                iamPolicy([
-                    {
-                        Sid: "ReadThisStacksSecrets",
-                        Effect: "Allow",
-                        Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                        Resource: arns,
-                    },
-                    {
-                        Sid: "DecryptThroughSecretsManager",
-                        Effect: "Allow",
-                        Action: "kms:Decrypt",
-                        Resource: keyArn,
-                        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
-                    },
-                ]),
-            ),
+            policy: pulumi.all([secretArns, this.kmsKey.arn]).apply(([arns, keyArn]) => externalSecretsPolicy(arns, keyArn, args.region)),
         });
-        const release = helmAddon(
+        const release = helmRelease(
             name,
-            EXTERNAL_SECRETS_CHART,
-            mergeValues(
-                {
-                    installCRDs: true,
-                    replicaCount: args.replicas,
-                    // Replicas beyond one must elect a leader, or each reconciles every ExternalSecret.
-                    leaderElect: args.replicas > 1,
-                    serviceAccount: { create: true, name: SERVICE_ACCOUNT },
-                    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-                    webhook: { replicaCount: args.replicas, resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
-                    certController: { resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
-                },
-                args.values,
-            ),
+            { chart: "externalSecrets", namespace: NAMESPACE, values: externalSecretsValues(args.replicas), createNamespace: true },
             { parent: this, provider: args.provider, dependsOn: [iam.association] },
-            { createNamespace: true },
         );
         // No `auth` block: the operator uses its own Pod Identity credentials.
         this.store = new k8s.apiextensions.CustomResource(
             `${name}-store`,
             {
-                apiVersion: versions.externalSecrets.apiVersion,
+                apiVersion: API_VERSION,
                 kind: "ClusterSecretStore",
                 metadata: {
                     name: CLUSTER_SECRET_STORE,
@@ -133,7 +130,7 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
         const external = new k8s.apiextensions.CustomResource(
             req.name,
             {
-                apiVersion: versions.externalSecrets.apiVersion,
+                apiVersion: API_VERSION,
                 kind: "ExternalSecret",
                 // A new secret version gets a new ExternalSecret (its name carries the version), and
                 // Pulumi waits for that one to report Ready: the Secret holds the new values before any

@@ -3,24 +3,29 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { iamPolicy, MANAGED_POLICY, serviceAssumeRolePolicy } from "../iam";
+import { helmRelease } from "../helm";
+import { iamPolicy, nodeRole } from "../iam";
 import { recommendedLabels } from "../k8s";
-import { AddonContext, fillPolicyTemplate, helmAddon, HelmChartSpec, mergeValues, podIdentityRole, versions } from "./common";
+import { fillTemplate } from "../template";
+import { AddonContext, podIdentityRole } from "./common";
 import interruptionRules from "./data/karpenter-interruption-rules.json";
 
-const OCI = "oci://public.ecr.aws/karpenter";
-export const KARPENTER_CHARTS: { crds: HelmChartSpec; controller: HelmChartSpec } = {
-    crds: { chart: `${OCI}/${versions.karpenter.crdChart}`, version: versions.karpenter.version, namespace: "kube-system" },
-    controller: { chart: `${OCI}/${versions.karpenter.chart}`, version: versions.karpenter.version, namespace: "kube-system" },
-};
+const NAMESPACE = "kube-system";
 const SERVICE_ACCOUNT = "karpenter";
+const NODE_CLASS = "default";
 
 export interface NodePoolSettings {
+    /** EC2 instance families Karpenter may launch. */
     instanceFamilies: string[];
+    /** `spot` and/or `on-demand`. */
     capacityTypes: ("spot" | "on-demand")[];
+    /** Total vCPUs the pool may provision. */
     cpuLimit: number;
+    /** Total memory the pool may provision, GiB. */
     memoryLimitGiB: number;
+    /** How long a node must be empty or underused before it is consolidated. */
     consolidateAfterMinutes: number;
+    /** Maximum node lifetime. */
     expireAfterHours: number;
 }
 
@@ -30,7 +35,6 @@ export interface KarpenterArgs extends AddonContext {
     nodePool: NodePoolSettings;
     /** Tags for the instances and volumes Karpenter launches (the stack's required tags). */
     tags: Record<string, string>;
-    values?: Record<string, unknown>;
 }
 
 /** Pure: the NodePool spec from the stack's settings. */
@@ -54,12 +58,93 @@ export function nodePoolSpec(s: NodePoolSettings, nodeClassName: string) {
     };
 }
 
+/** Pure: the EC2NodeClass spec (IMDSv2, encrypted gp3, subnets and security groups by discovery tag). */
+export function nodeClassSpec(args: { role: string; clusterName: string; tags: Record<string, string> }) {
+    return {
+        role: args.role,
+        // Tracks the latest EKS-optimised AL2023 AMI: patched nodes roll in under the NodePool's disruption budget.
+        amiSelectorTerms: [{ alias: "al2023@latest" }],
+        subnetSelectorTerms: [{ tags: { "karpenter.sh/discovery": args.clusterName } }],
+        securityGroupSelectorTerms: [{ tags: { "karpenter.sh/discovery": args.clusterName } }],
+        metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+        blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: "50Gi", volumeType: "gp3", encrypted: true, deleteOnTermination: true } }],
+        tags: args.tags,
+    };
+}
+
+/** Interruption handling: an SQS queue fed by EventBridge rules (spot interruptions, rebalance, state changes, scheduled events). */
+function createInterruptionQueue(parent: pulumi.Resource, name: string, clusterName: pulumi.Input<string>): aws.sqs.Queue {
+    const queue = new aws.sqs.Queue(
+        name,
+        { name: pulumi.interpolate`${clusterName}-karpenter`, messageRetentionSeconds: 300, sqsManagedSseEnabled: true },
+        { parent },
+    );
+    new aws.sqs.QueuePolicy(
+        name,
+        {
+            queueUrl: queue.url,
+            policy: queue.arn.apply((arn) =>
+                iamPolicy([
+                    {
+                        Sid: "EventBridgeAndSqs",
+                        Effect: "Allow",
+                        Principal: { Service: ["events.amazonaws.com", "sqs.amazonaws.com"] },
+                        Action: "sqs:SendMessage",
+                        Resource: arn,
+                    },
+                    {
+                        Sid: "DenyHTTP",
+                        Effect: "Deny",
+                        Principal: { AWS: "*" },
+                        Action: "sqs:*",
+                        Resource: arn,
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ]),
+            ),
+        },
+        { parent },
+    );
+    for (const rule of interruptionRules as { name: string; eventPattern: unknown }[]) {
+        const eventRule = new aws.cloudwatch.EventRule(`${name}-${rule.name}`, { eventPattern: JSON.stringify(rule.eventPattern) }, { parent });
+        new aws.cloudwatch.EventTarget(`${name}-${rule.name}`, { rule: eventRule.name, arn: queue.arn }, { parent });
+    }
+    return queue;
+}
+
+/** The controller's policy: the published one, scoped to this cluster, queue and node role. */
+function controllerPolicy(args: {
+    region: string;
+    accountId: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    queueArn: pulumi.Input<string>;
+    nodeRoleArn: pulumi.Input<string>;
+}) {
+    const template = fs.readFileSync(path.join(__dirname, "data", "karpenter-controller-policy.json"), "utf8");
+    return pulumi.all([args.accountId, args.clusterName, args.queueArn, args.nodeRoleArn]).apply(([accountId, clusterName, queueArn, nodeRoleArn]) =>
+        JSON.stringify(
+            JSON.parse(
+                fillTemplate(
+                    template,
+                    {
+                        Partition: "aws",
+                        AccountId: accountId,
+                        Region: args.region,
+                        ClusterName: clusterName,
+                        InterruptionQueueArn: queueArn,
+                        NodeRoleArn: nodeRoleArn,
+                    },
+                    "policy template",
+                ),
+            ),
+        ),
+    );
+}
+
 /**
  * Karpenter node autoscaling: the controller (on the managed node group) with its scoped IAM
- * policy through Pod Identity, interruption handling (an SQS queue fed by EventBridge rules for
- * spot interruptions, rebalance recommendations, instance state changes and scheduled events),
- * a node role admitted by an EC2_LINUX access entry, and a NodePool + EC2NodeClass from the
- * stack config (IMDSv2, encrypted gp3, subnets and security groups found by discovery tags).
+ * policy through Pod Identity, interruption handling, a node role admitted by an EC2_LINUX access
+ * entry, and a NodePool + EC2NodeClass from the stack config.
  */
 export class Karpenter extends pulumi.ComponentResource {
     readonly nodeRoleName: pulumi.Output<string>;
@@ -67,96 +152,46 @@ export class Karpenter extends pulumi.ComponentResource {
 
     constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:addons:Karpenter", name, {}, opts);
-        const parent = { parent: this };
         const k8sOpts = { parent: this, provider: args.provider };
-        const identity = aws.getCallerIdentityOutput({}, parent);
+        const identity = aws.getCallerIdentityOutput({}, { parent: this });
 
-        // Interruption handling.
-        const queue = new aws.sqs.Queue(
-            name,
-            { name: pulumi.interpolate`${args.clusterName}-karpenter`, messageRetentionSeconds: 300, sqsManagedSseEnabled: true },
-            parent,
-        );
-        new aws.sqs.QueuePolicy(
-            name,
-            {
-                queueUrl: queue.url,
-                policy: queue.arn.apply((arn) =>
-                    iamPolicy([
-                        {
-                            Sid: "EventBridgeAndSqs",
-                            Effect: "Allow",
-                            Principal: { Service: ["events.amazonaws.com", "sqs.amazonaws.com"] },
-                            Action: "sqs:SendMessage",
-                            Resource: arn,
-                        },
-                        {
-                            Sid: "DenyHTTP",
-                            Effect: "Deny",
-                            Principal: { AWS: "*" },
-                            Action: "sqs:*",
-                            Resource: arn,
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ]),
-                ),
-            },
-            parent,
-        );
-        for (const rule of interruptionRules as { name: string; eventPattern: unknown }[]) {
-            const eventRule = new aws.cloudwatch.EventRule(`${name}-${rule.name}`, { eventPattern: JSON.stringify(rule.eventPattern) }, parent);
-            new aws.cloudwatch.EventTarget(`${name}-${rule.name}`, { rule: eventRule.name, arn: queue.arn }, parent);
-        }
-
+        const queue = createInterruptionQueue(this, name, args.clusterName);
         // Nodes Karpenter launches: their own role, admitted to the cluster as EC2_LINUX.
-        const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com") }, parent);
-        for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"]) {
-            new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: MANAGED_POLICY("aws", policy) }, parent);
-        }
-        const accessEntry = new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.clusterName, principalArn: nodeRole.arn, type: "EC2_LINUX" }, parent);
-
-        // The controller: the published policy, scoped to this cluster, queue and node role.
-        const template = fs.readFileSync(path.join(__dirname, "data", "karpenter-controller-policy.json"), "utf8");
+        const nodes = nodeRole(this, `${name}-node`);
+        const accessEntry = new aws.eks.AccessEntry(
+            `${name}-node`,
+            { clusterName: args.clusterName, principalArn: nodes.role.arn, type: "EC2_LINUX" },
+            { parent: this },
+        );
         const controller = podIdentityRole(this, `${name}-controller`, {
             clusterName: args.clusterName,
-            namespace: KARPENTER_CHARTS.controller.namespace,
+            namespace: NAMESPACE,
             serviceAccount: SERVICE_ACCOUNT,
-            policy: pulumi.all([identity.accountId, args.clusterName, queue.arn, nodeRole.arn]).apply(([accountId, clusterName, queueArn, nodeRoleArn]) =>
-                JSON.stringify(
-                    JSON.parse(
-                        fillPolicyTemplate(template, {
-                            Partition: "aws",
-                            AccountId: accountId,
-                            Region: args.region,
-                            ClusterName: clusterName,
-                            InterruptionQueueArn: queueArn,
-                            NodeRoleArn: nodeRoleArn,
-                        }),
-                    ),
-                ),
-            ),
+            policy: controllerPolicy({
+                region: args.region,
+                accountId: identity.accountId,
+                clusterName: args.clusterName,
+                queueArn: queue.arn,
+                nodeRoleArn: nodes.role.arn,
+            }),
         });
 
-        const crds = helmAddon(`${name}-crd`, KARPENTER_CHARTS.crds, {}, k8sOpts);
-        const release = helmAddon(
+        const crds = helmRelease(`${name}-crd`, { chart: "karpenterCrd", namespace: NAMESPACE, values: {} }, k8sOpts);
+        const release = helmRelease(
             name,
-            KARPENTER_CHARTS.controller,
-            pulumi.output(
-                pulumi.all([args.clusterName, queue.name]).apply(([clusterName, queueName]) =>
-                    mergeValues(
-                        {
-                            replicas: args.replicas,
-                            serviceAccount: { name: SERVICE_ACCOUNT },
-                            settings: { clusterName, interruptionQueue: queueName },
-                            nodeSelector: args.systemNodeSelector,
-                            controller: { resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
-                        },
-                        args.values,
-                    ),
-                ),
-            ),
+            {
+                chart: "karpenter",
+                namespace: NAMESPACE,
+                skipCrds: true,
+                values: pulumi.all([args.clusterName, queue.name]).apply(([clusterName, queueName]) => ({
+                    replicas: args.replicas,
+                    serviceAccount: { name: SERVICE_ACCOUNT },
+                    settings: { clusterName, interruptionQueue: queueName },
+                    nodeSelector: args.systemNodeSelector,
+                    controller: { resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
+                })),
+            },
             { ...k8sOpts, dependsOn: [crds, controller.association, accessEntry] },
-            { skipCrds: true },
         );
 
         const nodeClass = new k8s.apiextensions.CustomResource(
@@ -164,22 +199,8 @@ export class Karpenter extends pulumi.ComponentResource {
             {
                 apiVersion: "karpenter.k8s.aws/v1",
                 kind: "EC2NodeClass",
-                metadata: {
-                    name: "default",
-                    labels: recommendedLabels("karpenter", "node-autoscaling"),
-                },
-                spec: {
-                    role: nodeRole.name,
-                    // Tracks the latest EKS-optimised AL2023 AMI: patched nodes roll in under the NodePool's disruption budget.
-                    amiSelectorTerms: [{ alias: "al2023@latest" }],
-                    subnetSelectorTerms: [{ tags: { "karpenter.sh/discovery": args.clusterName } }],
-                    securityGroupSelectorTerms: [{ tags: { "karpenter.sh/discovery": args.clusterName } }],
-                    metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                    blockDeviceMappings: [
-                        { deviceName: "/dev/xvda", ebs: { volumeSize: "50Gi", volumeType: "gp3", encrypted: true, deleteOnTermination: true } },
-                    ],
-                    tags: args.tags,
-                },
+                metadata: { name: NODE_CLASS, labels: recommendedLabels("karpenter", "node-autoscaling") },
+                spec: pulumi.all([nodes.role.name, args.clusterName]).apply(([role, clusterName]) => nodeClassSpec({ role, clusterName, tags: args.tags })),
             },
             { ...k8sOpts, dependsOn: [crds] },
         );
@@ -188,16 +209,13 @@ export class Karpenter extends pulumi.ComponentResource {
             {
                 apiVersion: "karpenter.sh/v1",
                 kind: "NodePool",
-                metadata: {
-                    name: "default",
-                    labels: recommendedLabels("karpenter", "node-autoscaling"),
-                },
-                spec: nodePoolSpec(args.nodePool, "default"),
+                metadata: { name: NODE_CLASS, labels: recommendedLabels("karpenter", "node-autoscaling") },
+                spec: nodePoolSpec(args.nodePool, NODE_CLASS),
             },
             { ...k8sOpts, dependsOn: [crds, nodeClass, release] },
         );
 
-        this.nodeRoleName = nodeRole.name;
+        this.nodeRoleName = nodes.role.name;
         this.interruptionQueueName = queue.name;
         this.registerOutputs({ nodeRoleName: this.nodeRoleName, interruptionQueueName: this.interruptionQueueName });
     }

@@ -1,24 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AddonContext, helmAddon, HelmChartSpec, mergeValues, versions } from "./common";
+import { helmRelease } from "../helm";
+import { AddonContext } from "./common";
 
-export const METRICS_SERVER_CHART: HelmChartSpec = {
-    chart: versions.metricsServer.chart,
-    repo: versions.metricsServer.repo,
-    version: versions.metricsServer.version,
-    namespace: "kube-system",
-};
+/** Where metrics-server runs (the resource-metrics API is cluster infrastructure). */
+export const METRICS_SERVER_NAMESPACE = "kube-system";
 
-export function metricsServerValues(replicas: number, overrides?: Record<string, unknown>): Record<string, unknown> {
-    return mergeValues(
-        {
-            replicas,
-            // Two replicas need a PDB to survive node drains; one replica must not block them.
-            podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
-            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-            metrics: { enabled: false },
-        },
-        overrides,
-    );
+/** Pure: the chart values for `replicas` controller replicas. */
+export function metricsServerValues(replicas: number): Record<string, unknown> {
+    return {
+        replicas,
+        // Two replicas need a PDB to survive node drains; one replica must not block them.
+        podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+        metrics: { enabled: false },
+    };
 }
 
 /**
@@ -29,9 +24,13 @@ export class MetricsServer extends pulumi.ComponentResource {
     /** HPAs depend on this. */
     readonly ready: pulumi.Resource;
 
-    constructor(name: string, args: AddonContext & { values?: Record<string, unknown> }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: AddonContext, opts?: pulumi.ComponentResourceOptions) {
         super("shop:addons:MetricsServer", name, {}, opts);
-        this.ready = helmAddon(name, METRICS_SERVER_CHART, metricsServerValues(args.replicas, args.values), { parent: this, provider: args.provider });
+        this.ready = helmRelease(
+            name,
+            { chart: "metricsServer", namespace: METRICS_SERVER_NAMESPACE, values: metricsServerValues(args.replicas) },
+            { parent: this, provider: args.provider },
+        );
         this.registerOutputs({});
     }
 }

@@ -1,24 +1,45 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AppSettings } from "../../config";
-import { NAMESPACES, selectorLabels } from "../k8s";
 import { WebAppArgs } from "./webapp";
 
 export { WebApp, validateWebAppArgs, digestSuffix } from "./webapp";
-export type { WebAppArgs, Dependency } from "./webapp";
+export type { WebAppArgs, WebAppIngress, Dependency } from "./webapp";
+
+/** The database roles the apps log in as: the storefront owns the schema, the catalog only reads. */
+export const SHOP_DATABASE_ROLES = [
+    { name: "storefront", access: "owner" },
+    { name: "catalog", access: "readonly" },
+] as const satisfies readonly { name: string; access: "owner" | "readonly" }[];
+
+/** Per-app settings from the stack config. */
+export interface AppSettings {
+    replicas: number;
+    minReplicas: number;
+    maxReplicas: number;
+    /** Redis cache TTL, seconds. */
+    cacheTtlSeconds: number;
+}
 
 /** What both apps share: where the data services are and how to reach them. */
 export interface ShopAppContext {
     base: Pick<WebAppArgs, "provider" | "namespace" | "monitoringNamespace" | "monitoringCrds" | "secretSink" | "autoscalingReady" | "credentialsGeneration">;
-    postgres: { host: pulumi.Input<string>; database: string; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
-    redis: { host: pulumi.Input<string>; password: pulumi.Output<string> };
-    /** The shared ALB, when the stack exposes the apps. */
-    ingress?: { host: string; certificateArn: string; tlsPolicy: string; groupName: string; vpcCidr: string; controller: pulumi.Resource };
+    /** Namespace of the data services (egress is admitted to their pods only). */
+    dataNamespace: string;
+    postgres: DataService & { database: string; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
+    redis: DataService & { password: pulumi.Output<string> };
+    /** The stack's load balancer route, when the stack exposes the apps. */
+    ingress?: { host: string; className: string; annotations: (order: number) => Record<string, string>; controller: pulumi.Resource; vpcCidr: string };
 }
 
-const dependencies = [
-    { namespace: NAMESPACES.data, podLabels: selectorLabels("postgres"), port: 5432 },
-    { namespace: NAMESPACES.data, podLabels: selectorLabels("redis"), port: 6379 },
-];
+/** What an app needs of a data service: where it is and which pods to admit egress to. */
+interface DataService {
+    host: pulumi.Input<string>;
+    port: number;
+    podLabels: Record<string, string>;
+}
+
+function ingressFor(ctx: ShopAppContext, path: string, order: number) {
+    return ctx.ingress && { ...ctx.ingress, path, annotations: ctx.ingress.annotations(order) };
+}
 
 function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: number) {
     return {
@@ -30,10 +51,10 @@ function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: 
         config: { CACHE_TTL_SECONDS: String(settings.cacheTtlSeconds), LOG_LEVEL: "info" },
         secrets: { DB_PASSWORD: ctx.postgres.rolePasswords[role], REDIS_PASSWORD: ctx.redis.password },
         composedEnv: {
-            DATABASE_URL: pulumi.interpolate`postgresql://${role}:$(DB_PASSWORD)@${ctx.postgres.host}:5432/${ctx.postgres.database}`,
-            REDIS_URL: pulumi.interpolate`redis://:$(REDIS_PASSWORD)@${ctx.redis.host}:6379/0`,
+            DATABASE_URL: pulumi.interpolate`postgresql://${role}:$(DB_PASSWORD)@${ctx.postgres.host}:${ctx.postgres.port}/${ctx.postgres.database}`,
+            REDIS_URL: pulumi.interpolate`redis://:$(REDIS_PASSWORD)@${ctx.redis.host}:${ctx.redis.port}/0`,
         },
-        dependencies,
+        dependencies: [ctx.postgres, ctx.redis].map((d) => ({ namespace: ctx.dataNamespace, podLabels: d.podLabels, port: d.port })),
         dependsOn: [ctx.postgres.ready],
     };
 }
@@ -45,11 +66,11 @@ export function storefrontArgs(ctx: ShopAppContext, image: pulumi.Input<string>,
         image,
         generatedSecrets: ["ADMIN_TOKEN"],
         preDeployCommand: ["/app/run", "migrate"],
-        ingress: ctx.ingress && { ...ctx.ingress, path: "/", order: 100 },
+        ingress: ingressFor(ctx, "/", 100),
     };
 }
 
 /** The catalog: read-only role, longer cache. */
 export function catalogArgs(ctx: ShopAppContext, image: pulumi.Input<string>, settings: AppSettings): WebAppArgs {
-    return { ...common(ctx, "catalog", settings, 8080), image, ingress: ctx.ingress && { ...ctx.ingress, path: "/v1", order: 10 } };
+    return { ...common(ctx, "catalog", settings, 8080), image, ingress: ingressFor(ctx, "/v1", 10) };
 }

@@ -1,8 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
-import { ALB_INGRESS_CLASS, albIngressAnnotations, AlbIngressSettings } from "../addons/loadBalancerController";
-import { PEERS, recommendedLabels, resources, Resources, restrictedContainerSecurity, restrictedPodSecurity, scratchVolume, secretEnv, selectorLabels, serviceMonitor } from "../k8s";
+import {
+    PEERS,
+    recommendedLabels,
+    resources,
+    Resources,
+    restrictedContainerSecurity,
+    restrictedPodSecurity,
+    scratchVolume,
+    secretEnv,
+    selectorLabels,
+    serviceHost,
+    serviceMonitor,
+} from "../k8s";
 
 /** A backing service the app may reach (egress is denied otherwise). */
 export interface Dependency {
@@ -47,10 +58,22 @@ export interface WebAppArgs {
     /** The resource-metrics API (metrics-server): the HPA is created after it. */
     autoscalingReady?: pulumi.Resource;
     /**
-     * Internet exposure through the shared ALB (HTTPS only); omit for none. `vpcCidr` is admitted to
-     * the app port by the NetworkPolicy: ALB targets are pod IPs, reached from the load balancer's subnets.
+     * Internet exposure through the stack's load balancer (HTTPS only); omit for none. `vpcCidr` is
+     * admitted to the app port by the NetworkPolicy: ALB targets are pod IPs, reached from the load
+     * balancer's subnets. The class and annotations come from the load-balancer controller.
      */
-    ingress?: AlbIngressSettings & { path: string; order: number; vpcCidr: string; controller: pulumi.Resource };
+    ingress?: WebAppIngress;
+}
+
+export interface WebAppIngress {
+    host: string;
+    /** Path prefix routed to this app. */
+    path: string;
+    className: string;
+    annotations: Record<string, string>;
+    vpcCidr: string;
+    /** Created after it (the controller's webhook and IngressClass). */
+    controller: pulumi.Resource;
 }
 
 const UID = 10001; // the apps' Dockerfiles run as this numeric user
@@ -83,196 +106,245 @@ export class WebApp extends pulumi.ComponentResource {
     constructor(name: string, args: WebAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:apps:WebApp", name, {}, opts);
         validateWebAppArgs(name, args);
-        const k8sOpts = { parent: this, provider: args.provider };
-        const labels = recommendedLabels(name, "web");
-        const selector = selectorLabels(name);
+        const ctx: BuildContext = { parent: this, name, args, labels: recommendedLabels(name, "web"), selector: selectorLabels(name) };
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             name,
-            { metadata: { name, namespace: args.namespace, labels }, automountServiceAccountToken: false },
-            k8sOpts,
+            { metadata: { name, namespace: args.namespace, labels: ctx.labels }, automountServiceAccountToken: false },
+            { parent: this, provider: args.provider },
         );
-        const configMap = new k8s.core.v1.ConfigMap(
-            name,
-            { metadata: { name: `${name}-config`, namespace: args.namespace, labels }, data: { ...args.config, PORT: String(args.port) } },
-            k8sOpts,
-        );
-        const generated = Object.fromEntries(
-            (args.generatedSecrets ?? []).map((key) => [key, generatedPassword(this, `${name}-${key.toLowerCase()}`, { generation: args.credentialsGeneration, length: 40 })]),
-        );
-        const secretData = { ...Object.fromEntries(Object.entries(args.secrets).map(([k, v]) => [k, pulumi.secret(v)])), ...generated };
-        const secret = args.secretSink.create(this, args.provider, { name: `${name}-secrets`, namespace: args.namespace, labels, data: secretData });
-        this.secretName = secret.name;
-
-        // Secret vars first: $(VAR) expansion only sees vars defined earlier in the list.
-        const env: k8s.types.input.core.v1.EnvVar[] = [
-            ...Object.keys(secretData).map((key) => secretEnv(key, secret.name, key)),
-            ...Object.entries(args.composedEnv ?? {}).map(([key, value]) => ({ name: key, value })),
-        ];
-        const container = (command?: string[]): k8s.types.input.core.v1.Container => ({
-            name,
-            image: args.image,
-            ...(command ? { command } : {}),
-            envFrom: [{ configMapRef: { name: configMap.metadata.name } }],
-            env,
-            securityContext: restrictedContainerSecurity(),
-            resources: resources(args.resources ?? { cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" }),
-            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-        });
-        const podSpec = (command?: string[]): k8s.types.input.core.v1.PodSpec => ({
-            serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurity(UID),
-            volumes: [scratchVolume("tmp")],
-            containers: [container(command)],
-        });
-
+        const settings = createSettings(ctx);
+        this.secretName = settings.secret.name;
+        const pod = podTemplate(ctx, serviceAccount, settings);
         // The firewall exists before anything of this app runs: the namespace denies by default.
-        const ingressFrom: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [PEERS.namespace(args.monitoringNamespace)];
-        if (args.ingress) ingressFrom.push({ ipBlock: { cidr: args.ingress.vpcCidr } });
-        const networkPolicy = new k8s.networking.v1.NetworkPolicy(
-            name,
-            {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: {
-                    // By name only: the app's pods and its pre-deploy Job share this firewall.
-                    podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
-                    policyTypes: ["Ingress", "Egress"],
-                    ingress: [{ from: ingressFrom, ports: [{ protocol: "TCP", port: args.port }] }],
-                    egress: [
-                        PEERS.dns(),
-                        ...args.dependencies.map((d) => ({ to: [PEERS.pods(d.namespace, d.podLabels)], ports: [{ protocol: "TCP", port: d.port }] })),
-                    ],
-                },
-            },
-            k8sOpts,
-        );
+        const networkPolicy = createNetworkPolicy(ctx);
 
-
-        const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? []), configMap, secret.ready, networkPolicy];
-        if (args.preDeployCommand) {
-            // Jobs are immutable: the name carries the image digest, so each new image migrates once.
-            const jobName = pulumi.output(args.image).apply((image) => `${name}-${args.preDeployCommand![args.preDeployCommand!.length - 1]}-${digestSuffix(image)}`);
-            // Its own instance label: the Service, Deployment and PDB select name+instance, so a running
-            // migration never receives traffic; the NetworkPolicy selects by name and covers it.
-            const jobLabels = { ...labels, "app.kubernetes.io/instance": `${name}-pre-deploy`, "app.kubernetes.io/component": "pre-deploy" };
-            const job = new k8s.batch.v1.Job(
-                `${name}-pre-deploy`,
-                {
-                    // A failed Job is replaced on the next `up` instead of failing it again (pulumi-kubernetes#856).
-                    metadata: { name: jobName, namespace: args.namespace, labels: jobLabels, annotations: { "pulumi.com/replaceUnready": "true" } },
-                    spec: {
-                        backoffLimit: 3,
-                        activeDeadlineSeconds: 600,
-                        template: {
-                            metadata: { labels: jobLabels },
-                            spec: { ...podSpec(args.preDeployCommand), restartPolicy: "Never" },
-                        },
-                    },
-                },
-                { ...k8sOpts, dependsOn },
-            );
-            dependsOn.push(job);
-        }
-
-        const probe = (path: string, periodSeconds: number, failureThreshold: number): k8s.types.input.core.v1.Probe => ({
-            httpGet: { path, port: "http" },
-            periodSeconds,
-            timeoutSeconds: 2,
-            failureThreshold,
-        });
-        const deployment = new k8s.apps.v1.Deployment(
-            name,
-            {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: {
-                    replicas: args.replicas,
-                    revisionHistoryLimit: 5,
-                    selector: { matchLabels: selector },
-                    // Never below the desired count during a rollout.
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                    template: {
-                        metadata: { labels, annotations: credentialsAnnotation(args.credentialsGeneration) },
-                        spec: {
-                            ...podSpec(),
-                            terminationGracePeriodSeconds: 30,
-                            topologySpreadConstraints: [
-                                { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-                                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-                            ],
-                            containers: [
-                                {
-                                    ...container(),
-                                    ports: [{ name: "http", containerPort: args.port }],
-                                    startupProbe: probe("/healthz", 2, 30),
-                                    livenessProbe: probe("/healthz", 10, 3),
-                                    readinessProbe: probe("/readyz", 5, 2),
-                                },
-                            ],
-                        },
-                    },
-                },
-            },
-            // The HPA owns replicas once running; re-applying must not reset its decision.
-            { ...k8sOpts, dependsOn, ignoreChanges: ["spec.replicas"] },
-        );
+        const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? []), settings.configMap, settings.secret.ready, networkPolicy];
+        if (args.preDeployCommand) dependsOn.push(createPreDeployJob(ctx, pod, args.preDeployCommand, dependsOn));
+        const deployment = createDeployment(ctx, pod, dependsOn);
         this.deploymentName = deployment.metadata.name;
-
         const service = new k8s.core.v1.Service(
             name,
             {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+                metadata: { name, namespace: args.namespace, labels: ctx.labels },
+                spec: { type: "ClusterIP", selector: ctx.selector, ports: [{ name: "http", port: 80, targetPort: "http" }] },
             },
-            k8sOpts,
+            { parent: this, provider: args.provider },
         );
         this.serviceName = service.metadata.name;
-        this.serviceHost = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
-
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        this.serviceHost = serviceHost(service, args.namespace);
+        createScaling(ctx, deployment);
+        serviceMonitor(
             name,
-            {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: {
-                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
-                    minReplicas: args.minReplicas,
-                    maxReplicas: args.maxReplicas,
-                    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
-                    behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
-                },
-            },
-            { ...k8sOpts, dependsOn: args.autoscalingReady ? [args.autoscalingReady] : [] },
+            { namespace: args.namespace, labels: ctx.labels, port: "http", crds: args.monitoringCrds },
+            { parent: this, provider: args.provider },
         );
-        if (args.replicas >= 2 || args.minReplicas >= 2) {
-            new k8s.policy.v1.PodDisruptionBudget(
-                name,
-                { metadata: { name, namespace: args.namespace, labels }, spec: { minAvailable: 1, selector: { matchLabels: selector } } },
-                k8sOpts,
-            );
-        }
-        serviceMonitor(name, { namespace: args.namespace, labels, port: "http", crds: args.monitoringCrds }, k8sOpts);
+        if (args.ingress) createIngress(ctx, args.ingress, service);
+        this.registerOutputs({ serviceName: this.serviceName, deploymentName: this.deploymentName, secretName: this.secretName });
+    }
+}
 
-        if (args.ingress) {
-            new k8s.networking.v1.Ingress(
-                name,
-                {
-                    metadata: { name, namespace: args.namespace, labels, annotations: albIngressAnnotations(args.ingress, args.ingress.order) },
+interface BuildContext {
+    parent: pulumi.Resource;
+    name: string;
+    args: WebAppArgs;
+    labels: Record<string, string>;
+    selector: Record<string, string>;
+}
+
+const opts = (ctx: BuildContext) => ({ parent: ctx.parent, provider: ctx.args.provider });
+
+/** The ConfigMap (plain settings) and the Secret (given and generated secrets) the app reads. */
+function createSettings(ctx: BuildContext) {
+    const { name, args } = ctx;
+    const configMap = new k8s.core.v1.ConfigMap(
+        name,
+        { metadata: { name: `${name}-config`, namespace: args.namespace, labels: ctx.labels }, data: { ...args.config, PORT: String(args.port) } },
+        opts(ctx),
+    );
+    const generated = Object.fromEntries(
+        (args.generatedSecrets ?? []).map((key) => [
+            key,
+            generatedPassword(ctx.parent, `${name}-${key.toLowerCase()}`, { generation: args.credentialsGeneration, length: 40 }),
+        ]),
+    );
+    const secretData = { ...Object.fromEntries(Object.entries(args.secrets).map(([k, v]) => [k, pulumi.secret(v)])), ...generated };
+    const secret = args.secretSink.create(ctx.parent, args.provider, {
+        name: `${name}-secrets`,
+        namespace: args.namespace,
+        labels: ctx.labels,
+        data: secretData,
+    });
+    return { configMap, secret, secretKeys: Object.keys(secretData) };
+}
+
+/** The pod shape shared by the Deployment and the pre-deploy Job: one container, restricted, config and secrets wired in. */
+function podTemplate(ctx: BuildContext, serviceAccount: k8s.core.v1.ServiceAccount, settings: ReturnType<typeof createSettings>) {
+    const { name, args } = ctx;
+    // Secret vars first: $(VAR) expansion only sees vars defined earlier in the list.
+    const env: k8s.types.input.core.v1.EnvVar[] = [
+        ...settings.secretKeys.map((key) => secretEnv(key, settings.secret.name, key)),
+        ...Object.entries(args.composedEnv ?? {}).map(([key, value]) => ({ name: key, value })),
+    ];
+    const container = (command?: string[]): k8s.types.input.core.v1.Container => ({
+        name,
+        image: args.image,
+        ...(command ? { command } : {}),
+        envFrom: [{ configMapRef: { name: settings.configMap.metadata.name } }],
+        env,
+        securityContext: restrictedContainerSecurity(),
+        resources: resources(args.resources ?? { cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" }),
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    });
+    const spec = (command?: string[]): k8s.types.input.core.v1.PodSpec => ({
+        serviceAccountName: serviceAccount.metadata.name,
+        automountServiceAccountToken: false,
+        securityContext: restrictedPodSecurity(UID),
+        volumes: [scratchVolume("tmp")],
+        containers: [container(command)],
+    });
+    return { container, spec };
+}
+type PodTemplate = ReturnType<typeof podTemplate>;
+
+/** Ingress on the app port from monitoring (and the VPC when exposed); egress to DNS and the declared dependencies only. */
+function createNetworkPolicy(ctx: BuildContext): k8s.networking.v1.NetworkPolicy {
+    const { name, args } = ctx;
+    const ingressFrom: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [PEERS.namespace(args.monitoringNamespace)];
+    if (args.ingress) ingressFrom.push({ ipBlock: { cidr: args.ingress.vpcCidr } });
+    return new k8s.networking.v1.NetworkPolicy(
+        name,
+        {
+            metadata: { name, namespace: args.namespace, labels: ctx.labels },
+            spec: {
+                // By name only: the app's pods and its pre-deploy Job share this firewall.
+                podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [{ from: ingressFrom, ports: [{ protocol: "TCP", port: args.port }] }],
+                egress: [
+                    PEERS.dns(),
+                    ...args.dependencies.map((d) => ({ to: [PEERS.pods(d.namespace, d.podLabels)], ports: [{ protocol: "TCP", port: d.port }] })),
+                ],
+            },
+        },
+        opts(ctx),
+    );
+}
+
+/** A Job that runs `command` to completion before the Deployment rolls (e.g. migrations). */
+function createPreDeployJob(ctx: BuildContext, pod: PodTemplate, command: string[], dependsOn: pulumi.Input<pulumi.Resource>[]): k8s.batch.v1.Job {
+    const { name, args } = ctx;
+    // Jobs are immutable: the name carries the image digest, so each new image migrates once.
+    const jobName = pulumi.output(args.image).apply((image) => `${name}-${command[command.length - 1]}-${digestSuffix(image)}`);
+    // Its own instance label: the Service, Deployment and PDB select name+instance, so a running
+    // migration never receives traffic; the NetworkPolicy selects by name and covers it.
+    const jobLabels = { ...ctx.labels, "app.kubernetes.io/instance": `${name}-pre-deploy`, "app.kubernetes.io/component": "pre-deploy" };
+    return new k8s.batch.v1.Job(
+        `${name}-pre-deploy`,
+        {
+            // A failed Job is replaced on the next `up` instead of failing it again (pulumi-kubernetes#856).
+            metadata: { name: jobName, namespace: args.namespace, labels: jobLabels, annotations: { "pulumi.com/replaceUnready": "true" } },
+            spec: {
+                backoffLimit: 3,
+                activeDeadlineSeconds: 600,
+                template: { metadata: { labels: jobLabels }, spec: { ...pod.spec(command), restartPolicy: "Never" } },
+            },
+        },
+        { ...opts(ctx), dependsOn: [...dependsOn] },
+    );
+}
+
+/** The Deployment: never below the desired count during a rollout, spread over zones and nodes, probes on /healthz and /readyz. */
+function createDeployment(ctx: BuildContext, pod: PodTemplate, dependsOn: pulumi.Input<pulumi.Resource>[]): k8s.apps.v1.Deployment {
+    const { name, args } = ctx;
+    const probe = (path: string, periodSeconds: number, failureThreshold: number): k8s.types.input.core.v1.Probe => ({
+        httpGet: { path, port: "http" },
+        periodSeconds,
+        timeoutSeconds: 2,
+        failureThreshold,
+    });
+    const spread = (topologyKey: string) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: ctx.selector } });
+    return new k8s.apps.v1.Deployment(
+        name,
+        {
+            metadata: { name, namespace: args.namespace, labels: ctx.labels },
+            spec: {
+                replicas: args.replicas,
+                revisionHistoryLimit: 5,
+                selector: { matchLabels: ctx.selector },
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                template: {
+                    metadata: { labels: ctx.labels, annotations: credentialsAnnotation(args.credentialsGeneration) },
                     spec: {
-                        ingressClassName: ALB_INGRESS_CLASS,
-                        tls: [{ hosts: [args.ingress.host] }],
-                        rules: [
+                        ...pod.spec(),
+                        terminationGracePeriodSeconds: 30,
+                        topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],
+                        containers: [
                             {
-                                host: args.ingress.host,
-                                http: { paths: [{ path: args.ingress.path, pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
+                                ...pod.container(),
+                                ports: [{ name: "http", containerPort: args.port }],
+                                startupProbe: probe("/healthz", 2, 30),
+                                livenessProbe: probe("/healthz", 10, 3),
+                                readinessProbe: probe("/readyz", 5, 2),
                             },
                         ],
                     },
                 },
-                { ...k8sOpts, dependsOn: [args.ingress.controller] },
-            );
-        }
-        this.registerOutputs({ serviceName: this.serviceName, deploymentName: this.deploymentName, secretName: this.secretName });
+            },
+        },
+        // The HPA owns replicas once running; re-applying must not reset its decision.
+        { ...opts(ctx), dependsOn, ignoreChanges: ["spec.replicas"] },
+    );
+}
+
+/** The HPA (CPU 70 %), and a PDB when there are two or more replicas (one replica must not block node drains). */
+function createScaling(ctx: BuildContext, deployment: k8s.apps.v1.Deployment): void {
+    const { name, args } = ctx;
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        name,
+        {
+            metadata: { name, namespace: args.namespace, labels: ctx.labels },
+            spec: {
+                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+                minReplicas: args.minReplicas,
+                maxReplicas: args.maxReplicas,
+                metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+                behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+            },
+        },
+        { ...opts(ctx), dependsOn: args.autoscalingReady ? [args.autoscalingReady] : [] },
+    );
+    if (args.replicas >= 2 || args.minReplicas >= 2) {
+        new k8s.policy.v1.PodDisruptionBudget(
+            name,
+            { metadata: { name, namespace: args.namespace, labels: ctx.labels }, spec: { minAvailable: 1, selector: { matchLabels: ctx.selector } } },
+            opts(ctx),
+        );
     }
+}
+
+/** The app's rule on the shared load balancer. */
+function createIngress(ctx: BuildContext, ingress: WebAppIngress, service: k8s.core.v1.Service): void {
+    const { name, args } = ctx;
+    new k8s.networking.v1.Ingress(
+        name,
+        {
+            metadata: { name, namespace: args.namespace, labels: ctx.labels, annotations: ingress.annotations },
+            spec: {
+                ingressClassName: ingress.className,
+                tls: [{ hosts: [ingress.host] }],
+                rules: [
+                    {
+                        host: ingress.host,
+                        http: {
+                            paths: [{ path: ingress.path, pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }],
+                        },
+                    },
+                ],
+            },
+        },
+        { ...opts(ctx), dependsOn: [ingress.controller] },
+    );
 }
 
 /** The first 10 hex digits of an image digest, or of the reference itself when it has none (preview). */

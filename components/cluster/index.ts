@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MANAGED_POLICY, podIdentityAssumeRolePolicy, serviceAssumeRolePolicy } from "../iam";
+import { MANAGED_POLICY, nodeRole, podIdentityAssumeRolePolicy, serviceAssumeRolePolicy } from "../iam";
+import { partOfLabels } from "../k8s";
 import { buildKubeconfig } from "./kubeconfig";
 
 /** Control-plane log types shipped to CloudWatch: all five. */
@@ -38,7 +39,7 @@ export interface ClusterArgs {
     logRetentionDays: number;
     deletionProtection: boolean;
     nodeGroup: NodeGroupOptions;
-    /** KMS key deletion window: shorter outside prod. */
+    /** Waiting period before the secrets KMS key is destroyed after a delete, days. Defaults to 30. */
     kmsDeletionWindowDays?: number;
 }
 
@@ -53,8 +54,6 @@ export class Cluster extends pulumi.ComponentResource {
     readonly clusterName: pulumi.Output<string>;
     readonly clusterArn: pulumi.Output<string>;
     readonly endpoint: pulumi.Output<string>;
-    readonly oidcProviderArn: pulumi.Output<string>;
-    readonly oidcIssuerUrl: pulumi.Output<string>;
     readonly clusterSecurityGroupId: pulumi.Output<string>;
     readonly nodeRoleArn: pulumi.Output<string>;
     readonly nodeRoleName: pulumi.Output<string>;
@@ -64,156 +63,19 @@ export class Cluster extends pulumi.ComponentResource {
     /** Server-side-apply provider every Kubernetes resource of the platform uses. */
     readonly provider: k8s.Provider;
     /** Name of the default gp3 StorageClass (EBS CSI). */
-    readonly storageClassName: string;
+    readonly storageClassName = "gp3";
     /** Label of the managed (system) node group's nodes: controllers that must not run on autoscaled nodes select it. */
     readonly systemNodeSelector = { "shop.platform/node-group": "system" };
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:cluster:Cluster", name, {}, opts);
         validateClusterArgs(args);
-        const parent = { parent: this };
 
-        const clusterKmsKey = new aws.kms.Key(
-            `${name}-secrets`,
-            {
-                description: `EKS secrets envelope encryption for ${args.name}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
-            },
-            parent,
-        );
-        new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.name}-eks-secrets`, targetKeyId: clusterKmsKey.keyId }, parent);
-
-        // Created before the cluster so EKS does not create it with infinite retention.
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-control-plane`,
-            { name: `/aws/eks/${args.name}/cluster`, retentionInDays: args.logRetentionDays },
-            parent,
-        );
-
-        const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: serviceAssumeRolePolicy("eks.amazonaws.com", ["sts:TagSession"]) }, parent);
-        const clusterPolicy = new aws.iam.RolePolicyAttachment(
-            `${name}-cluster-policy`,
-            { role: clusterRole.name, policyArn: MANAGED_POLICY("aws", "AmazonEKSClusterPolicy") },
-            parent,
-        );
-
-        const cluster = new aws.eks.Cluster(
-            name,
-            {
-                name: args.name,
-                version: args.version,
-                roleArn: clusterRole.arn,
-                vpcConfig: {
-                    subnetIds: args.privateSubnetIds,
-                    endpointPrivateAccess: true,
-                    endpointPublicAccess: args.publicAccess,
-                    publicAccessCidrs: args.publicAccess ? args.publicAccessCidrs : undefined,
-                },
-                // The identity running `pulumi up` stays cluster-admin: it manages every Kubernetes object
-                // through the provider below. People get access only through adminPrincipalArns.
-                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-                encryptionConfig: { provider: { keyArn: clusterKmsKey.arn }, resources: ["secrets"] },
-                enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
-                // Standard support only: extended support silently multiplies the control-plane price.
-                upgradePolicy: { supportType: "STANDARD" },
-                deletionProtection: args.deletionProtection,
-            },
-            { parent: this, dependsOn: [logGroup, clusterPolicy] },
-        );
-
-        const oidcProvider = new aws.iam.OpenIdConnectProvider(
-            `${name}-oidc`,
-            { url: cluster.identities[0].oidcs[0].issuer, clientIdLists: ["sts.amazonaws.com"] },
-            parent,
-        );
-
-        for (const principalArn of args.adminPrincipalArns) {
-            const id = principalArn
-                .split(":")
-                .pop()!
-                .replace(/[^A-Za-z0-9-]/g, "-");
-            const entry = new aws.eks.AccessEntry(`${name}-admin-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, parent);
-            new aws.eks.AccessPolicyAssociation(
-                `${name}-admin-${id}`,
-                {
-                    clusterName: cluster.name,
-                    principalArn,
-                    policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                    accessScope: { type: "cluster" },
-                },
-                { parent: this, dependsOn: [entry] },
-            );
-        }
-
-        // Nodes.
-        const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com") }, parent);
-        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
-            (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: MANAGED_POLICY("aws", policy) }, parent),
-        );
-        const launchTemplate = new aws.ec2.LaunchTemplate(
-            `${name}-nodes`,
-            {
-                description: `Managed node group template for ${args.name}`,
-                // IMDSv2 only, hop limit 1: pods cannot borrow the node role; they get their own through Pod Identity.
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                blockDeviceMappings: [
-                    {
-                        deviceName: "/dev/xvda",
-                        ebs: { volumeSize: args.nodeGroup.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-                    },
-                ],
-                updateDefaultVersion: true,
-            },
-            parent,
-        );
-        const nodeGroup = new aws.eks.NodeGroup(
-            `${name}-system`,
-            {
-                clusterName: cluster.name,
-                nodeRoleArn: nodeRole.arn,
-                subnetIds: args.privateSubnetIds,
-                amiType: "AL2023_x86_64_STANDARD",
-                instanceTypes: args.nodeGroup.instanceTypes,
-                capacityType: args.nodeGroup.capacityType,
-                scalingConfig: { minSize: args.nodeGroup.minSize, desiredSize: args.nodeGroup.desiredSize, maxSize: args.nodeGroup.maxSize },
-                updateConfig: { maxUnavailable: 1 },
-                launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-                labels: this.systemNodeSelector,
-            },
-            // The autoscaler owns desiredSize after creation; a re-apply must not undo its work.
-            { parent: this, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },
-        );
-
-        // Managed add-ons. The default version EKS publishes for the cluster's Kubernetes version
-        // is resolved at deploy time and shown in every preview; a Kubernetes upgrade moves it.
-        const ebsCsiRole = new aws.iam.Role(`${name}-ebs-csi`, { assumeRolePolicy: podIdentityAssumeRolePolicy() }, parent);
-        new aws.iam.RolePolicyAttachment(
-            `${name}-ebs-csi`,
-            { role: ebsCsiRole.name, policyArn: MANAGED_POLICY("aws", "service-role/AmazonEBSCSIDriverPolicy") },
-            parent,
-        );
-        const addons: Record<string, aws.eks.Addon> = {};
-        for (const addonName of MANAGED_ADDONS) {
-            const version = aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version, mostRecent: false }, parent);
-            // vpc-cni and kube-proxy must exist before nodes join; the rest need nodes to schedule on.
-            const beforeNodes = addonName === "vpc-cni" || addonName === "kube-proxy" || addonName === "eks-pod-identity-agent";
-            addons[addonName] = new aws.eks.Addon(
-                `${name}-${addonName}`,
-                {
-                    clusterName: cluster.name,
-                    addonName,
-                    addonVersion: version.version,
-                    resolveConflictsOnCreate: "OVERWRITE",
-                    resolveConflictsOnUpdate: "PRESERVE",
-                    // The VPC CNI enforces NetworkPolicies only when asked to; ours are the namespace firewall.
-                    configurationValues: addonName === "vpc-cni" ? JSON.stringify({ enableNetworkPolicy: "true" }) : undefined,
-                    podIdentityAssociations:
-                        addonName === "aws-ebs-csi-driver" ? [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] : undefined,
-                },
-                { parent: this, dependsOn: beforeNodes ? [cluster] : [nodeGroup, addons["eks-pod-identity-agent"]].filter(Boolean) },
-            );
-        }
+        const key = createSecretsKey(this, name, args);
+        const cluster = createControlPlane(this, name, args, key);
+        createAdminAccess(this, name, args.adminPrincipalArns, cluster);
+        const nodes = createNodeGroup(this, name, args, cluster, this.systemNodeSelector);
+        const addons = createManagedAddons(this, name, cluster, nodes.nodeGroup);
 
         this.kubeconfig = pulumi.secret(
             pulumi
@@ -223,59 +85,195 @@ export class Cluster extends pulumi.ComponentResource {
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
-            { parent: this, dependsOn: [nodeGroup, ...Object.values(addons)] },
+            { parent: this, dependsOn: [nodes.nodeGroup, ...Object.values(addons)] },
         );
-
-        this.storageClassName = "gp3";
-        new k8s.storage.v1.StorageClass(
-            `${name}-gp3`,
-            {
-                metadata: {
-                    name: this.storageClassName,
-                    annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
-                    labels: {
-                        "app.kubernetes.io/name": "gp3",
-                        "app.kubernetes.io/component": "storage",
-                        "app.kubernetes.io/managed-by": "pulumi",
-                        "app.kubernetes.io/part-of": "shop-platform",
-                    },
-                },
-                provisioner: "ebs.csi.aws.com",
-                parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
-                volumeBindingMode: "WaitForFirstConsumer",
-                allowVolumeExpansion: true,
-                reclaimPolicy: "Retain",
-            },
-            { parent: this, provider: this.provider, dependsOn: [addons["aws-ebs-csi-driver"]] },
-        );
+        createStorageClass(this, name, this.storageClassName, this.provider, addons["aws-ebs-csi-driver"]);
 
         // Karpenter finds the security group for the nodes it launches by this tag (the subnets carry it too).
         new aws.ec2.Tag(
             `${name}-sg-discovery`,
             { resourceId: cluster.vpcConfig.clusterSecurityGroupId, key: "karpenter.sh/discovery", value: cluster.name },
-            parent,
+            { parent: this },
         );
 
         this.clusterName = cluster.name;
         this.clusterArn = cluster.arn;
         this.endpoint = cluster.endpoint;
-        this.oidcProviderArn = oidcProvider.arn;
-        this.oidcIssuerUrl = cluster.identities[0].oidcs[0].issuer;
         this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
-        this.nodeRoleArn = nodeRole.arn;
-        this.nodeRoleName = nodeRole.name;
-        this.clusterKmsKeyArn = clusterKmsKey.arn;
+        this.nodeRoleArn = nodes.role.arn;
+        this.nodeRoleName = nodes.role.name;
+        this.clusterKmsKeyArn = key.arn;
         this.registerOutputs({
             clusterName: this.clusterName,
             clusterArn: this.clusterArn,
             endpoint: this.endpoint,
-            oidcProviderArn: this.oidcProviderArn,
             clusterSecurityGroupId: this.clusterSecurityGroupId,
             nodeRoleArn: this.nodeRoleArn,
             clusterKmsKeyArn: this.clusterKmsKeyArn,
             kubeconfig: this.kubeconfig,
         });
     }
+}
+
+/** The KMS key that envelope-encrypts Kubernetes Secrets (rotating, with an alias). */
+function createSecretsKey(parent: pulumi.Resource, name: string, args: ClusterArgs): aws.kms.Key {
+    const key = new aws.kms.Key(
+        `${name}-secrets`,
+        { description: `EKS secrets envelope encryption for ${args.name}`, enableKeyRotation: true, deletionWindowInDays: args.kmsDeletionWindowDays ?? 30 },
+        { parent },
+    );
+    new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.name}-eks-secrets`, targetKeyId: key.keyId }, { parent });
+    return key;
+}
+
+/** The control plane, its role and its log group (created first so EKS does not create it with infinite retention). */
+function createControlPlane(parent: pulumi.Resource, name: string, args: ClusterArgs, key: aws.kms.Key): aws.eks.Cluster {
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-control-plane`,
+        { name: `/aws/eks/${args.name}/cluster`, retentionInDays: args.logRetentionDays },
+        { parent },
+    );
+    const role = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: serviceAssumeRolePolicy("eks.amazonaws.com", ["sts:TagSession"]) }, { parent });
+    const policy = new aws.iam.RolePolicyAttachment(
+        `${name}-cluster-policy`,
+        { role: role.name, policyArn: MANAGED_POLICY("aws", "AmazonEKSClusterPolicy") },
+        { parent },
+    );
+    return new aws.eks.Cluster(
+        name,
+        {
+            name: args.name,
+            version: args.version,
+            roleArn: role.arn,
+            vpcConfig: {
+                subnetIds: args.privateSubnetIds,
+                endpointPrivateAccess: true,
+                endpointPublicAccess: args.publicAccess,
+                publicAccessCidrs: args.publicAccess ? args.publicAccessCidrs : undefined,
+            },
+            // The identity running `pulumi up` stays cluster-admin: it manages every Kubernetes object
+            // through the provider below. People get access only through adminPrincipalArns.
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+            encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
+            enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+            // Standard support only: extended support silently multiplies the control-plane price.
+            upgradePolicy: { supportType: "STANDARD" },
+            deletionProtection: args.deletionProtection,
+        },
+        { parent, dependsOn: [logGroup, policy] },
+    );
+}
+
+/** A cluster-admin access entry per principal. */
+function createAdminAccess(parent: pulumi.Resource, name: string, principalArns: string[], cluster: aws.eks.Cluster): void {
+    for (const principalArn of principalArns) {
+        const id = principalArn
+            .split(":")
+            .pop()!
+            .replace(/[^A-Za-z0-9-]/g, "-");
+        const entry = new aws.eks.AccessEntry(`${name}-admin-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, { parent });
+        new aws.eks.AccessPolicyAssociation(
+            `${name}-admin-${id}`,
+            {
+                clusterName: cluster.name,
+                principalArn,
+                policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                accessScope: { type: "cluster" },
+            },
+            { parent, dependsOn: [entry] },
+        );
+    }
+}
+
+/** The managed (system) node group behind an IMDSv2-only launch template with an encrypted gp3 root volume. */
+function createNodeGroup(parent: pulumi.Resource, name: string, args: ClusterArgs, cluster: aws.eks.Cluster, labels: Record<string, string>) {
+    const { role, attachments } = nodeRole(parent, `${name}-node`);
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+        `${name}-nodes`,
+        {
+            description: `Managed node group template for ${args.name}`,
+            // IMDSv2 only, hop limit 1: pods cannot borrow the node role; they get their own through Pod Identity.
+            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+            blockDeviceMappings: [
+                { deviceName: "/dev/xvda", ebs: { volumeSize: args.nodeGroup.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+            ],
+            updateDefaultVersion: true,
+        },
+        { parent },
+    );
+    const nodeGroup = new aws.eks.NodeGroup(
+        `${name}-system`,
+        {
+            clusterName: cluster.name,
+            nodeRoleArn: role.arn,
+            subnetIds: args.privateSubnetIds,
+            amiType: "AL2023_x86_64_STANDARD",
+            instanceTypes: args.nodeGroup.instanceTypes,
+            capacityType: args.nodeGroup.capacityType,
+            scalingConfig: { minSize: args.nodeGroup.minSize, desiredSize: args.nodeGroup.desiredSize, maxSize: args.nodeGroup.maxSize },
+            updateConfig: { maxUnavailable: 1 },
+            launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+            labels,
+        },
+        // The autoscaler owns desiredSize after creation; a re-apply must not undo its work.
+        { parent, dependsOn: attachments, ignoreChanges: ["scalingConfig.desiredSize"] },
+    );
+    return { role, nodeGroup };
+}
+
+/**
+ * The managed add-ons. The default version EKS publishes for the cluster's Kubernetes version
+ * is resolved at deploy time and shown in every preview; a Kubernetes upgrade moves it.
+ */
+function createManagedAddons(parent: pulumi.Resource, name: string, cluster: aws.eks.Cluster, nodeGroup: aws.eks.NodeGroup): Record<string, aws.eks.Addon> {
+    const ebsCsiRole = new aws.iam.Role(`${name}-ebs-csi`, { assumeRolePolicy: podIdentityAssumeRolePolicy() }, { parent });
+    new aws.iam.RolePolicyAttachment(
+        `${name}-ebs-csi`,
+        { role: ebsCsiRole.name, policyArn: MANAGED_POLICY("aws", "service-role/AmazonEBSCSIDriverPolicy") },
+        { parent },
+    );
+    const addons: Record<string, aws.eks.Addon> = {};
+    for (const addonName of MANAGED_ADDONS) {
+        const version = aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version, mostRecent: false }, { parent });
+        // vpc-cni and kube-proxy must exist before nodes join; the rest need nodes to schedule on.
+        const beforeNodes = addonName === "vpc-cni" || addonName === "kube-proxy" || addonName === "eks-pod-identity-agent";
+        addons[addonName] = new aws.eks.Addon(
+            `${name}-${addonName}`,
+            {
+                clusterName: cluster.name,
+                addonName,
+                addonVersion: version.version,
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "PRESERVE",
+                // The VPC CNI enforces NetworkPolicies only when asked to; ours are the namespace firewall.
+                configurationValues: addonName === "vpc-cni" ? JSON.stringify({ enableNetworkPolicy: "true" }) : undefined,
+                podIdentityAssociations:
+                    addonName === "aws-ebs-csi-driver" ? [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] : undefined,
+            },
+            { parent, dependsOn: beforeNodes ? [cluster] : [nodeGroup, addons["eks-pod-identity-agent"]].filter(Boolean) },
+        );
+    }
+    return addons;
+}
+
+/** The default StorageClass: encrypted gp3 through the EBS CSI driver, expandable, volumes retained on delete. */
+function createStorageClass(parent: pulumi.Resource, name: string, className: string, provider: k8s.Provider, ebsCsi: aws.eks.Addon): void {
+    new k8s.storage.v1.StorageClass(
+        `${name}-gp3`,
+        {
+            metadata: {
+                name: className,
+                annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+                labels: partOfLabels("gp3", "storage"),
+            },
+            provisioner: "ebs.csi.aws.com",
+            parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+            reclaimPolicy: "Retain",
+        },
+        { parent, provider, dependsOn: [ebsCsi] },
+    );
 }
 
 /** Early, synchronous checks of what the config loader cannot know (components are reusable). */

@@ -3,7 +3,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { generatedPassword, SecretSink } from "../k8s/secrets";
 import {
-    IMAGES,
     PEERS,
     recommendedLabels,
     resources,
@@ -16,7 +15,9 @@ import {
     dataServiceNetworkPolicy,
     dataServiceService,
     headlessService,
+    serviceHost,
 } from "../k8s";
+import { IMAGES } from "../versions";
 
 /** A login role the bootstrap creates. `owner` owns the database (runs migrations); `readonly` may only SELECT. */
 export interface DatabaseRole {
@@ -30,7 +31,7 @@ export interface PostgresArgs {
     /** Database created by the bootstrap. */
     database: string;
     /** Exactly one `owner` role, any number of `readonly` roles. */
-    roles: DatabaseRole[];
+    roles: readonly DatabaseRole[];
     storageGiB: number;
     storageClassName: string;
     /** Namespaces whose pods may connect on 5432. */
@@ -55,7 +56,7 @@ export const POSTGRES_CLIENT_LABEL = { "shop.platform/postgres-client": "true" }
  * from the environment so no secret is ever in the ConfigMap. Exported for a test that runs it
  * against a real PostgreSQL.
  */
-export function bootstrapSql(database: string, roles: DatabaseRole[]): string {
+export function bootstrapSql(database: string, roles: readonly DatabaseRole[]): string {
     const owners = roles.filter((r) => r.access === "owner");
     if (owners.length !== 1) throw new Error(`Postgres: exactly one owner role is required, got ${owners.length}`);
     const owner = owners[0].name;
@@ -97,6 +98,8 @@ export class Postgres extends pulumi.ComponentResource {
     /** In-cluster DNS name of the ClusterIP Service. */
     readonly host: pulumi.Output<string>;
     readonly port = PORT;
+    /** Labels of the database pods: clients' egress policies select them. */
+    readonly podLabels: Record<string, string>;
     readonly database: string;
     /** Generated password per role (secret outputs). */
     readonly rolePasswords: Record<string, pulumi.Output<string>>;
@@ -110,6 +113,7 @@ export class Postgres extends pulumi.ComponentResource {
         const k8sOpts = { parent: this, provider: args.provider };
         const labels = recommendedLabels(name, "database");
         const selector = selectorLabels(name);
+        this.podLabels = selector;
         // The superuser's password is set at initdb only: it is not rotated by `credentialsGeneration`.
         const superuser = generatedPassword(this, `${name}-superuser`);
         this.rolePasswords = Object.fromEntries(
@@ -138,7 +142,7 @@ export class Postgres extends pulumi.ComponentResource {
             { namespace: args.namespace, labels, selector, portName: "postgres", port: PORT, metricsPort: METRICS_PORT },
             k8sOpts,
         );
-        this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        this.host = serviceHost(service, args.namespace);
 
         const pgIsReady = { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-p", String(PORT), "-U", "postgres"] } };
         const statefulSet = new k8s.apps.v1.StatefulSet(

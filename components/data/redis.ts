@@ -2,7 +2,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
 import {
-    IMAGES,
     PEERS,
     recommendedLabels,
     resources,
@@ -15,7 +14,9 @@ import {
     dataServiceNetworkPolicy,
     dataServiceService,
     headlessService,
+    serviceHost,
 } from "../k8s";
+import { IMAGES } from "../versions";
 
 export interface RedisArgs {
     provider: k8s.Provider;
@@ -74,6 +75,8 @@ export function redisServerArgs(args: Pick<RedisArgs, "persistence" | "maxMemory
 export class Redis extends pulumi.ComponentResource {
     readonly host: pulumi.Output<string>;
     readonly port = PORT;
+    /** Labels of the Redis pod: clients' egress policies select them. */
+    readonly podLabels: Record<string, string>;
     /** Generated AUTH password (secret output). */
     readonly password: pulumi.Output<string>;
 
@@ -83,6 +86,7 @@ export class Redis extends pulumi.ComponentResource {
         const k8sOpts = { parent: this, provider: args.provider };
         const labels = recommendedLabels(name, "cache");
         const selector = selectorLabels(name);
+        this.podLabels = selector;
 
         this.password = generatedPassword(this, `${name}-auth`, { generation: args.credentialsGeneration });
         const secret = args.secretSink.create(this, args.provider, {
@@ -105,7 +109,7 @@ export class Redis extends pulumi.ComponentResource {
             { namespace: args.namespace, labels, selector, portName: "redis", port: PORT, metricsPort: METRICS_PORT },
             k8sOpts,
         );
-        this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        this.host = serviceHost(service, args.namespace);
 
         // redis-cli reads REDISCLI_AUTH, so the probe never puts the password on a command line.
         const ping = { exec: { command: ["sh", "-c", `redis-cli -h 127.0.0.1 -p ${PORT} ping | grep -q PONG`] } };

@@ -1,21 +1,23 @@
 /**
- * Shared Kubernetes building blocks: recommended labels, the restricted security profile,
- * pinned images and small object builders. Pure functions: tests and components share them.
+ * Shared Kubernetes building blocks: recommended labels, the restricted security profile
+ * and small object builders. Pure functions: tests and components share them.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 type Input<T> = pulumi.Input<T>;
 
-/** Images the platform runs besides its own (exact versions; exporters from the chart pins in anchors-observability-ci.md §1.1). */
-export const IMAGES = {
-    postgres: "postgres:17.9-bookworm",
-    postgresExporter: "quay.io/prometheuscommunity/postgres-exporter:v0.20.1",
-    redis: "redis:7.4.7-bookworm@sha256:483eaf69e400c5254a2dae9c9f9499c336ecc0537c36fca462516a8f8bf75f78",
-    redisExporter: "oliver006/redis_exporter:v1.89.0",
-} as const;
-
 export const NAMESPACES = { apps: "shop", data: "data", monitoring: "monitoring" } as const;
+
+/** The recommended labels of a platform object that has no instances (a namespace, a StorageClass, a policy). */
+export function partOfLabels(name: string, component: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/part-of": "shop-platform",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/component": component,
+    };
+}
 
 /** Kubernetes recommended labels (app.kubernetes.io/*) for one component of the platform. */
 export function recommendedLabels(name: string, component: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -27,6 +29,11 @@ export function recommendedLabels(name: string, component: string, extra: Record
         "app.kubernetes.io/managed-by": "pulumi",
         ...extra,
     };
+}
+
+/** The in-cluster DNS name of a Service. */
+export function serviceHost(service: k8s.core.v1.Service, namespace: Input<string>): pulumi.Output<string> {
+    return pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
 }
 
 /** The selector subset of {@link recommendedLabels}: stable across upgrades (selectors are immutable). */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NAMESPACES } from ".";
+import { NAMESPACES, partOfLabels } from ".";
 
 export interface NamespacesArgs {
     provider: k8s.Provider;
@@ -33,10 +33,7 @@ export class Namespaces extends pulumi.ComponentResource {
                     metadata: {
                         name: ns,
                         labels: {
-                            "app.kubernetes.io/name": ns,
-                            "app.kubernetes.io/part-of": "shop-platform",
-                            "app.kubernetes.io/managed-by": "pulumi",
-                            "app.kubernetes.io/component": "namespace",
+                            ...partOfLabels(ns, "namespace"),
                             "pod-security.kubernetes.io/enforce": PSA[ns],
                             "pod-security.kubernetes.io/enforce-version": "latest",
                             "pod-security.kubernetes.io/warn": "restricted",
@@ -53,12 +50,7 @@ export class Namespaces extends pulumi.ComponentResource {
                     metadata: {
                         name: "default-deny",
                         namespace: ns,
-                        labels: {
-                            "app.kubernetes.io/name": "default-deny",
-                            "app.kubernetes.io/part-of": "shop-platform",
-                            "app.kubernetes.io/managed-by": "pulumi",
-                            "app.kubernetes.io/component": "network-policy",
-                        },
+                        labels: partOfLabels("default-deny", "network-policy"),
                     },
                     spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
                 },

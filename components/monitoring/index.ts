@@ -3,23 +3,18 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { helmRelease } from "../helm";
 import { recommendedLabels } from "../k8s";
 import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
+import { fillTemplate } from "../template";
+import { CHARTS } from "../versions";
 
-/** Chart pins (anchors-observability-ci.md §1.1; CRDs upgraded with their own chart, §1.2 strategy A). */
-export const CHARTS = {
-    repository: "https://prometheus-community.github.io/helm-charts",
-    crds: { chart: "prometheus-operator-crds", version: "31.0.1" },
-    stack: { chart: "kube-prometheus-stack", version: "88.5.3" },
-    pushgateway: { chart: "prometheus-pushgateway", version: "3.8.0" },
-} as const;
-
-/** Fixed release name so Service names are stable: kps-grafana, kps-prometheus, kps-alertmanager. */
-export const RELEASE_NAME = "kps";
+/** The kube-prometheus-stack release name (fixed in the pin file) prefixes its Services: kps-grafana, kps-prometheus, kps-alertmanager. */
+export const RELEASE_NAME = CHARTS.kubePrometheusStack.releaseName!;
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 export const ALERTMANAGER_RECEIVERS_SECRET = "alertmanager-receivers";
 /** Where the deploy workflow pushes delivery metrics (PUSHGATEWAY_K8S_SERVICE=monitoring/pushgateway:9091). */
-export const PUSHGATEWAY_SERVICE = "pushgateway";
+export const PUSHGATEWAY_SERVICE = CHARTS.pushgateway.releaseName!;
 
 export interface MonitoringArgs {
     provider: k8s.Provider;
@@ -38,7 +33,7 @@ export interface MonitoringArgs {
     credentialsGeneration: number;
 }
 
-/** Pure: the chart values. EKS-correct and sized for small clusters (anchors-observability-ci.md §1.4, §1.10). */
+/** Pure: the chart values, right for EKS (its control plane is not scrapeable) and sized for small clusters. */
 export function kubePrometheusStackValues(
     args: Pick<MonitoringArgs, "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration">,
     alertmanagerConfig: unknown,
@@ -99,11 +94,7 @@ export function kubePrometheusStackValues(
 
 /** Pure: the Alertmanager configuration from the repository's template, placeholders filled per stack. */
 export function renderAlertmanagerConfig(template: string, values: Record<string, string>): unknown {
-    const rendered = template.replace(/\$\{([A-Z_]+)\}/g, (_, key: string) => {
-        if (!(key in values)) throw new Error(`alertmanager template: no value for \${${key}}`);
-        return values[key];
-    });
-    return YAML.parse(rendered);
+    return YAML.parse(fillTemplate(template, values, "alertmanager template"));
 }
 
 /** Rule files (each a plain Prometheus rule file) turned into PrometheusRule specs, one per file. */
@@ -153,19 +144,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
         });
 
-        this.crds = new k8s.helm.v3.Release(
-            `${name}-crds`,
-            {
-                name: CHARTS.crds.chart,
-                namespace: args.namespace,
-                chart: CHARTS.crds.chart,
-                version: CHARTS.crds.version,
-                repositoryOpts: { repo: CHARTS.repository },
-                atomic: true,
-                timeout: 300,
-            },
-            k8sOpts,
-        );
+        this.crds = helmRelease(`${name}-crds`, { chart: "prometheusOperatorCrds", namespace: args.namespace, timeout: 300 }, k8sOpts);
 
         const template = fs.readFileSync(path.join(args.contentDir, "alertmanager", "alertmanager.yaml.tmpl"), "utf8");
         const alertmanagerConfig = renderAlertmanagerConfig(template, {
@@ -178,16 +157,12 @@ export class Monitoring extends pulumi.ComponentResource {
             SMTP_USERNAME: "alertmanager",
             DEADMANSSWITCH_URL: "http://127.0.0.1:9/deadmansswitch-not-configured",
         });
-        new k8s.helm.v3.Release(
+        helmRelease(
             name,
             {
-                name: RELEASE_NAME,
+                chart: "kubePrometheusStack",
                 namespace: args.namespace,
-                chart: CHARTS.stack.chart,
-                version: CHARTS.stack.version,
-                repositoryOpts: { repo: CHARTS.repository },
                 skipCrds: true,
-                atomic: true,
                 timeout: 900,
                 values: kubePrometheusStackValues(args, alertmanagerConfig),
             },
@@ -195,15 +170,11 @@ export class Monitoring extends pulumi.ComponentResource {
         );
 
         // Delivery metrics (DORA) pushed by the deploy workflow; honorLabels keeps the pushed job/stack labels.
-        new k8s.helm.v3.Release(
+        helmRelease(
             `${name}-pushgateway`,
             {
-                name: PUSHGATEWAY_SERVICE,
+                chart: "pushgateway",
                 namespace: args.namespace,
-                chart: CHARTS.pushgateway.chart,
-                version: CHARTS.pushgateway.version,
-                repositoryOpts: { repo: CHARTS.repository },
-                atomic: true,
                 timeout: 300,
                 values: {
                     fullnameOverride: PUSHGATEWAY_SERVICE,

@@ -2,15 +2,15 @@
  * Required tags, applied in ONE place: a stack transformation that merges the five required
  * tags into every taggable AWS resource the program registers. Explicit `tags` (not only the
  * provider's `defaultTags`) because tag-based policies, cost reports and IAM conditions read
- * `tags`, and `defaultTags` are invisible to them until apply (anchors-policy.md §11).
+ * `tags`, and `defaultTags` are merged in by the provider only at apply time (a preview's inputs lack them).
  * Remote components (the awsx VPC) are tagged through their own `tags` argument.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { NON_MAP_TAG_TYPES, taggableTypes } from "../../policy/lib/taggable";
+import { NON_MAP_TAG_TYPES, taggableTypes } from "../../lib/taggable";
 
 /**
- * Taggable AWS types with a string-map `tags`: the policy pack's list, generated from the
- * installed @pulumi/aws (`npm run gen:taggable`), so the program tags exactly what the pack checks.
+ * Taggable AWS types with a string-map `tags`: the list the policy pack checks too (lib/), generated
+ * from the installed @pulumi/aws (`npm run gen:taggable`), so the program tags exactly what the pack checks.
  */
 export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([...taggableTypes()].filter((t) => !NON_MAP_TAG_TYPES.has(t)));
 

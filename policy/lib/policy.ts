@@ -21,6 +21,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import type { Unwrap } from "@pulumi/pulumi";
 import { minimatch } from "minimatch";
 import { isUnknownError } from "./values";
 
@@ -29,8 +30,8 @@ export type JsonSchema = Record<string, unknown> & { type?: string | string[]; d
 export interface RuleMeta {
     name: string;
     description: string;
-    /** Rows of the candidate rule matrix (shared/reference/anchors-policy.md §10). */
-    rows: number[];
+    /** Why the rule exists, in one sentence (what goes wrong without it). */
+    why: string;
     /** Resource types, for docs (a human label when the set is computed). */
     resourceTypes: string[];
     kind: "resource" | "stack";
@@ -84,7 +85,7 @@ export type StackCheck = (resources: PolicyResource[], args: StackValidationArgs
 interface CommonDef {
     name: string;
     description: string;
-    rows: number[];
+    why: string;
     defaultLevel: EnforcementLevel;
     params?: Record<string, JsonSchema>;
 }
@@ -102,7 +103,7 @@ export interface StackRuleDef extends CommonDef {
 }
 
 function metaOf(def: CommonDef, kind: RuleMeta["kind"], resourceTypes: string[]): RuleMeta {
-    return { name: def.name, description: def.description, rows: def.rows, kind, defaultLevel: def.defaultLevel, params: def.params ?? {}, resourceTypes };
+    return { name: def.name, description: def.description, why: def.why, kind, defaultLevel: def.defaultLevel, params: def.params ?? {}, resourceTypes };
 }
 
 function mergedConfig(meta: RuleMeta, raw: object | undefined): Cfg {
@@ -149,6 +150,20 @@ export function resourceRule(def: ResourceRuleDef): PolicyFactory<ResourceValida
         validateResource: withGuards(meta, accepts, def.check),
     });
     return Object.assign(factory, { meta });
+}
+
+/**
+ * A resource rule whose check sees typed props: `Unwrap<TArgs>` of the resource's Args, exactly
+ * what `validateResourceOfType(aws.x.Y, …)` gives, but from a type-only import, so the pack does
+ * not load the provider SDK at run time. The same guards apply (type filter, exemptions, unknowns).
+ */
+export function typedResourceRule<TArgs>(
+    def: Omit<ResourceRuleDef, "check" | "types"> & {
+        types: string[];
+        check: (props: Unwrap<NonNullable<TArgs>>, args: ResourceValidationArgs, report: ReportViolation, cfg: Cfg) => void;
+    },
+): PolicyFactory<ResourceValidationPolicy> {
+    return resourceRule(def as ResourceRuleDef);
 }
 
 export function stackRule(def: StackRuleDef): PolicyFactory<StackValidationPolicy> {

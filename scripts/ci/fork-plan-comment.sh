@@ -36,6 +36,10 @@ body=$(mktemp)
     else
       echo "### $(basename "$stack_dir"): no plan was produced (see the run)"
     fi
+    if [[ -f "$stack_dir/change-plan.json" ]]; then
+      echo
+      "$here/change-plan.sh" render "$stack_dir/change-plan.json" || echo "_(the change plan artifact could not be rendered)_"
+    fi
   done
 } >"$body"
 # A comment holds at most 65536 characters.

@@ -1,14 +1,14 @@
+import type * as aws from "@pulumi/aws";
 import { hasCondition, isWildcardPrincipal, statementsOf } from "../../lib/aws";
-import { resourceRule } from "../../lib/policy";
+import { typedResourceRule } from "../../lib/policy";
 import { asArray, asObject } from "../../lib/values";
 
 const REPO = "aws:ecr/repository:Repository";
 
-/** Row 12. */
-export const ecrScanOnPush = resourceRule({
+export const ecrScanOnPush = typedResourceRule<aws.ecr.RepositoryArgs>({
     name: "ecr-scan-on-push",
     description: "ECR repositories must scan images on push (imageScanningConfiguration.scanOnPush = true).",
-    rows: [12],
+    why: "Known CVEs in a pushed image are found before it is deployed, not after.",
     defaultLevel: "mandatory",
     types: [REPO],
     check: (props, _args, report) => {
@@ -16,11 +16,10 @@ export const ecrScanOnPush = resourceRule({
     },
 });
 
-/** Row 13. */
-export const ecrImmutableTags = resourceRule({
+export const ecrImmutableTags = typedResourceRule<aws.ecr.RepositoryArgs>({
     name: "ecr-immutable-tags",
     description: "ECR repositories must have immutable image tags (imageTagMutability IMMUTABLE or IMMUTABLE_WITH_EXCLUSION).",
-    rows: [13],
+    why: "A re-pushed tag silently changes what a deployment pulls.",
     defaultLevel: "mandatory",
     types: [REPO],
     check: (props, _args, report) => {
@@ -29,11 +28,10 @@ export const ecrImmutableTags = resourceRule({
     },
 });
 
-/** Row 14. */
-export const ecrKms = resourceRule({
+export const ecrKms = typedResourceRule<aws.ecr.RepositoryArgs>({
     name: "ecr-kms",
     description: "ECR repositories should be encrypted with KMS (optionally a customer-managed key) instead of the AES256 default.",
-    rows: [14],
+    why: "Images carry code and configuration: encrypt them with a key whose use is audited.",
     defaultLevel: "advisory",
     types: [REPO],
     params: {
@@ -50,11 +48,10 @@ export const ecrKms = resourceRule({
     },
 });
 
-/** Row 16. */
-export const ecrRepoPolicyNotPublic = resourceRule({
+export const ecrRepoPolicyNotPublic = typedResourceRule<aws.ecr.RepositoryPolicyArgs>({
     name: "ecr-repo-policy-not-public",
     description: "ECR repository policies must not allow a wildcard principal without a condition.",
-    rows: [16],
+    why: "A public repository policy publishes our images (and anything baked into them) to everyone.",
     defaultLevel: "mandatory",
     types: ["aws:ecr/repositoryPolicy:RepositoryPolicy"],
     check: (props, _args, report) => {

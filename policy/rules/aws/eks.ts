@@ -1,15 +1,15 @@
+import type * as aws from "@pulumi/aws";
 import { WORLD_CIDRS, strings } from "../../lib/aws";
-import { resourceRule } from "../../lib/policy";
+import { typedResourceRule } from "../../lib/policy";
 import { asArray, asObject } from "../../lib/values";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 
-/** Row 4. */
-export const eksSecretsEncryption = resourceRule({
+export const eksSecretsEncryption = typedResourceRule<aws.eks.ClusterArgs>({
     name: "eks-secrets-encryption",
     description:
         'EKS clusters must envelope-encrypt Kubernetes secrets with a KMS key (encryptionConfig.resources includes "secrets" and provider.keyArn is set).',
-    rows: [4],
+    why: "Kubernetes Secrets are only base64 in etcd unless envelope-encrypted with a KMS key.",
     defaultLevel: "mandatory",
     types: [CLUSTER],
     check: (props, _args, report) => {
@@ -20,12 +20,11 @@ export const eksSecretsEncryption = resourceRule({
     },
 });
 
-/** Row 5. */
-export const eksEndpointPrivate = resourceRule({
+export const eksEndpointPrivate = typedResourceRule<aws.eks.ClusterArgs>({
     name: "eks-endpoint-private",
     description:
         "The EKS API endpoint must have private access and either no public access or public access restricted to allow-listed CIDRs (never 0.0.0.0/0 or ::/0).",
-    rows: [5],
+    why: "An API endpoint open to the internet is a target for every credential-stuffing scan.",
     defaultLevel: "mandatory",
     types: [CLUSTER],
     params: {
@@ -61,11 +60,10 @@ export const eksEndpointPrivate = resourceRule({
 
 export const ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
-/** Row 6. */
-export const eksControlPlaneLogging = resourceRule({
+export const eksControlPlaneLogging = typedResourceRule<aws.eks.ClusterArgs>({
     name: "eks-control-plane-logging",
     description: "EKS control-plane logging must be enabled for the required log types.",
-    rows: [6],
+    why: "Without audit and authenticator logs nobody can say who did what to the cluster.",
     defaultLevel: "mandatory",
     types: [CLUSTER],
     params: {
@@ -83,11 +81,10 @@ export const eksControlPlaneLogging = resourceRule({
     },
 });
 
-/** Row 8. */
-export const eksAccessEntries = resourceRule({
+export const eksAccessEntries = typedResourceRule<aws.eks.ClusterArgs>({
     name: "eks-access-entries",
     description: "EKS clusters must use access entries (accessConfig.authenticationMode API or API_AND_CONFIG_MAP), not only the aws-auth ConfigMap.",
-    rows: [8],
+    why: "The aws-auth ConfigMap is one hand-edited file that can lock everyone out; access entries are API-managed.",
     defaultLevel: "advisory",
     types: [CLUSTER],
     params: {
@@ -105,11 +102,10 @@ export const eksAccessEntries = resourceRule({
     },
 });
 
-/** Row 9. */
-export const eksNodegroupNoOpenSsh = resourceRule({
+export const eksNodegroupNoOpenSsh = typedResourceRule<aws.eks.NodeGroupArgs>({
     name: "eks-nodegroup-no-open-ssh",
     description: "EKS node groups must not enable SSH remote access without source security groups (that opens port 22 to 0.0.0.0/0).",
-    rows: [9],
+    why: "SSH without source security groups opens port 22 on every node to the internet.",
     defaultLevel: "mandatory",
     types: ["aws:eks/nodeGroup:NodeGroup"],
     check: (props, _args, report) => {
@@ -119,11 +115,10 @@ export const eksNodegroupNoOpenSsh = resourceRule({
     },
 });
 
-/** Row 10. */
-export const launchTemplateImdsv2 = resourceRule({
+export const launchTemplateImdsv2 = typedResourceRule<aws.ec2.LaunchTemplateArgs>({
     name: "launch-template-imdsv2",
     description: "Launch templates must require IMDSv2 (metadataOptions.httpTokens = required) with a bounded hop limit.",
-    rows: [10],
+    why: "IMDSv1 lets any SSRF in a pod read the node role's credentials.",
     defaultLevel: "mandatory",
     types: ["aws:ec2/launchTemplate:LaunchTemplate"],
     params: {

@@ -1,18 +1,19 @@
-import { resourceRule } from "../../lib/policy";
+import type * as aws from "@pulumi/aws";
+import { typedResourceRule } from "../../lib/policy";
 import { asArray, isOpaque } from "../../lib/values";
 
 const RG = "aws:elasticache/replicationGroup:ReplicationGroup";
 
-/** Row 27. */
-export const elasticacheEncryption = resourceRule({
+export const elasticacheEncryption = typedResourceRule<aws.elasticache.ReplicationGroupArgs>({
     name: "elasticache-encryption",
     description: "ElastiCache replication groups must encrypt at rest and in transit and require authentication (authToken or RBAC user groups).",
-    rows: [27],
+    why: "Cache contents (sessions, carts) are customer data in transit and at rest.",
     defaultLevel: "mandatory",
     types: [RG],
     params: { requireAuth: { type: "boolean", default: true, description: "Require authToken or userGroupIds." } },
     check: (props, _args, report, cfg) => {
-        if (props.atRestEncryptionEnabled !== true && props.atRestEncryptionEnabled !== "true") report("atRestEncryptionEnabled must be true.");
+        // State written by older providers (v5 and before) holds this as the string "true".
+        if (props.atRestEncryptionEnabled !== true && (props.atRestEncryptionEnabled as unknown) !== "true") report("atRestEncryptionEnabled must be true.");
         if (props.transitEncryptionEnabled !== true) report("transitEncryptionEnabled must be true.");
         if (cfg.requireAuth) {
             // authToken is normally a secret: present-but-opaque counts as set.
@@ -32,11 +33,10 @@ function isOpaqueProp(props: Record<string, any>, key: string): boolean {
     }
 }
 
-/** Row 28. */
-export const elasticacheHa = resourceRule({
+export const elasticacheHa = typedResourceRule<aws.elasticache.ReplicationGroupArgs>({
     name: "elasticache-ha",
     description: "ElastiCache replication groups must have automatic failover and Multi-AZ with at least one replica.",
-    rows: [28],
+    why: "A single cache node is a single point of failure for every request that reads it.",
     defaultLevel: "mandatory",
     types: [RG],
     check: (props, _args, report) => {

@@ -21,11 +21,10 @@ function adminProblems(st: Statement[]): string[] {
     return [...new Set(out)];
 }
 
-/** Row 35. */
 export const iamNoWildcardAdmin = resourceRule({
     name: "iam-no-wildcard-admin",
     description: 'IAM policy documents must not grant wildcard actions ("*", "iam:*") or Allow+NotAction.',
-    rows: [35],
+    why: "`*` on `*` turns any credential leak into a full account compromise.",
     defaultLevel: "mandatory",
     types: ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy", "aws:iam/role:Role"],
     check: (props, args, report) => {
@@ -39,11 +38,10 @@ export const iamNoWildcardAdmin = resourceRule({
 
 const DEFAULT_DENIED = ["AdministratorAccess", "IAMFullAccess"];
 
-/** Row 36. */
 export const iamNoAdminManagedPolicies = resourceRule({
     name: "iam-no-admin-managed-policies",
     description: "Roles, users and groups must not get the AWS-managed admin policies (AdministratorAccess, IAMFullAccess).",
-    rows: [36],
+    why: "AWS's admin policies grant far more than any workload of ours needs.",
     defaultLevel: "mandatory",
     types: [
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -74,11 +72,10 @@ function conditionKeys(s: Statement): string[] {
     return Object.values(c).flatMap((v) => Object.keys(asObject(v) ?? {}));
 }
 
-/** Row 37. */
 export const iamTrustPolicyScoped = resourceRule({
     name: "iam-trust-policy-scoped",
     description: "Role trust policies must not trust everyone, and web-identity (OIDC: IRSA, GitHub) trust must be scoped by :sub and :aud conditions.",
-    rows: [37],
+    why: "An unscoped trust policy lets any identity (or any GitHub repository) assume the role.",
     defaultLevel: "mandatory",
     types: ["aws:iam/role:Role"],
     check: (props, _args, report) => {

@@ -1,13 +1,13 @@
+import type * as aws from "@pulumi/aws";
 import { hasCondition, isWildcardPrincipal, statementsOf } from "../../lib/aws";
-import { resourceRule } from "../../lib/policy";
+import { typedResourceRule } from "../../lib/policy";
 
 const KEY = "aws:kms/key:Key";
 
-/** Row 39. */
-export const kmsRotation = resourceRule({
+export const kmsRotation = typedResourceRule<aws.kms.KeyArgs>({
     name: "kms-rotation",
     description: "Symmetric customer-managed KMS keys must have automatic rotation enabled.",
-    rows: [39],
+    why: "Rotating key material limits what one exposed key version can decrypt.",
     defaultLevel: "mandatory",
     types: [KEY],
     check: (props, _args, report) => {
@@ -17,12 +17,11 @@ export const kmsRotation = resourceRule({
     },
 });
 
-/** Row 40. */
-export const kmsPolicySafe = resourceRule({
+export const kmsPolicySafe = typedResourceRule<aws.kms.KeyArgs>({
     name: "kms-policy-safe",
     description:
         "KMS keys must not bypass the policy lockout safety check, must not grant a wildcard principal without a condition, must keep a deletion window and carry a description.",
-    rows: [40],
+    why: "A key policy that locks out administrators, or trusts everyone, makes the data unrecoverable or readable by anyone.",
     defaultLevel: "mandatory",
     types: [KEY],
     params: {

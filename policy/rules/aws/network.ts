@@ -45,11 +45,10 @@ function ingressRules(type: string, props: Record<string, any>): Ingress[] {
     }
 }
 
-/** Row 30. */
 export const sgNoWorldIngress = resourceRule({
     name: "sg-no-world-ingress",
     description: "Security groups must not allow ingress from 0.0.0.0/0 or ::/0 except to allow-listed ports; SSH, RDP and all-ports are always forbidden.",
-    rows: [30],
+    why: "An ingress rule from 0.0.0.0/0 exposes the port to every scanner on the internet.",
     defaultLevel: "mandatory",
     types: ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
     params: {
@@ -85,7 +84,7 @@ export const sgNoWorldIngress = resourceRule({
 export const vpcNatPerAz = resourceRule({
     name: "vpc-nat-per-az",
     description: "VPCs must run one NAT gateway per availability zone so one zone's outage does not cut the others' egress.",
-    rows: [],
+    why: "One NAT gateway is a single point of failure: when its zone fails, every private subnet loses egress.",
     defaultLevel: "mandatory",
     types: ["awsx:ec2:Vpc"],
     check: (props, _args, report) => {

@@ -1,4 +1,5 @@
-import { resourceRule } from "../../lib/policy";
+import type * as aws from "@pulumi/aws";
+import { resourceRule, typedResourceRule } from "../../lib/policy";
 
 const INSTANCE = "aws:rds/instance:Instance";
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -7,11 +8,10 @@ function isReplica(props: Record<string, any>): boolean {
     return typeof props.replicateSourceDb === "string" && props.replicateSourceDb !== "";
 }
 
-/** Row 18. */
 export const rdsStorageEncrypted = resourceRule({
     name: "rds-storage-encrypted",
     description: "RDS instances and clusters must encrypt storage at rest (read replicas inherit it).",
-    rows: [18],
+    why: "Database volumes and snapshots hold customer orders.",
     defaultLevel: "mandatory",
     types: [INSTANCE, CLUSTER],
     params: { requireKmsKey: { type: "boolean", default: false, description: "Also require a customer-managed kmsKeyId." } },
@@ -22,11 +22,10 @@ export const rdsStorageEncrypted = resourceRule({
     },
 });
 
-/** Row 19. */
-export const rdsNotPublic = resourceRule({
+export const rdsNotPublic = typedResourceRule<aws.rds.InstanceArgs>({
     name: "rds-not-public",
     description: "RDS instances must not be publicly accessible.",
-    rows: [19],
+    why: "A publicly reachable database is one leaked password away from a breach.",
     defaultLevel: "mandatory",
     types: [INSTANCE],
     check: (props, _args, report) => {
@@ -34,11 +33,10 @@ export const rdsNotPublic = resourceRule({
     },
 });
 
-/** Row 20. */
 export const rdsBackups = resourceRule({
     name: "rds-backups",
     description: "RDS instances and clusters must keep automated backups for at least the configured number of days.",
-    rows: [20],
+    why: "Without automated backups a bad migration or a deleted instance loses orders for good.",
     defaultLevel: "mandatory",
     types: [INSTANCE, CLUSTER],
     params: { minRetentionDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Minimum backupRetentionPeriod." } },
@@ -52,11 +50,10 @@ export const rdsBackups = resourceRule({
     },
 });
 
-/** Row 21. */
-export const rdsMultiAz = resourceRule({
+export const rdsMultiAz = typedResourceRule<aws.rds.InstanceArgs>({
     name: "rds-multi-az",
     description: "RDS instances must be Multi-AZ.",
-    rows: [21],
+    why: "A single-AZ database stops the shop when its zone does.",
     defaultLevel: "mandatory",
     types: [INSTANCE],
     check: (props, _args, report) => {
@@ -65,11 +62,10 @@ export const rdsMultiAz = resourceRule({
     },
 });
 
-/** Row 22. */
 export const rdsDeletionProtection = resourceRule({
     name: "rds-deletion-protection",
     description: "RDS instances and clusters must enable deletion protection and keep a final snapshot.",
-    rows: [22],
+    why: "A destroy or a replacement must never silently delete the orders database.",
     defaultLevel: "mandatory",
     types: [INSTANCE, CLUSTER],
     check: (props, _args, report) => {

@@ -5,11 +5,10 @@ import { asArray, asObject } from "../../lib/values";
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 const PUBLIC_GROUPS = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
 
-/** Row 44. */
 export const s3NoPublicAcl = resourceRule({
     name: "s3-no-public-acl",
     description: "S3 buckets and bucket ACLs must not be public-read, public-read-write or authenticated-read, nor grant AllUsers/AuthenticatedUsers.",
-    rows: [44],
+    why: "A public ACL publishes the bucket's objects to everyone.",
     defaultLevel: "mandatory",
     types: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
     check: (props, _args, report) => {

@@ -5,12 +5,11 @@ import { isOpaque, UNKNOWN } from "../../lib/values";
 
 export const DEFAULT_REQUIRED_TAGS = ["Project", "Environment", "Owner", "CostCenter", "ManagedBy"];
 
-/** Row 1: effective tags carry every required key with a non-empty value. */
 export const awsRequiredTags = resourceRule({
     name: "aws-required-tags",
     description:
         "Taggable AWS resources must carry the required tag keys with non-empty values in their effective tags (tagsAll, else the provider's defaultTags merged with tags).",
-    rows: [1],
+    why: "Cost reports, ownership and tag-based IAM conditions only work when every resource carries the tags.",
     defaultLevel: "mandatory",
     types: {
         label: "every taggable aws:* type (data/aws-taggable-types.json, generated from @pulumi/aws)",

@@ -4,11 +4,10 @@ import { asObject, peek, UNKNOWN } from "../../lib/values";
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
-/** Row 73. */
 export const helmReleasePinned = resourceRule({
     name: "helm-release-pinned",
     description: "Helm releases must pin an exact chart version and pull from an https:// or oci:// repository (optionally allow-listed).",
-    rows: [73],
+    why: "A floating chart version or an http repository lets a re-run of `pulumi up` install different code than the preview showed.",
     defaultLevel: "mandatory",
     types: ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart"],
     params: {

@@ -1,4 +1,4 @@
-/** Pod Security (rows 46–54): every pod-spec path, every container list. */
+/** Pod Security : every pod-spec path, every container list. */
 import { containersOf, describe, podSpecOf, WORKLOAD_TYPES, type ContainerRef } from "../../lib/k8s";
 import { resourceRule, type Cfg } from "../../lib/policy";
 import type { ReportViolation } from "@pulumi/policy";
@@ -10,7 +10,7 @@ type PodCheck = (pod: Record<string, any>, containers: ContainerRef[], report: R
 function podRule(def: {
     name: string;
     description: string;
-    rows: number[];
+    why: string;
     defaultLevel: "mandatory" | "advisory";
     params?: Record<string, any>;
     check: PodCheck;
@@ -28,33 +28,30 @@ function podRule(def: {
 
 const sc = (ref: ContainerRef): Record<string, any> => asObject(ref.c.securityContext) ?? {};
 
-/** Row 46. */
 export const k8sNoPrivileged = podRule({
     name: "k8s-no-privileged",
     description: "Containers (including init and ephemeral containers) must not run privileged.",
-    rows: [46],
+    why: "A privileged container is root on the node: one compromised pod owns the host and every pod on it.",
     defaultLevel: "mandatory",
     check: (_pod, cs, report) => {
         for (const c of cs) if (sc(c).privileged === true) report(`${describe(c)} runs privileged.`);
     },
 });
 
-/** Row 47. */
 export const k8sNoPrivilegeEscalation = podRule({
     name: "k8s-no-privilege-escalation",
     description: "Every container must set securityContext.allowPrivilegeEscalation = false explicitly.",
-    rows: [47],
+    why: "Without it, setuid binaries in the image can regain the capabilities the container dropped.",
     defaultLevel: "mandatory",
     check: (_pod, cs, report) => {
         for (const c of cs) if (sc(c).allowPrivilegeEscalation !== false) report(`${describe(c)} does not set allowPrivilegeEscalation: false.`);
     },
 });
 
-/** Row 48. */
 export const k8sRunAsNonRoot = podRule({
     name: "k8s-run-as-non-root",
     description: "Pods must run as non-root: runAsNonRoot true at pod level or on every container, never false, and runAsUser never 0.",
-    rows: [48],
+    why: "A root process that escapes its container is root on the node.",
     defaultLevel: "mandatory",
     params: { minUid: { type: "integer", minimum: 0, default: 0, description: "When > 0, any runAsUser set must be at least this UID (e.g. 10000)." } },
     check: (pod, cs, report, cfg) => {
@@ -73,11 +70,10 @@ export const k8sRunAsNonRoot = podRule({
     },
 });
 
-/** Row 49. */
 export const k8sReadOnlyRootfs = podRule({
     name: "k8s-read-only-rootfs",
     description: "Containers must set readOnlyRootFilesystem = true (write to emptyDir or PVC mounts).",
-    rows: [49],
+    why: "An attacker who cannot write to the image cannot persist tooling in it; writable paths are explicit volumes.",
     defaultLevel: "mandatory",
     check: (_pod, cs, report) => {
         for (const c of cs)
@@ -85,11 +81,10 @@ export const k8sReadOnlyRootfs = podRule({
     },
 });
 
-/** Row 50. */
 export const k8sCapabilities = podRule({
     name: "k8s-capabilities",
     description: "Containers must drop ALL capabilities and add only allow-listed ones (default NET_BIND_SERVICE).",
-    rows: [50],
+    why: "Each kernel capability is attack surface; the apps need none beyond binding low ports.",
     defaultLevel: "mandatory",
     params: { allowedAdd: { type: "array", items: { type: "string" }, default: ["NET_BIND_SERVICE"], description: "Capabilities that may be added back." } },
     check: (_pod, cs, report, cfg) => {
@@ -104,11 +99,10 @@ export const k8sCapabilities = podRule({
 
 const GOOD_SECCOMP = ["RuntimeDefault", "Localhost"];
 
-/** Row 51. */
 export const k8sSeccomp = podRule({
     name: "k8s-seccomp",
     description: "Pods must use a RuntimeDefault or Localhost seccomp profile (pod level, or on every container), never Unconfined.",
-    rows: [51],
+    why: "Unconfined syscalls expose the whole kernel API to a compromised process.",
     defaultLevel: "mandatory",
     check: (pod, cs, report) => {
         const podType = asObject(asObject(pod.securityContext)?.seccompProfile)?.type;
@@ -122,11 +116,10 @@ export const k8sSeccomp = podRule({
     },
 });
 
-/** Row 52. */
 export const k8sNoHostNamespaces = podRule({
     name: "k8s-no-host-namespaces",
     description: "Pods must not share the host's network, PID or IPC namespaces.",
-    rows: [52],
+    why: "Sharing the host's network, PID or IPC namespace lets a pod see and reach the node's processes and traffic.",
     defaultLevel: "mandatory",
     check: (pod, _cs, report) => {
         for (const f of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[f] === true) report(`The pod sets ${f}: true.`);
@@ -135,11 +128,10 @@ export const k8sNoHostNamespaces = podRule({
 
 export const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
 
-/** Row 53. */
 export const k8sVolumeTypes = podRule({
     name: "k8s-volume-types",
     description: "Pod volumes must be of the Pod Security 'restricted' types (no hostPath, no docker.sock).",
-    rows: [53],
+    why: "hostPath and the Docker socket hand the node's filesystem or runtime to the pod.",
     defaultLevel: "mandatory",
     params: { allowedTypes: { type: "array", items: { type: "string" }, default: RESTRICTED_VOLUME_TYPES, description: "Allowed volume source keys." } },
     check: (pod, _cs, report, cfg) => {
@@ -153,11 +145,10 @@ export const k8sVolumeTypes = podRule({
     },
 });
 
-/** Row 54. */
 export const k8sNoHostPort = podRule({
     name: "k8s-no-hostport",
     description: "Containers must not bind host ports.",
-    rows: [54],
+    why: "Host ports bypass Services and NetworkPolicies and make pods collide on a node.",
     defaultLevel: "mandatory",
     check: (_pod, cs, report) => {
         for (const c of cs)

@@ -1,4 +1,4 @@
-/** Workload hygiene (rows 55–62, 69): resources, probes, images, namespaces, secrets, service accounts. */
+/** Workload hygiene : resources, probes, images, namespaces, secrets, service accounts. */
 import { minimatch } from "minimatch";
 import {
     containersOf,
@@ -16,11 +16,10 @@ import { parseImage } from "../../lib/images";
 import { resourceRule } from "../../lib/policy";
 import { asArray, asObject, isOpaque, peek, UNKNOWN } from "../../lib/values";
 
-/** Row 55. */
 export const k8sResources = resourceRule({
     name: "k8s-resources",
     description: "Containers and init containers must request CPU and memory and limit memory (CPU limit optional).",
-    rows: [55],
+    why: "Without requests the scheduler overpacks nodes; without a memory limit one leak evicts its neighbours.",
     defaultLevel: "mandatory",
     types: WORKLOAD_TYPES,
     params: { requireCpuLimit: { type: "boolean", default: false, description: "Also require limits.cpu." } },
@@ -39,11 +38,10 @@ export const k8sResources = resourceRule({
     },
 });
 
-/** Row 56. */
 export const k8sProbes = resourceRule({
     name: "k8s-probes",
     description: "Containers of long-running workloads (Deployment, StatefulSet, DaemonSet) must define readiness and liveness probes.",
-    rows: [56],
+    why: "Without probes Kubernetes sends traffic to pods that are not ready and never restarts hung ones.",
     defaultLevel: "mandatory",
     types: LONG_RUNNING_TYPES,
     params: {
@@ -67,11 +65,10 @@ function imagesOf(type: string, props: Record<string, any>): { where: string; im
 
 const IMAGE_TYPES = [...WORKLOAD_TYPES, "docker:index/image:Image"];
 
-/** Row 57. */
 export const k8sImagePinned = resourceRule({
     name: "k8s-image-pinned",
     description: "Images must be pinned: a tag other than latest, or a digest (optionally require a digest).",
-    rows: [57],
+    why: "A moving tag means nodes run whatever was pushed last, not what was reviewed.",
     defaultLevel: "mandatory",
     types: IMAGE_TYPES,
     params: { requireDigest: { type: "boolean", default: false, description: "Require @sha256 digests." } },
@@ -93,11 +90,10 @@ export const k8sImagePinned = resourceRule({
 
 export const DEFAULT_REGISTRIES = ["*.dkr.ecr.*.amazonaws.com/**", "public.ecr.aws/**", "docker.io/library/**"];
 
-/** Row 58. */
 export const k8sImageRegistryAllowlist = resourceRule({
     name: "k8s-image-registry-allowlist",
     description: "Container images must come from allow-listed registries (our ECR, ECR Public, Docker official images by default).",
-    rows: [58],
+    why: "Images from arbitrary registries bypass our scanning and provenance.",
     defaultLevel: "mandatory",
     types: WORKLOAD_TYPES,
     params: {
@@ -118,12 +114,11 @@ export const k8sImageRegistryAllowlist = resourceRule({
     },
 });
 
-/** Row 59. */
 export const k8sNoDefaultNamespace = resourceRule({
     name: "k8s-no-default-namespace",
     description:
         "Namespaced Kubernetes resources and Helm releases must name a namespace other than default (metadata.namespace, or the provider's namespace).",
-    rows: [59],
+    why: "The default namespace has no Pod Security labels, quotas or default-deny NetworkPolicy of ours.",
     defaultLevel: "mandatory",
     types: {
         label: "every namespaced kubernetes:* type, kubernetes:helm.sh/v3:Release",
@@ -143,11 +138,10 @@ export const k8sNoDefaultNamespace = resourceRule({
 
 export const SECRET_NAME_PATTERN = "(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|dsn|connection[_-]?string)";
 
-/** Row 60. */
 export const k8sSecretsNotInEnv = resourceRule({
     name: "k8s-secrets-not-in-env",
     description: "Secret-looking values must not be literals in container env or ConfigMap data; reference a Secret instead.",
-    rows: [60],
+    why: "A literal secret in a manifest ends up in state, plans, kubectl describe and logs.",
     defaultLevel: "mandatory",
     types: [...WORKLOAD_TYPES, "kubernetes:core/v1:ConfigMap"],
     params: {
@@ -177,11 +171,10 @@ export const k8sSecretsNotInEnv = resourceRule({
     },
 });
 
-/** Row 61. */
 export const k8sSaTokenAutomount = resourceRule({
     name: "k8s-sa-token-automount",
     description: "Pods should set automountServiceAccountToken = false unless they call the Kubernetes API.",
-    rows: [61],
+    why: "A mounted API token is a credential a compromised pod can use against the cluster.",
     defaultLevel: "advisory",
     types: WORKLOAD_TYPES,
     check: (props, args, report) => {
@@ -191,11 +184,10 @@ export const k8sSaTokenAutomount = resourceRule({
     },
 });
 
-/** Row 62. */
 export const k8sNoDefaultServiceAccount = resourceRule({
     name: "k8s-no-default-serviceaccount",
     description: "Pods should run under a dedicated service account, not the namespace's default one.",
-    rows: [62],
+    why: "Everything in a namespace shares the default service account, so its permissions leak between workloads.",
     defaultLevel: "advisory",
     types: WORKLOAD_TYPES,
     check: (props, args, report) => {
@@ -206,11 +198,10 @@ export const k8sNoDefaultServiceAccount = resourceRule({
     },
 });
 
-/** Row 67. */
 export const k8sNoPublicService = resourceRule({
     name: "k8s-no-public-service",
     description: "Services must not be LoadBalancer or NodePort (expose through the ingress layer); exempt the ingress controller.",
-    rows: [67],
+    why: "A LoadBalancer or NodePort Service opens a path from outside that skips the ingress layer's TLS and routing.",
     defaultLevel: "mandatory",
     types: ["kubernetes:core/v1:Service", "kubernetes:core/v1:ServicePatch"],
     params: {
@@ -227,11 +218,10 @@ export const k8sNoPublicService = resourceRule({
     },
 });
 
-/** Row 69. */
 export const k8sNoBarePods = resourceRule({
     name: "k8s-no-bare-pods",
     description: "Bare Pods are not allowed; use a controller (Deployment, StatefulSet, Job) that reschedules them.",
-    rows: [69],
+    why: "A bare Pod is not recreated when its node goes away.",
     defaultLevel: "mandatory",
     types: ["kubernetes:core/v1:Pod"],
     check: (_props, _args, report) => {

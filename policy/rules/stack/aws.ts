@@ -21,11 +21,10 @@ function references(ref: PolicyResource, prop: string, target: PolicyResource, i
     return typeof v === "string" && ids.has(v);
 }
 
-/** Row 15 (stack). */
 export const ecrLifecyclePolicy = stackRule({
     name: "ecr-lifecycle-policy",
     description: "Every ECR repository must have a lifecycle policy (aws:ecr/lifecyclePolicy:LifecyclePolicy) expiring old images.",
-    rows: [15],
+    why: "Without a lifecycle policy every pushed image is stored, and paid for, forever.",
     defaultLevel: "advisory",
     types: ["aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy"],
     check: (resources, _args, report) => {
@@ -42,12 +41,11 @@ export const ecrLifecyclePolicy = stackRule({
 
 const VPC_TYPES = ["aws:ec2/vpc:Vpc", "awsx:ec2:Vpc"];
 
-/** Row 33 (stack). */
 export const vpcFlowLogs = stackRule({
     name: "vpc-flow-logs",
     description:
         "Every VPC (aws:ec2/vpc:Vpc or the awsx:ec2:Vpc component) must have a VPC-level flow log (aws:ec2/flowLog:FlowLog depending on it or naming its vpcId).",
-    rows: [33],
+    why: "Without flow logs there is no record of which traffic reached or left the network during an incident.",
     defaultLevel: "mandatory",
     types: [...VPC_TYPES, "aws:ec2/flowLog:FlowLog"],
     check: (resources, _args, report) => {
@@ -74,11 +72,10 @@ const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
-/** Row 41 (stack). */
 export const s3PublicAccessBlock = stackRule({
     name: "s3-public-access-block",
     description: "Every S3 bucket must have a BucketPublicAccessBlock with all four flags true.",
-    rows: [41],
+    why: "The account-independent public access block stops a later ACL or policy change from publishing the bucket.",
     defaultLevel: "mandatory",
     types: [...BUCKETS, PAB],
     check: (resources, _args, report) => {

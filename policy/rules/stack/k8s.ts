@@ -1,4 +1,4 @@
-/** Stack-wide Kubernetes rules (rows 63, 64, 66, 71, 74). */
+/** Stack-wide Kubernetes rules. */
 import type { PolicyResource } from "@pulumi/policy";
 import { isEmptySelector, kindOf, namespaceOf, podTemplateOf, REPLICATED_TYPES, selectorMatches, WORKLOAD_TYPES, type LabelSelector } from "../../lib/k8s";
 import { stackRule } from "../../lib/policy";
@@ -92,11 +92,10 @@ function effectiveReplicas(w: Workload, all: Hpa[]): Maybe<number> {
     return w.replicas;
 }
 
-/** Row 63. */
 export const k8sReplicasHa = stackRule({
     name: "k8s-replicas-ha",
     description: "Deployments must run at least the minimum replica count, directly or through an HPA's minReplicas.",
-    rows: [63],
+    why: "One replica means every node drain, rollout or crash is an outage.",
     defaultLevel: "mandatory",
     types: ["kubernetes:apps/v1:Deployment", ...HPA_TYPES],
     params: { minReplicas: { type: "integer", minimum: 1, default: 2, description: "Minimum replicas." } },
@@ -123,12 +122,11 @@ function isZeroDisruption(spec: Record<string, any>, replicas: Maybe<number>): b
     return typeof minA === "number" && replicas !== UNKNOWN && minA >= replicas;
 }
 
-/** Row 64. */
 export const k8sPdb = stackRule({
     name: "k8s-pdb",
     description:
         "Every multi-replica Deployment/StatefulSet must have a PodDisruptionBudget in its namespace selecting its pods, and that PDB must allow at least one voluntary disruption.",
-    rows: [64],
+    why: "Without a PDB a node drain can evict every replica at once; with one that allows nothing, drains never finish.",
     defaultLevel: "mandatory",
     types: [...REPLICATED_TYPES, PDB, ...HPA_TYPES],
     check: (resources, _args, report) => {
@@ -172,11 +170,10 @@ export const k8sPdb = stackRule({
 
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
-/** Row 66. */
 export const k8sNetworkpolicyCoverage = stackRule({
     name: "k8s-networkpolicy-coverage",
     description: "Every namespace that runs workloads must have a default-deny NetworkPolicy (empty podSelector, the required policyTypes, no allow rules).",
-    rows: [66],
+    why: "Without a default deny, every pod can reach every other pod and the internet.",
     defaultLevel: "mandatory",
     types: [...WORKLOAD_TYPES, NETPOL],
     params: {
@@ -221,12 +218,11 @@ export const k8sNetworkpolicyCoverage = stackRule({
 const SM = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
-/** Row 71. */
 export const k8sServicemonitorSelected = stackRule({
     name: "k8s-servicemonitor-selected",
     description:
         "Each ServiceMonitor must be picked up by kube-prometheus-stack (the release label, unless the Release selects all) and its selector must match a Service.",
-    rows: [71],
+    why: "A ServiceMonitor Prometheus does not select means an app nobody is watching.",
     defaultLevel: "advisory",
     types: [SM, RELEASE, "kubernetes:core/v1:Service"],
     params: { chartPattern: { type: "string", default: "kube-prometheus-stack", description: "Substring identifying the Prometheus operator chart." } },
@@ -272,11 +268,10 @@ export const k8sServicemonitorSelected = stackRule({
     },
 });
 
-/** Row 74. */
 export const k8sSpread = stackRule({
     name: "k8s-spread",
     description: "Multi-replica Deployments/StatefulSets should spread across nodes/zones (topologySpreadConstraints or pod anti-affinity).",
-    rows: [74],
+    why: "Replicas packed on one node or zone all fail together.",
     defaultLevel: "advisory",
     types: [...REPLICATED_TYPES, ...HPA_TYPES],
     check: (resources, _args, report) => {

@@ -1,0 +1,460 @@
+/**
+ * THE configuration table: one row per stack key (`shop-platform:<key>`), the only place a key
+ * is declared. Pulumi.yaml, the README's per-stack table and docs/configuration.md are generated
+ * from it (`npm run gen:config`; tests fail while they are stale), the loader reads exactly these
+ * keys, and a key in a stack file that is not here is reported as unknown (a typo guard).
+ *
+ * Adding a setting: add a row here (schema, default or per-environment defaults, the option it
+ * feeds), then use that option in the one component that needs it.
+ */
+import { z } from "zod";
+import { ENVIRONMENTS, Environment, row } from "./rows";
+import { cidr, iamPrincipalArn, instanceType, isOpenCidr, LOG_RETENTION_DAYS, parseCidr, positiveInt, retention, tagValue } from "./validators";
+
+export const PROJECT = "shop-platform";
+
+const ttl = z.number().int().min(0, "must be 0 (no cache) or more").max(86400, "must be at most 86400");
+const replicas = positiveInt;
+
+export const CONFIG_TABLE = {
+    // --- stack identity and tags
+    environment: row({
+        type: "string",
+        description: "Environment of this stack: dev, staging or prod. Selects the per-environment defaults.",
+        schema: z.enum(ENVIRONMENTS, { message: `must be one of ${ENVIRONMENTS.join(", ")}` }),
+        required: true,
+        feeds: "environment",
+    }),
+    owner: row({
+        type: "string",
+        description: "Owner tag on every AWS resource (team or person accountable).",
+        schema: tagValue,
+        required: true,
+        feeds: "tags.Owner",
+    }),
+    costCenter: row({ type: "string", description: "CostCenter tag on every AWS resource.", schema: tagValue, required: true, feeds: "tags.CostCenter" }),
+
+    // --- network
+    vpcCidr: row({
+        type: "string",
+        description: "IPv4 CIDR of the VPC (/16 to /20).",
+        schema: cidr.refine((s) => {
+            const p = parseCidr(s);
+            return p !== undefined && p.bits >= 16 && p.bits <= 20;
+        }, "must be a /16 to /20 block (room for public and private subnets in every AZ)"),
+        default: "10.0.0.0/16",
+        feeds: "network.cidr",
+    }),
+    azCount: row({
+        type: "integer",
+        description: "Availability zones to spread subnets over (2-6).",
+        schema: z.number().int().min(2, "must be at least 2 (EKS needs subnets in two AZs)").max(6, "must be at most 6"),
+        defaults: { dev: 2, staging: 2, prod: 3 },
+        feeds: "network.azCount",
+    }),
+    natGateways: row({
+        type: "string",
+        description: "NAT gateway strategy: Single or OnePerAz.",
+        schema: z.enum(["Single", "OnePerAz"], { message: "must be Single or OnePerAz (private nodes need egress)" }),
+        defaults: { dev: "Single", staging: "OnePerAz", prod: "OnePerAz" },
+        feeds: "network.natGateways",
+    }),
+    flowLogs: row({
+        type: "boolean",
+        description: "Send VPC flow logs to CloudWatch.",
+        schema: z.boolean(),
+        defaults: { dev: false, staging: true, prod: true },
+        feeds: "network.flowLogs.enabled",
+    }),
+    flowLogRetentionDays: row({
+        type: "integer",
+        description: "Retention of the flow-log group (a CloudWatch retention value).",
+        schema: retention,
+        defaults: { dev: 14, staging: 30, prod: 90 },
+        feeds: "network.flowLogs.retentionDays",
+    }),
+
+    // --- cluster
+    kubernetesVersion: row({
+        type: "string",
+        description: "EKS Kubernetes minor version, e.g. 1.34.",
+        schema: z.string().regex(/^1\.\d{2}$/, "must be a Kubernetes minor version such as 1.34"),
+        default: "1.34",
+        feeds: "cluster.version",
+    }),
+    nodeInstanceTypes: row({
+        type: "array",
+        description: "Instance types of the managed node group (non-empty).",
+        schema: z.array(instanceType).min(1, "must list at least one instance type"),
+        defaults: { dev: ["t3.large"], staging: ["m6i.large"], prod: ["m6i.large", "m6a.large"] },
+        feeds: "cluster.nodeGroup.instanceTypes",
+    }),
+    nodeCapacityType: row({
+        type: "string",
+        description: "ON_DEMAND or SPOT (SPOT is refused in prod).",
+        schema: z.enum(["ON_DEMAND", "SPOT"], { message: "must be ON_DEMAND or SPOT" }),
+        default: "ON_DEMAND",
+        feeds: "cluster.nodeGroup.capacityType",
+    }),
+    nodeMinSize: row({
+        type: "integer",
+        description: "Managed node group minimum size.",
+        schema: z.number().int().min(1, "must be at least 1 (the system add-ons need a node)"),
+        defaults: { dev: 1, staging: 2, prod: 3 },
+        feeds: "cluster.nodeGroup.minSize",
+    }),
+    nodeDesiredSize: row({
+        type: "integer",
+        description: "Managed node group desired size (min <= desired <= max).",
+        schema: positiveInt,
+        defaults: { dev: 2, staging: 2, prod: 3 },
+        feeds: "cluster.nodeGroup.desiredSize",
+    }),
+    nodeMaxSize: row({
+        type: "integer",
+        description: "Managed node group maximum size.",
+        schema: positiveInt.max(100, "must be at most 100"),
+        defaults: { dev: 3, staging: 4, prod: 6 },
+        feeds: "cluster.nodeGroup.maxSize",
+    }),
+    nodeDiskSizeGiB: row({
+        type: "integer",
+        description: "Encrypted gp3 root volume size of each node, GiB.",
+        schema: z.number().int().min(20, "must be at least 20 GiB").max(1000, "must be at most 1000 GiB"),
+        defaults: { dev: 20, staging: 40, prod: 50 },
+        feeds: "cluster.nodeGroup.diskSizeGiB",
+    }),
+    endpointPublicAccess: row({
+        type: "boolean",
+        description: "Expose the EKS API endpoint publicly (restricted to publicAccessCidrs). The private endpoint is always on.",
+        schema: z.boolean(),
+        defaults: { dev: true, staging: true, prod: false },
+        feeds: "cluster.publicAccess",
+    }),
+    publicAccessCidrs: row({
+        type: "array",
+        description: "CIDRs allowed to reach the public EKS endpoint; required when endpointPublicAccess is true; never 0.0.0.0/0.",
+        schema: z.array(cidr),
+        default: [],
+        feeds: "cluster.publicAccessCidrs",
+    }),
+    adminPrincipalArns: row({
+        type: "array",
+        description: "IAM role/user ARNs given cluster-admin through EKS access entries.",
+        schema: z.array(iamPrincipalArn),
+        default: [],
+        feeds: "cluster.adminPrincipalArns",
+    }),
+    clusterLogRetentionDays: row({
+        type: "integer",
+        description: "Retention of the EKS control-plane log group (a CloudWatch retention value).",
+        schema: retention,
+        defaults: { dev: 7, staging: 30, prod: 90 },
+        feeds: "cluster.logRetentionDays",
+    }),
+    clusterDeletionProtection: row({
+        type: "boolean",
+        description: "EKS deletion protection: `pulumi destroy` (or a replacement) of the control plane is refused until it is turned off.",
+        schema: z.boolean(),
+        defaults: { dev: false, staging: true, prod: true },
+        feeds: "cluster.deletionProtection",
+    }),
+    kmsDeletionWindowDays: row({
+        type: "integer",
+        description: "Waiting period before a deleted KMS key (EKS secrets, Secrets Manager entries) is destroyed, days (7-30).",
+        schema: z.number().int().min(7, "must be at least 7 (the KMS minimum)").max(30, "must be at most 30 (the KMS maximum)"),
+        defaults: { dev: 7, staging: 7, prod: 30 },
+        feeds: "kms.deletionWindowDays",
+    }),
+
+    // --- images
+    ecrKeepImages: row({
+        type: "integer",
+        description: "How many images each ECR repository keeps (lifecycle policy).",
+        schema: positiveInt.max(1000, "must be at most 1000"),
+        defaults: { dev: 10, staging: 20, prod: 50 },
+        feeds: "images.keepImages",
+    }),
+    ecrForceDelete: row({
+        type: "boolean",
+        description: "Allow deleting an ECR repository that still holds images (on `pulumi destroy`).",
+        schema: z.boolean(),
+        defaults: { dev: true, staging: true, prod: false },
+        feeds: "images.forceDelete",
+    }),
+
+    // --- apps
+    storefrontReplicas: row({
+        type: "integer",
+        description: "Storefront Deployment replicas at creation (the HPA then moves between its bounds).",
+        schema: replicas,
+        defaults: { dev: 1, staging: 2, prod: 3 },
+        feeds: "apps.storefront.replicas",
+    }),
+    storefrontMinReplicas: row({
+        type: "integer",
+        description: "Storefront HPA minimum.",
+        schema: replicas,
+        defaults: { dev: 1, staging: 2, prod: 3 },
+        feeds: "apps.storefront.minReplicas",
+    }),
+    storefrontMaxReplicas: row({
+        type: "integer",
+        description: "Storefront HPA maximum.",
+        schema: replicas,
+        defaults: { dev: 2, staging: 4, prod: 10 },
+        feeds: "apps.storefront.maxReplicas",
+    }),
+    storefrontCacheTtlSeconds: row({
+        type: "integer",
+        description: "Storefront Redis cache TTL, seconds (the write-ups' 10 s).",
+        schema: ttl,
+        default: 10,
+        feeds: "apps.storefront.cacheTtlSeconds",
+    }),
+    catalogReplicas: row({
+        type: "integer",
+        description: "Catalog Deployment replicas at creation (the HPA then moves between its bounds).",
+        schema: replicas,
+        defaults: { dev: 1, staging: 2, prod: 3 },
+        feeds: "apps.catalog.replicas",
+    }),
+    catalogMinReplicas: row({
+        type: "integer",
+        description: "Catalog HPA minimum.",
+        schema: replicas,
+        defaults: { dev: 1, staging: 2, prod: 3 },
+        feeds: "apps.catalog.minReplicas",
+    }),
+    catalogMaxReplicas: row({
+        type: "integer",
+        description: "Catalog HPA maximum.",
+        schema: replicas,
+        defaults: { dev: 2, staging: 4, prod: 10 },
+        feeds: "apps.catalog.maxReplicas",
+    }),
+    catalogCacheTtlSeconds: row({
+        type: "integer",
+        description: "Catalog Redis cache TTL, seconds (the write-ups' 60 s).",
+        schema: ttl,
+        default: 60,
+        feeds: "apps.catalog.cacheTtlSeconds",
+    }),
+
+    // --- data services
+    postgresStorageGiB: row({
+        type: "integer",
+        description: "PostgreSQL volume size, GiB (gp3).",
+        schema: positiveInt.max(16384, "must be at most 16384 GiB"),
+        defaults: { dev: 5, staging: 20, prod: 50 },
+        feeds: "data.postgres.storageGiB",
+    }),
+    redisPersistence: row({
+        type: "boolean",
+        description: "Redis AOF persistence on a volume (off: a cache that starts empty after a restart).",
+        schema: z.boolean(),
+        defaults: { dev: false, staging: true, prod: true },
+        feeds: "data.redis.persistence",
+    }),
+    redisStorageGiB: row({
+        type: "integer",
+        description: "Redis volume size, GiB, when persistence is on.",
+        schema: positiveInt,
+        defaults: { dev: 1, staging: 2, prod: 5 },
+        feeds: "data.redis.storageGiB",
+    }),
+    redisMaxMemoryMb: row({
+        type: "integer",
+        description: "Redis maxmemory (allkeys-lru), MiB.",
+        schema: z.number().int().min(32, "must be at least 32 MiB"),
+        defaults: { dev: 128, staging: 256, prod: 512 },
+        feeds: "data.redis.maxMemoryMb",
+    }),
+
+    // --- monitoring
+    prometheusRetentionDays: row({
+        type: "integer",
+        description: "Prometheus retention, days.",
+        schema: positiveInt.max(365, "must be at most 365"),
+        defaults: { dev: 3, staging: 7, prod: 15 },
+        feeds: "monitoring.retentionDays",
+    }),
+    prometheusStorageGiB: row({
+        type: "integer",
+        description: "Prometheus volume size, GiB (gp3); retentionSize is 80 % of it.",
+        schema: z.number().int().min(5, "must be at least 5 GiB"),
+        defaults: { dev: 10, staging: 20, prod: 50 },
+        feeds: "monitoring.storageGiB",
+    }),
+    alertEmailTo: row({
+        type: "string",
+        description: "Optional e-mail address receiving critical alerts.",
+        schema: z.email("must be an e-mail address"),
+        feeds: "monitoring.alerts.emailTo",
+    }),
+    alertSlackWebhookUrl: row({
+        type: "string",
+        description: "Optional Slack incoming-webhook URL for alerts. Secret: set with --secret.",
+        schema: z.string().regex(/^https:\/\/hooks\.slack\.com\/services\/\S+$/, "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)"),
+        secret: true,
+        feeds: "monitoring.alerts.slackWebhookUrl",
+    }),
+
+    // --- credentials
+    credentialsGeneration: row({
+        type: "integer",
+        description:
+            "Bump (2, 3, …) to rotate every generated password and token except the PostgreSQL superuser's: database roles are altered, dependent pods restart.",
+        schema: positiveInt.max(100000, "must be at most 100000"),
+        default: 1,
+        feeds: "credentialsGeneration",
+    }),
+
+    // --- add-ons
+    addonReplicas: row({
+        type: "integer",
+        description: "Replicas of each add-on controller (metrics-server, Karpenter, load balancer controller, External Secrets).",
+        schema: positiveInt.max(5, "must be at most 5"),
+        defaults: { dev: 1, staging: 2, prod: 2 },
+        feeds: "addons.replicas",
+    }),
+    karpenterInstanceFamilies: row({
+        type: "array",
+        description: "EC2 instance families Karpenter may launch, e.g. [m6i, c6i].",
+        schema: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, "must be an instance family such as m6i")).min(1, "must list at least one family"),
+        default: ["m6i", "m6a", "m7i", "c6i", "c7i"],
+        feeds: "addons.karpenter.instanceFamilies",
+    }),
+    karpenterCapacityTypes: row({
+        type: "array",
+        description: "Karpenter capacity types: spot and/or on-demand (spot is refused in prod).",
+        schema: z.array(z.enum(["spot", "on-demand"], { message: "must be spot or on-demand" })).min(1, "must list at least one capacity type"),
+        defaults: { dev: ["spot", "on-demand"], staging: ["spot", "on-demand"], prod: ["on-demand"] },
+        feeds: "addons.karpenter.capacityTypes",
+    }),
+    karpenterCpuLimit: row({
+        type: "integer",
+        description: "Total vCPUs Karpenter may provision (a cost ceiling).",
+        schema: positiveInt,
+        defaults: { dev: 16, staging: 32, prod: 64 },
+        feeds: "addons.karpenter.cpuLimit",
+    }),
+    karpenterMemoryLimitGiB: row({
+        type: "integer",
+        description: "Total memory Karpenter may provision, GiB.",
+        schema: positiveInt,
+        defaults: { dev: 64, staging: 128, prod: 256 },
+        feeds: "addons.karpenter.memoryLimitGiB",
+    }),
+    karpenterConsolidateAfterMinutes: row({
+        type: "integer",
+        description: "How long a node must be empty or underused before Karpenter consolidates it.",
+        schema: z.number().int().min(0, "must be 0 or more").max(1440, "must be at most 1440"),
+        defaults: { dev: 1, staging: 5, prod: 10 },
+        feeds: "addons.karpenter.consolidateAfterMinutes",
+    }),
+    karpenterExpireAfterHours: row({
+        type: "integer",
+        description: "Maximum node lifetime: older nodes are replaced (fresh AMIs, no drift).",
+        schema: z.number().int().min(1, "must be at least 1").max(8760, "must be at most 8760"),
+        defaults: { dev: 168, staging: 720, prod: 720 },
+        feeds: "addons.karpenter.expireAfterHours",
+    }),
+    ingressEnabled: row({
+        type: "boolean",
+        description: "Expose the apps through one internet-facing ALB (HTTPS only); off: use kubectl port-forward.",
+        schema: z.boolean(),
+        defaults: { dev: false, staging: true, prod: true },
+        feeds: "addons.ingress.enabled",
+    }),
+    ingressHost: row({
+        type: "string",
+        description: "Host name served by the ALB (storefront at /, catalog at /v1); required when ingressEnabled.",
+        schema: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a DNS host name such as shop.example.com"),
+        feeds: "addons.ingress.host",
+    }),
+    certificateArn: row({
+        type: "string",
+        description: "ACM certificate ARN for ingressHost; required when ingressEnabled.",
+        schema: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "must be an ACM certificate ARN"),
+        feeds: "addons.ingress.certificateArn",
+    }),
+    ingressTlsPolicy: row({
+        type: "string",
+        description: "ALB TLS security policy.",
+        schema: z.string().regex(/^ELBSecurityPolicy-/, "must be an ALB security policy name (ELBSecurityPolicy-…)"),
+        default: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        feeds: "addons.ingress.tlsPolicy",
+    }),
+    externalSecrets: row({
+        type: "boolean",
+        description: "Keep generated passwords in AWS Secrets Manager and sync them with External Secrets (off: plain Kubernetes Secrets).",
+        schema: z.boolean(),
+        defaults: { dev: false, staging: true, prod: true },
+        feeds: "addons.externalSecrets.enabled",
+    }),
+    secretsRefreshMinutes: row({
+        type: "integer",
+        description: "How often External Secrets re-reads Secrets Manager (rotation delay).",
+        schema: z.number().int().min(1, "must be at least 1").max(1440, "must be at most 1440"),
+        default: 60,
+        feeds: "addons.externalSecrets.refreshMinutes",
+    }),
+    secretsRecoveryWindowDays: row({
+        type: "integer",
+        description: "Secrets Manager recovery window on delete, days (0 = delete at once, so a destroyed stack can be re-created under the same names).",
+        schema: z
+            .number()
+            .int()
+            .refine((d) => d === 0 || (d >= 7 && d <= 30), "must be 0 or 7-30 (the Secrets Manager range)"),
+        defaults: { dev: 0, staging: 0, prod: 30 },
+        feeds: "addons.externalSecrets.recoveryWindowDays",
+    }),
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_TABLE;
+
+/** Values of every key after defaults, as the cross-key checks see them. */
+export type ConfigValues = { [K in ConfigKey]: (typeof CONFIG_TABLE)[K] extends { schema: z.ZodType<infer V> } ? V : never };
+
+/** Rules that span keys or depend on the environment (a terraform `validation` that reads several variables). */
+export function crossChecks(v: Partial<ConfigValues> & { environment: Environment }, problem: (key: ConfigKey, message: string) => void): void {
+    const x = v as ConfigValues;
+    if (x.nodeMinSize > x.nodeMaxSize) problem("nodeMinSize", `must be <= nodeMaxSize (${x.nodeMinSize} > ${x.nodeMaxSize})`);
+    if (x.nodeDesiredSize < x.nodeMinSize || x.nodeDesiredSize > x.nodeMaxSize)
+        problem("nodeDesiredSize", `must be between nodeMinSize and nodeMaxSize (${x.nodeMinSize}..${x.nodeMaxSize}), got ${x.nodeDesiredSize}`);
+    for (const app of ["storefront", "catalog"] as const) {
+        const min = x[`${app}MinReplicas`];
+        const max = x[`${app}MaxReplicas`];
+        const count = x[`${app}Replicas`];
+        if (min > max) problem(`${app}MinReplicas`, `must be <= ${app}MaxReplicas (${min} > ${max})`);
+        if (count < min || count > max) problem(`${app}Replicas`, `must be between ${app}MinReplicas and ${app}MaxReplicas (${min}..${max}), got ${count}`);
+        if (x.environment === "prod" && min < 2) problem(`${app}MinReplicas`, "must be at least 2 in prod (one pod is not highly available)");
+    }
+    if (x.endpointPublicAccess && x.publicAccessCidrs.length === 0)
+        problem("publicAccessCidrs", "must list at least one CIDR when endpointPublicAccess is true (an open endpoint is never the default)");
+    if (x.publicAccessCidrs.some(isOpenCidr)) {
+        problem(
+            "publicAccessCidrs",
+            x.environment === "prod" ? "must not contain 0.0.0.0/0 in prod" : "must not contain 0.0.0.0/0 (list your office or VPN ranges)",
+        );
+    }
+    if (x.environment === "prod") {
+        if (x.nodeCapacityType === "SPOT") problem("nodeCapacityType", "must be ON_DEMAND in prod (spot interruptions take the system node group down)");
+        if (x.azCount < 3) problem("azCount", "must be at least 3 in prod");
+        if (x.natGateways !== "OnePerAz") problem("natGateways", "must be OnePerAz in prod (a single NAT gateway is a single point of failure)");
+        if (!x.flowLogs) problem("flowLogs", "must be true in prod");
+        if (x.karpenterCapacityTypes.includes("spot")) problem("karpenterCapacityTypes", "must not include spot in prod");
+        if (x.addonReplicas < 2) problem("addonReplicas", "must be at least 2 in prod");
+        if (!x.clusterDeletionProtection) problem("clusterDeletionProtection", "must be true in prod");
+        if (x.ecrForceDelete) problem("ecrForceDelete", "must be false in prod (a destroy would delete every released image)");
+    }
+    if (x.ingressEnabled) {
+        if (!x.ingressHost) problem("ingressHost", "must be set when ingressEnabled is true");
+        if (!x.certificateArn) problem("certificateArn", "must be set when ingressEnabled is true (HTTPS only: no certificate, no ingress)");
+    }
+    if (x.redisPersistence && x.redisStorageGiB * 1024 < x.redisMaxMemoryMb * 2)
+        problem("redisStorageGiB", `must hold at least twice redisMaxMemoryMb for AOF rewrites (${x.redisStorageGiB} GiB < 2 x ${x.redisMaxMemoryMb} MiB)`);
+}
+
+export { LOG_RETENTION_DAYS };

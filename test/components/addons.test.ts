@@ -1,0 +1,31 @@
+import * as assert from "node:assert/strict";
+import { albIngressAnnotations, LoadBalancerController } from "../../components/addons/loadBalancerController";
+import { MetricsServer } from "../../components/addons/metricsServer";
+import { runComponents } from "../../harness";
+import { get, ofType } from "../helpers";
+import { provider } from "./fixtures";
+
+describe("component: add-ons", () => {
+    for (const [replicas, pdb] of [
+        [1, false],
+        [2, true],
+    ] as const) {
+        it(`metrics-server with ${replicas} replica(s): PodDisruptionBudget ${pdb ? "on" : "off"}`, async () => {
+            const r = await runComponents(() => new MetricsServer("metrics-server", { provider: provider(), clusterName: "c", region: "eu-west-1", replicas }));
+            const [release] = ofType(r, "kubernetes:helm.sh/v3:Release");
+            assert.equal(get(release.inputs, "values.podDisruptionBudget.enabled"), pdb);
+            assert.equal(get(release.inputs, "values.replicas"), replicas);
+        });
+    }
+
+    it("the load-balancer controller owns the IngressClass and the annotations an app's route gets", async () => {
+        let route: ReturnType<LoadBalancerController["route"]> | undefined;
+        await runComponents(() => {
+            const lbc = new LoadBalancerController("lbc", { provider: provider(), clusterName: "c", region: "eu-west-1", replicas: 1, vpcId: "vpc-1" });
+            route = lbc.route({ host: "shop.example.com", certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x", tlsPolicy: "p", groupName: "g" });
+        });
+        assert.equal(route!.className, "alb");
+        assert.deepEqual(route!.annotations(7), albIngressAnnotations({ host: "shop.example.com", certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x", tlsPolicy: "p", groupName: "g" }, 7));
+        assert.equal(route!.annotations(7)["alb.ingress.kubernetes.io/group.order"], "7");
+    });
+});
