@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ENVIRONMENT_DEFAULTS, type Environment } from "../config";
+import { defaultsFor, type Environment } from "../config";
 import { loadStackConfig, REPO_ROOT } from "../harness";
 import { main as planCli } from "../plan/cli";
 
@@ -43,7 +43,7 @@ export function currentValue(stack: string, key: string): unknown {
         }
     }
     const env = (cfg["shop-platform:environment"] ?? stack) as Environment;
-    return (ENVIRONMENT_DEFAULTS[env] as unknown as Record<string, unknown>)[key];
+    return (defaultsFor(env) as unknown as Record<string, unknown>)[key];
 }
 
 const num = (stack: string, key: string) => {
