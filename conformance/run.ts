@@ -267,11 +267,13 @@ async function main(): Promise<number> {
     }
     const summaries: StackSummary[] = [];
     for (const stack of stacks) {
+        const t0 = Date.now();
         try {
             summaries.push(await checkStack(stack, crds, bin, stack === "staging" || (stacks.length === 1 && stack === stacks[0])));
         } catch (e) {
             record(`${stack}: unexpected error`, false, (e as Error).stack ?? String(e));
         }
+        console.log(`--- ${stack}: ${Math.round((Date.now() - t0) / 1000)} s`);
     }
     return report(summaries);
 }

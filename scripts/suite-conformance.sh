@@ -14,7 +14,9 @@ command -v etcd >/dev/null || fail "suite-conformance: etcd is not installed (sc
 [ -d node_modules ] || fail "suite-conformance: run npm ci first"
 
 # The suite's own TypeScript: the root tsconfig does not include conformance/.
+start=$(date +%s)
 npx --no-install tsc --noEmit -p conformance || fail "suite-conformance: conformance/ does not typecheck"
+echo "conformance/ typechecks ($(( $(date +%s) - start )) s)"
 
 start=$(date +%s)
 bin=$(conformance/build-k8s.sh) || fail "suite-conformance: building kube-apiserver/kubectl failed"
