@@ -51,10 +51,24 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Every server this process started: none may outlive it, however the suite ends. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+    for (const c of running) c.kill("SIGKILL");
+});
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+        for (const c of running) c.kill("SIGKILL");
+        process.exit(128 + (sig === "SIGINT" ? 2 : 15));
+    });
+}
+
 function startProcess(cmd: string, args: string[], logFile: string): ChildProcess {
     const log = fs.openSync(logFile, "a");
     const child = spawn(cmd, args, { stdio: ["ignore", log, log] });
     fs.closeSync(log);
+    running.add(child);
+    child.once("exit", () => running.delete(child));
     return child;
 }
 
