@@ -105,6 +105,26 @@ export function negatives(objects: K8sObject[]): Negative[] {
         });
     }
     {
+        // A CloudNativePG Cluster with no instances (the CRD says minimum 1): the plan's own when it has one.
+        const plan = objects.find((x) => x.group === "postgresql.cnpg.io" && x.kind === "Cluster");
+        const o = plan
+            ? clone(plan.object)
+            : {
+                  apiVersion: "postgresql.cnpg.io/v1",
+                  kind: "Cluster",
+                  metadata: { name: "conformance", namespace: ns.name },
+                  spec: { storage: { size: "1Gi" } },
+              };
+        o.spec.instances = 0;
+        out.push({
+            id: "crd-schema-cnpg-cluster",
+            what: `a CloudNativePG Cluster with 0 instances${plan ? "" : " (no Cluster in this plan: a minimal one)"}`,
+            file: "neg-cnpg-cluster.yaml",
+            text: toYaml(o),
+            expect: /spec\.instances: Invalid value: 0: spec\.instances in body should be greater than or equal to 1/,
+        });
+    }
+    {
         // The bug this suite was built for: Redis' `--appendonly yes` written plainly reads as `true` in YAML 1.1.
         const redis = find(objects, "StatefulSet", (o) => o.name === "redis");
         const unquoted = redis.text.replace(/^(\s*- )"(yes|no)"$/gm, "$1$2");
