@@ -92,7 +92,10 @@ function convert(type: KeyType, raw: string): { ok: true; value: unknown } | { o
  *
  * @throws {ConfigError} listing every offending key.
  */
-export function parseShopConfig(raw: Record<string, string>, opts: { stack: string; secretKeys?: Iterable<string> }): ParsedShopConfig {
+export function parseShopConfig(
+    raw: Record<string, string>,
+    opts: { stack: string; secretKeys?: Iterable<string>; /** YYYY-MM-DD; defaults to today (UTC). */ today?: string },
+): ParsedShopConfig {
     const secretKeys = new Set(opts.secretKeys ?? []);
     const problems: ConfigProblem[] = [];
     const full = (k: string) => `${PROJECT}:${k}`;
@@ -151,7 +154,7 @@ export function parseShopConfig(raw: Record<string, string>, opts: { stack: stri
     const values = { ...defaultsFor(environment), ...given } as ConfigValues;
     // A key that failed its own check must not also produce cross-key noise.
     const failed = new Set(problems.map((p) => p.key));
-    crossChecks(values, (key, message) => {
+    crossChecks(values, { today: opts.today ?? new Date().toISOString().slice(0, 10) }, (key, message) => {
         if (!failed.has(full(key))) problem(key, message);
     });
     if (problems.length > 0) throw new ConfigError(opts.stack, problems);

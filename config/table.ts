@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { ENVIRONMENTS, Environment, row } from "./rows";
+import eksVersions from "./eks-versions.json";
 import { cidr, iamPrincipalArn, instanceType, isOpenCidr, LOG_RETENTION_DAYS, parseCidr, positiveInt, retention, tagValue } from "./validators";
 
 export const PROJECT = "shop-platform";
@@ -77,9 +78,15 @@ export const CONFIG_TABLE = {
     // --- cluster
     kubernetesVersion: row({
         type: "string",
-        description: "EKS Kubernetes minor version, e.g. 1.34.",
-        schema: z.string().regex(/^1\.\d{2}$/, "must be a Kubernetes minor version such as 1.34"),
-        default: "1.34",
+        description:
+            "EKS Kubernetes minor version of the control plane and the managed nodes (they follow it). Upgrade one minor at a time; a version past its EKS end of standard support (config/eks-versions.json) is refused.",
+        schema: z
+            .string()
+            .regex(/^1\.\d{2}$/, "must be a Kubernetes minor version such as 1.36")
+            .refine((v) => eksVersions.versions.some((e) => e.version === v), {
+                message: `must be a version listed in config/eks-versions.json (${eksVersions.versions.map((e) => e.version).join(", ")})`,
+            }),
+        default: "1.36",
         feeds: "cluster.version",
     }),
     nodeInstanceTypes: row({
@@ -417,9 +424,30 @@ export type ConfigKey = keyof typeof CONFIG_TABLE;
 /** Values of every key after defaults, as the cross-key checks see them. */
 export type ConfigValues = { [K in ConfigKey]: (typeof CONFIG_TABLE)[K] extends { schema: z.ZodType<infer V> } ? V : never };
 
+/** What the checks may know besides the values: the date (versions expire). */
+export interface CheckContext {
+    /** YYYY-MM-DD, UTC. */
+    today: string;
+}
+
+/** The EKS calendar entry of a Kubernetes minor version. */
+export function eksVersion(version: string) {
+    return eksVersions.versions.find((e) => e.version === version);
+}
+
 /** Rules that span keys or depend on the environment (a terraform `validation` that reads several variables). */
-export function crossChecks(v: Partial<ConfigValues> & { environment: Environment }, problem: (key: ConfigKey, message: string) => void): void {
+export function crossChecks(
+    v: Partial<ConfigValues> & { environment: Environment },
+    ctx: CheckContext,
+    problem: (key: ConfigKey, message: string) => void,
+): void {
     const x = v as ConfigValues;
+    const eks = eksVersion(x.kubernetesVersion);
+    if (eks && ctx.today >= eks.endOfStandardSupport)
+        problem(
+            "kubernetesVersion",
+            `${x.kubernetesVersion} left EKS standard support on ${eks.endOfStandardSupport} (EKS auto-upgrades such clusters): upgrade one minor version at a time to ${eksVersions.versions.find((e) => ctx.today < e.endOfStandardSupport)?.version ?? "a supported version"}`,
+        );
     if (x.nodeMinSize > x.nodeMaxSize) problem("nodeMinSize", `must be <= nodeMaxSize (${x.nodeMinSize} > ${x.nodeMaxSize})`);
     if (x.nodeDesiredSize < x.nodeMinSize || x.nodeDesiredSize > x.nodeMaxSize)
         problem("nodeDesiredSize", `must be between nodeMinSize and nodeMaxSize (${x.nodeMinSize}..${x.nodeMaxSize}), got ${x.nodeDesiredSize}`);

@@ -246,6 +246,36 @@ describe("build-context hash", () => {
         fs.rmSync(dir, { recursive: true });
     });
 
+    it("changes whenever anything that changes the image changes: Dockerfile, .dockerignore (even when they ignore themselves), platform, build args, context", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-"));
+        // Like apps/*/.dockerignore: the Dockerfile and .dockerignore keep themselves out of the context Docker sends.
+        fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\n");
+        fs.writeFileSync(path.join(dir, ".dockerignore"), "Dockerfile\n.dockerignore\n*.log\n");
+        fs.writeFileSync(path.join(dir, "app.py"), "print(1)\n");
+        const build = { platform: "linux/amd64", args: { A: "1" } };
+        const h = () => hashBuildContext(dir, build);
+        const seen = new Set([h()]);
+        const expectNew = (what: string) => {
+            const now = h();
+            assert.ok(!seen.has(now), `${what} must change the tag`);
+            seen.add(now);
+        };
+        fs.appendFileSync(path.join(dir, "Dockerfile"), "USER 10001\n");
+        expectNew("a Dockerfile edit (e.g. a base-image bump)");
+        fs.appendFileSync(path.join(dir, ".dockerignore"), "tests/\n");
+        expectNew("a .dockerignore edit");
+        build.platform = "linux/arm64";
+        expectNew("another platform");
+        build.args = { A: "2" };
+        expectNew("another build arg");
+        fs.writeFileSync(path.join(dir, "app.py"), "print(2)\n");
+        expectNew("a context file");
+        const before = h();
+        fs.writeFileSync(path.join(dir, "debug.log"), "ignored");
+        assert.equal(h(), before, "an ignored file does not change it");
+        fs.rmSync(dir, { recursive: true });
+    });
+
     it("refuses a context without a Dockerfile", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-"));
         assert.throws(() => hashBuildContext(dir), /no Dockerfile/);

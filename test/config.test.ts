@@ -22,9 +22,9 @@ const base = (env: string, extra: Record<string, string> = {}): Record<string, s
 });
 const k = (key: string) => `${PROJECT}:${key}`;
 
-function problemsOf(raw: Record<string, string>, secretKeys: string[] = []): Map<string, string> {
+function problemsOf(raw: Record<string, string>, secretKeys: string[] = [], today = "2026-12-02"): Map<string, string> {
     try {
-        parseShopConfig(raw, { stack: "test", secretKeys });
+        parseShopConfig(raw, { stack: "test", secretKeys, today });
     } catch (e) {
         assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
         return new Map(e.problems.map((p) => [p.key, p.message]));
@@ -201,6 +201,15 @@ describe("config: validation", () => {
     it("requires aws:region, environment, owner and costCenter", () => {
         const problems = problemsOf({});
         for (const key of ["aws:region", k("environment"), k("owner"), k("costCenter")]) assert.ok(problems.has(key), key);
+    });
+
+    it("Kubernetes version: 1.36 by default; a version past its EKS end of standard support is refused with the next one to upgrade to", () => {
+        assert.equal(parseShopConfig(base("dev"), { stack: "dev", today: "2026-12-02" }).cluster.version, "1.36");
+        const expired = problemsOf(base("dev", { [k("kubernetesVersion")]: "1.34" }), [], "2026-12-02");
+        assert.match(expired.get(k("kubernetesVersion"))!, /1\.34 left EKS standard support on 2026-12-02.*one minor version at a time to 1\.35/);
+        assert.equal(problemsOf(base("dev", { [k("kubernetesVersion")]: "1.34" }), [], "2026-12-01").size, 0, "1.34 is still fine the day before");
+        assert.match(problemsOf(base("dev", { [k("kubernetesVersion")]: "1.29" })).get(k("kubernetesVersion"))!, /config\/eks-versions\.json/);
+        assert.match(problemsOf(base("dev", { [k("kubernetesVersion")]: "1.36" }), [], "2027-08-02").get(k("kubernetesVersion"))!, /left EKS standard support/);
     });
 
     it("a bad stack file fails the program before any resource is registered", async () => {

@@ -24,7 +24,7 @@ export interface NodeGroupOptions {
 export interface ClusterArgs {
     /** EKS cluster name (also the Karpenter discovery tag value). */
     name: string;
-    /** Kubernetes minor version, e.g. "1.34". */
+    /** Kubernetes minor version of the control plane and the managed nodes, e.g. "1.36". */
     version: string;
     region: string;
     vpcId: pulumi.Input<string>;
@@ -205,6 +205,8 @@ function createNodeGroup(parent: pulumi.Resource, name: string, args: ClusterArg
         `${name}-system`,
         {
             clusterName: cluster.name,
+            // Nodes follow the control plane: an upgrade rolls them (maxUnavailable 1) instead of leaving a skew that blocks the next one.
+            version: cluster.version,
             nodeRoleArn: role.arn,
             subnetIds: args.privateSubnetIds,
             amiType: "AL2023_x86_64_STANDARD",

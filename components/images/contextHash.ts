@@ -3,20 +3,35 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ignore from "ignore";
 
+/** What else decides the image besides the context's files. */
+export interface BuildInputs {
+    /** Target platform, e.g. linux/amd64. */
+    platform: string;
+    /** Build arguments. Defaults to none. */
+    args?: Record<string, string>;
+    /** Dockerfile path relative to the context. Defaults to `Dockerfile`. */
+    dockerfile?: string;
+}
+
 /**
- * A content hash of a Docker build context: every file Docker would send (`.dockerignore`
- * honoured, with the gitignore-compatible `ignore` library), by relative path and content.
- * The same sources always give the same tag, and any change gives a new one, so image tags are
- * immutable and meaningful without a git checkout (e.g. in the offline plan).
+ * A content hash of everything that decides an image: every file Docker would send (`.dockerignore`
+ * honoured, with the gitignore-compatible `ignore` library), the Dockerfile and `.dockerignore`
+ * themselves (a context usually ignores them, yet editing them changes the image), the platform and
+ * the build args. The same inputs always give the same tag and any change gives a new one, so tags
+ * stay immutable (ECR refuses a second push to an IMMUTABLE tag) and meaningful without a git checkout.
  */
-export function hashBuildContext(contextDir: string): string {
-    if (!fs.existsSync(path.join(contextDir, "Dockerfile"))) {
-        throw new Error(`build context ${contextDir} has no Dockerfile`);
-    }
+export function hashBuildContext(contextDir: string, build: BuildInputs = { platform: "linux/amd64" }): string {
+    const dockerfile = build.dockerfile ?? "Dockerfile";
+    if (!fs.existsSync(path.join(contextDir, dockerfile))) throw new Error(`build context ${contextDir} has no ${dockerfile}`);
     const ig = ignore();
     const dockerignore = path.join(contextDir, ".dockerignore");
     if (fs.existsSync(dockerignore)) ig.add(fs.readFileSync(dockerignore, "utf8"));
     const hash = crypto.createHash("sha256");
+    const add = (label: string, content: string | Buffer) => hash.update(label).update("\0").update(content).update("\0");
+    add("#platform", build.platform);
+    add("#args", JSON.stringify(Object.entries(build.args ?? {}).sort(([a], [b]) => a.localeCompare(b))));
+    add(`#dockerfile:${dockerfile}`, fs.readFileSync(path.join(contextDir, dockerfile)));
+    if (fs.existsSync(dockerignore)) add("#dockerignore", fs.readFileSync(dockerignore));
     const walk = (dir: string) => {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
             const abs = path.join(dir, entry.name);
@@ -24,7 +39,7 @@ export function hashBuildContext(contextDir: string): string {
             if (entry.isDirectory()) {
                 if (!ig.ignores(`${rel}/`)) walk(abs);
             } else if (entry.isFile() && !ig.ignores(rel)) {
-                hash.update(rel).update("\0").update(fs.readFileSync(abs)).update("\0");
+                add(rel, fs.readFileSync(abs));
             }
         }
     };

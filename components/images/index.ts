@@ -15,14 +15,14 @@ export interface AppImageArgs {
     keepImages: number;
     /** Allow deleting the repository while it holds images (never in prod). */
     forceDelete: boolean;
-    /** Target platform of the nodes. */
+    /** Target platform of the nodes. Defaults to linux/amd64 (the node groups' AMI type and the Karpenter pool's arch). */
     platform?: string;
 }
 
 /**
  * One application image: an ECR repository (scan on push, immutable tags, KMS encryption,
- * lifecycle policy) and a Docker build pushed to it. The tag is a hash of the build context,
- * never `latest`; workloads use {@link imageRef}, the digest-pinned reference.
+ * lifecycle policy) and a Docker build pushed to it. The tag is a hash of everything that decides
+ * the image (context, Dockerfile, .dockerignore, platform), never `latest`; workloads use {@link imageRef}, the digest-pinned reference.
  */
 export class AppImage extends pulumi.ComponentResource {
     readonly repositoryUrl: pulumi.Output<string>;
@@ -66,13 +66,14 @@ export class AppImage extends pulumi.ComponentResource {
             parent,
         );
 
-        this.tag = hashBuildContext(path.resolve(args.context)).slice(0, 16);
+        const platform = args.platform ?? "linux/amd64";
+        this.tag = hashBuildContext(path.resolve(args.context), { platform }).slice(0, 16);
         const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
         const image = new docker.Image(
             name,
             {
                 imageName: pulumi.interpolate`${repository.repositoryUrl}:${this.tag}`,
-                build: { context: args.context, dockerfile: `${args.context}/Dockerfile`, platform: args.platform ?? "linux/amd64" },
+                build: { context: args.context, dockerfile: `${args.context}/Dockerfile`, platform },
                 registry: { server: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
             },
             parent,

@@ -4,13 +4,15 @@
  * are in change-routine.pending.ts (not run by mocha until the program is fixed).
  */
 import * as assert from "node:assert/strict";
-import { changed, expectExactly, label, noStatefulReplaced, renderBrief, rolled, routine } from "./changeRoutine";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { changed, expectExactly, label, noStatefulReplaced, renderBrief, rolled, routine, routineAppsEdit } from "./changeRoutine";
 
 describe("change plan: routine changes (real program)", function () {
     this.timeout(180_000);
 
-    it("Kubernetes version bump: the control plane and its managed add-ons are updated in place, nothing replaced", async () => {
-        const p = await routine("prod", { kubernetesVersion: "1.35" });
+    it("Kubernetes version bump (1.35 -> 1.36): the control plane, its managed add-ons and the managed nodes are updated in place, nothing replaced", async () => {
+        const p = await routine("prod", { kubernetesVersion: "1.36" }, { kubernetesVersion: "1.35" });
         noStatefulReplaced(p);
         assert.deepEqual(
             changed(p)
@@ -23,7 +25,14 @@ describe("change plan: routine changes (real program)", function () {
         assert.equal(cluster.action, "update");
         assert.deepEqual(
             cluster.paths.map((x) => [x.path, x.after]),
-            [["version", "1.35"]],
+            [["version", "1.36"]],
+        );
+        // Finding 1: nodes follow the control plane, so the next upgrade is not blocked by node skew.
+        const ng = p.changes.find((c) => c.type === "aws:eks/nodeGroup:NodeGroup")!;
+        assert.equal(ng.action, "update", renderBrief(p));
+        assert.ok(
+            ng.paths.some((x) => x.path === "version" && x.after === "1.36"),
+            renderBrief(p),
         );
         assert.ok(
             changed(p)
@@ -102,5 +111,18 @@ describe("change plan: routine changes (real program)", function () {
             ].sort(),
         );
         assert.deepEqual(rolled(p), []);
+    });
+    it("Dockerfile edit: a new image tag and exactly that app rolls (finding 5)", async () => {
+        const p = await routineAppsEdit("prod", (apps) => fs.appendFileSync(path.join(apps, "storefront", "Dockerfile"), "\n# routine edit\n"));
+        noStatefulReplaced(p);
+        // The migration Job carries the digest in its name: a new image migrates once, the new Job created before the old goes.
+        expectExactly(p, { update: ["docker:index/image:Image storefront", "apps/v1:Deployment storefront"], replace: ["batch/v1:Job storefront-pre-deploy"] });
+        assert.ok(!changed(p).some((c) => c.deleteBeforeReplace), renderBrief(p));
+        assert.deepEqual(rolled(p), ["apps/v1:Deployment storefront"]);
+        const img = changed(p).find((c) => c.type === "docker:index/image:Image")!;
+        assert.ok(
+            img.paths.some((x) => x.path === "imageName"),
+            renderBrief(p),
+        );
     });
 });

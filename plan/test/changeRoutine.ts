@@ -17,10 +17,10 @@ export const basePlan = (stack: string) => {
     return bases.get(stack)!;
 };
 
-/** The change plan of `overrides` against the stack as committed. */
-export async function routine(stack: string, overrides: Record<string, unknown>): Promise<ChangePlan> {
-    const base = await basePlan(stack);
-    const head = await planStack(stack, { configOverrides: overrides });
+/** The change plan of `overrides` against the stack as committed (or as committed plus `baseOverrides`). */
+export async function routine(stack: string, overrides: Record<string, unknown>, baseOverrides?: Record<string, unknown>): Promise<ChangePlan> {
+    const base = baseOverrides ? await planStack(stack, { configOverrides: baseOverrides }) : await basePlan(stack);
+    const head = await planStack(stack, { configOverrides: { ...baseOverrides, ...overrides } });
     return computeChangePlan({ stack, base: "committed config", baseResources: base.resources, resources: head.resources });
 }
 

@@ -38,6 +38,18 @@ describe("plan: redaction and resources.json", () => {
         assert.equal(file.stack, "staging");
         assert.deepEqual(file.resources, JSON.parse(JSON.stringify(plan.resources)));
         for (const r of file.resources)
-            assert.deepEqual(Object.keys(r).sort(), ["custom", "dependencies", "inputs", "name", "options", "parent", "protect", "provider", "remote", "type", "urn"]);
+            assert.deepEqual(Object.keys(r).sort(), [
+                "custom",
+                "dependencies",
+                "inputs",
+                "name",
+                "options",
+                "parent",
+                "protect",
+                "provider",
+                "remote",
+                "type",
+                "urn",
+            ]);
     });
 });

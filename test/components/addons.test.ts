@@ -25,7 +25,10 @@ describe("component: add-ons", () => {
             route = lbc.route({ host: "shop.example.com", certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x", tlsPolicy: "p", groupName: "g" });
         });
         assert.equal(route!.className, "alb");
-        assert.deepEqual(route!.annotations(7), albIngressAnnotations({ host: "shop.example.com", certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x", tlsPolicy: "p", groupName: "g" }, 7));
+        assert.deepEqual(
+            route!.annotations(7),
+            albIngressAnnotations({ host: "shop.example.com", certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x", tlsPolicy: "p", groupName: "g" }, 7),
+        );
         assert.equal(route!.annotations(7)["alb.ingress.kubernetes.io/group.order"], "7");
     });
 });

@@ -24,7 +24,11 @@ describe("component: WebApp", () => {
         const [deployment] = ofType(r, "kubernetes:apps/v1:Deployment");
         assert.equal(get(job.inputs, "metadata.name"), "app-migrate-0123456789");
         assert.ok(deployment.dependencies.includes(job.urn), "the Deployment must wait for the Job");
-        assert.notEqual(get(job.inputs, "spec.template.metadata.labels")["app.kubernetes.io/instance"], "app", "a migration must never receive Service traffic");
+        assert.notEqual(
+            get(job.inputs, "spec.template.metadata.labels")["app.kubernetes.io/instance"],
+            "app",
+            "a migration must never receive Service traffic",
+        );
     });
 
     it("no ingress: no Ingress and no VPC peer in the NetworkPolicy; with one: the route's class and annotations, the VPC admitted", async () => {
@@ -35,7 +39,14 @@ describe("component: WebApp", () => {
                 new WebApp(
                     "app",
                     webAppArgs({
-                        ingress: { host: "shop.example.com", path: "/", className: "alb", annotations: { a: "b" }, vpcCidr: "10.9.0.0/16", controller: marker("lbc") },
+                        ingress: {
+                            host: "shop.example.com",
+                            path: "/",
+                            className: "alb",
+                            annotations: { a: "b" },
+                            vpcCidr: "10.9.0.0/16",
+                            controller: marker("lbc"),
+                        },
                     }),
                 ),
         );
