@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { defaultsFor, type Environment } from "../config";
 import { loadStackConfig, REPO_ROOT } from "../harness";
 import { main as planCli } from "../plan/cli";
+import eksVersions from "../config/eks-versions.json";
 
 export interface Variant {
     /** Short id, used in directory names and the report. */
@@ -19,6 +20,8 @@ export interface Variant {
     overrides: Record<string, string>;
     /** A new build context for the apps (a new image), instead of or besides overrides. */
     newImage?: boolean;
+    /** The change starts from the stack with these overrides and goes to the stack as committed. */
+    from?: Record<string, string>;
 }
 
 export interface WrittenPlan {
@@ -79,11 +82,7 @@ export function variantsFor(stack: string): Variant[] {
             what: "credentials rotated (credentialsGeneration bumped)",
             overrides: { credentialsGeneration: String(num(stack, "credentialsGeneration") + 1) },
         },
-        {
-            id: "kubernetes-version",
-            what: "Kubernetes minor version bumped",
-            overrides: { kubernetesVersion: bumpMinor(String(currentValue(stack, "kubernetesVersion"))) },
-        },
+        kubernetesUpgrade(String(currentValue(stack, "kubernetesVersion"))),
         { id: "new-image", what: "new app images (both build contexts changed)", overrides: {}, newImage: true },
     ];
     // Turning the ALB on needs a host and a certificate, which only staging and prod have.
@@ -91,10 +90,19 @@ export function variantsFor(stack: string): Variant[] {
     return v;
 }
 
-function bumpMinor(v: string): string {
-    const m = /^(\d+)\.(\d+)$/.exec(v);
-    if (!m) throw new Error(`kubernetesVersion ${v} is not MAJOR.MINOR`);
-    return `${m[1]}.${Number(m[2]) + 1}`;
+const minor = (v: string) => Number(/^1\.(\d+)$/.exec(v)?.[1] ?? NaN);
+
+/**
+ * One minor version up: to the next version config/eks-versions.json lists when there is one, else
+ * into the current version from the one before it (the upgrade the stack last went through).
+ */
+function kubernetesUpgrade(current: string): Variant {
+    const listed = eksVersions.versions.map((v) => v.version).sort((a, b) => minor(a) - minor(b));
+    const next = listed.find((v) => minor(v) === minor(current) + 1);
+    if (next) return { id: "kubernetes-version", what: `Kubernetes upgraded ${current} -> ${next}`, overrides: { kubernetesVersion: next } };
+    const prev = listed.find((v) => minor(v) === minor(current) - 1);
+    if (!prev) throw new Error(`config/eks-versions.json lists neither the minor before nor after ${current}`);
+    return { id: "kubernetes-version", what: `Kubernetes upgraded ${prev} -> ${current}`, overrides: {}, from: { kubernetesVersion: prev } };
 }
 
 /**

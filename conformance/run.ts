@@ -166,7 +166,7 @@ async function checkStack(stack: string, crds: ResolvedCrd[], bin: string, withN
         const variantRoot = fs.mkdtempSync(path.join(os.tmpdir(), `shop-conformance-${stack}-variants-`));
         try {
             for (const variant of variantsFor(stack)) {
-                const refusal = await checkVariant(cluster, stack, variant, objects, path.join(variantRoot, variant.id));
+                const refusal = await checkVariant(cluster, stack, variant, objects, manifests, path.join(variantRoot, variant.id));
                 if (refusal) summary.refused.push(`${variant.id}: ${refusal}`);
             }
         } finally {
@@ -216,7 +216,7 @@ function attributeWarnings(cluster: Cluster, objects: K8sObject[]): void {
 }
 
 /** Returns the server's refusal, or undefined when the change is accepted (or changes no object). */
-async function checkVariant(cluster: Cluster, stack: string, variant: Variant, base: K8sObject[], dir: string): Promise<string | undefined> {
+async function checkVariant(cluster: Cluster, stack: string, variant: Variant, base: K8sObject[], baseDir: string, dir: string): Promise<string | undefined> {
     const desc = `${variant.what}${
         Object.keys(variant.overrides).length
             ? ` (${Object.entries(variant.overrides)
@@ -224,20 +224,47 @@ async function checkVariant(cluster: Cluster, stack: string, variant: Variant, b
                   .join(" ")})`
             : ""
     }`;
-    const plan = await writePlanFor(stack, variant, dir);
+    const plan = await writePlanFor(stack, variant.from ? { ...variant, overrides: variant.from } : variant, dir);
     if (plan.error) {
-        record(`${stack}: update "${desc}": the plan refused it`, false, plan.error);
+        record(`${stack}: update "${desc}": the plan refused ${variant.from ? "its starting point" : "it"}`, false, plan.error);
         return `plan refused: ${plan.error}`;
     }
-    const after = readObjects(path.join(dir, "manifests"));
-    const { changed, added, removed } = changedObjects(base, after);
+    const planned = readObjects(path.join(dir, "manifests"));
+    if (!variant.from) return checkChange(cluster, stack, desc, base, planned);
+    // A change that starts elsewhere: store its starting point first (for real), check the way from
+    // there to the base, then store the base again for the next change (objects only the starting
+    // point had stay; no later change sends them).
+    try {
+        const setup = changedObjects(base, planned);
+        const start = [...setup.changed, ...setup.added];
+        if (start.length > 0) {
+            const tmp = writeObjects(start, `${stack}-${variant.id}-from`);
+            try {
+                const r = apply(cluster, [tmp], { dryRun: false });
+                if (!r.ok) {
+                    record(`${stack}: update "${desc}": store its starting point`, false, summarize(r));
+                    return `starting point refused: ${summarize(r)}`;
+                }
+            } finally {
+                fs.rmSync(tmp, { recursive: true, force: true });
+            }
+        }
+        return checkChange(cluster, stack, desc, planned, base);
+    } finally {
+        const r = apply(cluster, [baseDir], { dryRun: false });
+        if (!r.ok) record(`${stack}: store the base plan again after "${desc}"`, false, summarize(r));
+    }
+}
+
+function checkChange(cluster: Cluster, stack: string, desc: string, before: K8sObject[], after: K8sObject[]): string | undefined {
+    const { changed, added, removed } = changedObjects(before, after);
     const touched = [...changed, ...added];
     const what = `${changed.length} changed, ${added.length} new, ${removed.length} removed`;
     if (touched.length === 0) {
         record(`${stack}: update "${desc}": changes no Kubernetes object (${what})`, true);
         return undefined;
     }
-    const tmp = writeObjects(touched, `${stack}-${variant.id}`);
+    const tmp = writeObjects(touched, `${stack}-change`);
     try {
         const r = apply(cluster, [tmp], { dryRun: true });
         const accepted = r.ok && r.errors.length === 0 && r.warnings.length === 0;
