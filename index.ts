@@ -2,6 +2,7 @@
  * shop-platform: one program, one stack per environment (Pulumi.<stack>.yaml).
  * Composition only: configuration is parsed in config/, resources live in components/.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { loadShopConfig } from "./config";
 import * as shop from "./components";
 
@@ -17,6 +18,7 @@ const cluster = new shop.Cluster(config.cluster.name, {
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     kmsDeletionWindowDays: config.kms.deletionWindowDays,
+    tags,
 });
 const image = (app: string) => new shop.AppImage(app, { repositoryName: `shop-${stack}/${app}`, context: `apps/${app}`, ...config.images });
 const images = { storefront: image("storefront"), catalog: image("catalog") };
@@ -26,7 +28,9 @@ const { provider } = cluster;
 const addon = { provider, clusterName: cluster.clusterName, region, replicas: addons.replicas };
 const metricsServer = new shop.MetricsServer("metrics-server", addon);
 new shop.Karpenter("karpenter", { ...addon, systemNodeSelector: cluster.systemNodeSelector, nodePool: addons.karpenter, tags });
-const loadBalancers = addons.ingress.enabled ? new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId }) : undefined;
+const loadBalancers = addons.ingress.enabled
+    ? new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId, tags })
+    : undefined;
 const secretSink = addons.externalSecrets.enabled
     ? new shop.ExternalSecrets("external-secrets", {
           ...addon,
@@ -37,13 +41,15 @@ const secretSink = addons.externalSecrets.enabled
     : new shop.KubernetesSecretSink();
 
 // Kubernetes: namespaces, monitoring (its CRDs first), data services, the two apps.
-const namespaces = new shop.Namespaces("namespaces", { provider });
+const namespaces = new shop.Namespaces("namespaces", { provider, albReadinessGates: addons.ingress.enabled });
 const inNamespaces = { dependsOn: [namespaces] };
 const shared = { provider, storageClassName: cluster.storageClassName, secretSink, credentialsGeneration: config.credentialsGeneration };
-const monitoringArgs = { ...shared, ...config.monitoring, namespace: namespaces.monitoring, stack, clusterName: config.cluster.name };
+const placement = cluster.statefulPlacement;
+const monitoringArgs = { ...shared, ...config.monitoring, placement, namespace: namespaces.monitoring, stack, clusterName: config.cluster.name };
 const monitoring = new shop.Monitoring("monitoring", { ...monitoringArgs, contentDir: `${__dirname}/monitoring` }, inNamespaces);
 const dataArgs = {
     ...shared,
+    placement,
     namespace: namespaces.data,
     clientNamespaces: [shop.NAMESPACES.apps],
     monitoringNamespace: shop.NAMESPACES.monitoring,
@@ -84,4 +90,5 @@ export const catalogImageRef = images.catalog.imageRef;
 export const namespaceNames = shop.NAMESPACES;
 export const services = { storefront: storefront.serviceHost, catalog: catalog.serviceHost, postgres: postgres.host, redis: redis.host };
 export const url = addons.ingress.enabled ? `https://${addons.ingress.host}/` : `kubectl -n ${shop.NAMESPACES.apps} port-forward svc/storefront 8000:80`;
-export const grafana = `kubectl -n ${shop.NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${shop.NAMESPACES.monitoring} get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d`;
+export const grafana = pulumi.interpolate`kubectl -n ${shop.NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${shop.NAMESPACES.monitoring} get secret ${monitoring.grafanaAdminSecret} -o jsonpath='{.data.admin-password}' | base64 -d`;
+export const adminTokenCommand = pulumi.interpolate`kubectl -n ${shop.NAMESPACES.apps} get secret ${storefront.secretName} -o jsonpath='{.data.ADMIN_TOKEN}' | base64 -d`;

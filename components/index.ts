@@ -14,4 +14,5 @@ export { Namespaces } from "./k8s/namespaces";
 export { KubernetesSecretSink } from "./k8s/secrets";
 export { Monitoring } from "./monitoring";
 export { Network } from "./network";
+export { SecureBucket } from "./storage";
 export { tagAllAwsResources } from "./tagging";

@@ -295,16 +295,55 @@ export const CONFIG_TABLE = {
     }),
     alertEmailTo: row({
         type: "string",
-        description: "Optional e-mail address receiving critical alerts.",
+        description: "Optional e-mail address receiving info-level alert digests (needs alertSmtpSmarthost and alertSmtpFrom). Unset: no e-mail receiver.",
         schema: z.email("must be an e-mail address"),
-        feeds: "monitoring.alerts.emailTo",
+        feeds: "monitoring.alerts.email.to",
+    }),
+    alertSmtpSmarthost: row({
+        type: "string",
+        description: "SMTP relay (host:port) Alertmanager sends e-mail through; required with alertEmailTo.",
+        schema: z.string().regex(/^[a-z0-9.-]+:\d{2,5}$/, "must be host:port, e.g. email-smtp.eu-west-1.amazonaws.com:587"),
+        feeds: "monitoring.alerts.email.smarthost",
+    }),
+    alertSmtpFrom: row({
+        type: "string",
+        description: "Sender address of alert e-mail; required with alertEmailTo.",
+        schema: z.email("must be an e-mail address"),
+        feeds: "monitoring.alerts.email.from",
+    }),
+    alertSmtpUsername: row({
+        type: "string",
+        description: "SMTP auth user (optional: a relay that accepts the cluster's egress needs none).",
+        schema: z.string().min(1, "must not be empty"),
+        feeds: "monitoring.alerts.email.username",
+    }),
+    alertSmtpPassword: row({
+        type: "string",
+        description: "SMTP auth password. Secret: set with --secret.",
+        schema: z.string().min(1, "must not be empty"),
+        secret: true,
+        feeds: "monitoring.alerts.email.password",
     }),
     alertSlackWebhookUrl: row({
         type: "string",
-        description: "Optional Slack incoming-webhook URL for alerts. Secret: set with --secret.",
+        description: "Optional Slack incoming-webhook URL for critical and warning alerts. Secret: set with --secret. Unset: no Slack receiver.",
         schema: z.string().regex(/^https:\/\/hooks\.slack\.com\/services\/\S+$/, "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)"),
         secret: true,
         feeds: "monitoring.alerts.slackWebhookUrl",
+    }),
+    alertPagerDutyRoutingKey: row({
+        type: "string",
+        description: "Optional PagerDuty Events v2 routing key: critical alerts page. Secret: set with --secret. Unset: no pager.",
+        schema: z.string().regex(/^[A-Za-z0-9]{32}$/, "must be a 32-character PagerDuty integration key"),
+        secret: true,
+        feeds: "monitoring.alerts.pagerDutyRoutingKey",
+    }),
+    alertDeadMansSwitchUrl: row({
+        type: "string",
+        description:
+            "Optional heartbeat URL (healthchecks.io-style) the always-firing Watchdog alert pings every minute; the checker alerts when pings stop. Not a secret: it can only send heartbeats. Unset: no heartbeat.",
+        schema: z.url({ protocol: /^https$/, message: "must be an https URL" }),
+        feeds: "monitoring.alerts.deadMansSwitchUrl",
     }),
 
     // --- credentials
@@ -417,6 +456,65 @@ export const CONFIG_TABLE = {
         defaults: { dev: 0, staging: 0, prod: 30 },
         feeds: "addons.externalSecrets.recoveryWindowDays",
     }),
+
+    // --- cost estimate (plan/cost). The CrossGuard pack cannot read stack config: cost-budget reads its budget and
+    // assumptions from policy/config/<env>.json, and a test keeps those equal to these rows for every committed stack.
+    monthlyBudgetUsd: row({
+        type: "integer",
+        description: "Monthly budget in USD the cost estimate is checked against (policy cost-budget; 0 = none).",
+        schema: z.number().int().min(0, "must be 0 (no budget) or more"),
+        defaults: { dev: 300, staging: 500, prod: 800 },
+        feeds: "cost.monthlyBudgetUsd",
+    }),
+    costNatProcessedGbPerMonth: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB a month processed by the NAT gateways, in total.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 50, staging: 100, prod: 300 },
+        feeds: "cost.assumptions.natProcessedGbPerMonth",
+    }),
+    costInternetEgressGbPerMonth: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB a month sent to the internet.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 20, staging: 50, prod: 500 },
+        feeds: "cost.assumptions.internetEgressGbPerMonth",
+    }),
+    costAlbLcuAverage: row({
+        type: "integer",
+        description: "Cost estimate assumption: average load balancer capacity units per ALB-hour.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 1, staging: 1, prod: 2 },
+        feeds: "cost.assumptions.albLcuAverage",
+    }),
+    costControlPlaneLogGbPerTypeMonth: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB a month ingested per enabled EKS control-plane log type.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 1, staging: 1, prod: 2 },
+        feeds: "cost.assumptions.controlPlaneLogGbPerTypeMonth",
+    }),
+    costFlowLogGbPerMonth: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB a month of VPC flow-log records.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 5, staging: 10, prod: 30 },
+        feeds: "cost.assumptions.flowLogGbPerMonth",
+    }),
+    costS3GbPerBucket: row({
+        type: "integer",
+        description: "Cost estimate assumption: GB stored per S3 bucket.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 10, staging: 20, prod: 50 },
+        feeds: "cost.assumptions.s3GbPerBucket",
+    }),
+    costKarpenterBaselineNodes: row({
+        type: "integer",
+        description: "Cost estimate assumption: average nodes Karpenter runs beyond the managed node group.",
+        schema: z.number().int().min(0, "must be 0 or more"),
+        defaults: { dev: 0, staging: 1, prod: 1 },
+        feeds: "cost.assumptions.karpenterBaselineNodes",
+    }),
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_TABLE;
@@ -476,6 +574,10 @@ export function crossChecks(
         if (x.addonReplicas < 2) problem("addonReplicas", "must be at least 2 in prod");
         if (!x.clusterDeletionProtection) problem("clusterDeletionProtection", "must be true in prod");
         if (x.ecrForceDelete) problem("ecrForceDelete", "must be false in prod (a destroy would delete every released image)");
+    }
+    if (x.alertEmailTo) {
+        if (!x.alertSmtpSmarthost) problem("alertSmtpSmarthost", "must be set when alertEmailTo is set (Alertmanager needs a relay)");
+        if (!x.alertSmtpFrom) problem("alertSmtpFrom", "must be set when alertEmailTo is set");
     }
     if (x.ingressEnabled) {
         if (!x.ingressHost) problem("ingressHost", "must be set when ingressEnabled is true");

@@ -61,7 +61,12 @@ export interface Rules {
     types: Record<string, TypeRule & { file: string }>;
     /** Types named as deliberately unverified (reported as unknown). */
     notVerified: Record<string, string>;
-    stateful: { types: Record<string, string>; helmCharts: Record<string, string | { when: string; why: string }> };
+    stateful: {
+        types: Record<string, string>;
+        /** Resources of a stateful type whose labels say they hold nothing that must survive (a cache). */
+        exceptions?: { type: string; labels: Record<string, string>; why: string }[];
+        helmCharts: Record<string, string | { when: string; why: string }>;
+    };
 }
 
 const readJson = (f: string) => JSON.parse(fs.readFileSync(path.join(RULES_DIR, f), "utf8")) as Record<string, any>;
@@ -108,6 +113,7 @@ const segs = (p: string) =>
     p
         .replace(/^\./, "")
         .replace(/\[\*\]/g, ".*")
+        .replace(/\[(\d+)\]/g, ".$1")
         .split(".")
         .filter(Boolean);
 
@@ -213,6 +219,9 @@ function displayName(r: ResourceRecord): string {
 /** Why this resource is stateful (stateful.json), "protect", or undefined. */
 export function statefulReason(r: ResourceRecord, rules: Rules = loadRules()): string | undefined {
     if (r.protect) return "protect: the program marks it as not to be deleted";
+    const labels = (r.inputs.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
+    const exception = rules.stateful.exceptions?.find((e) => e.type === r.type && Object.entries(e.labels).every(([k, v]) => labels[k] === v));
+    if (exception) return undefined;
     const t = rules.stateful.types[r.type];
     if (t) return t;
     if (r.type === rules.kubernetes.helmRelease.type) {

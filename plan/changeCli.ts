@@ -8,6 +8,7 @@
 import * as path from "node:path";
 import { computeChangePlan, changePlanJson, renderChangePlan, type ChangePlan } from "./change";
 import { resolveBase, type RefOptions } from "./changeBase";
+import { costDelta, renderCostDelta, type CostDelta } from "./cost";
 import { hasMandatory, planStack } from "./plan";
 import { writePlan } from "./write";
 
@@ -19,20 +20,26 @@ export interface ChangeArgs {
     out?: string;
 }
 
-export async function changePlanFor(args: ChangeArgs, refOpts: RefOptions = {}): Promise<{ plan: ChangePlan; mandatory: boolean }> {
+export async function changePlanFor(args: ChangeArgs, refOpts: RefOptions = {}): Promise<{ plan: ChangePlan; mandatory: boolean; cost?: CostDelta }> {
     const base = resolveBase(args.stack, args.base, refOpts);
     const head = await planStack(args.stack, { configOverrides: args.overrides });
     writePlan(head, path.resolve(args.out ?? path.join("out", args.stack)));
     const plan = computeChangePlan({ stack: args.stack, base: base.label, baseResources: base.file.resources, resources: head.resources });
-    return { plan, mandatory: hasMandatory(head.policy.violations) };
+    // The base is priced with the head's region and assumptions, so the delta is what the resource changes cost.
+    const h = head.cost;
+    const cost = h
+        ? costDelta(base.file.resources, h, { base: { stack: args.stack, region: h.region, environment: h.environment, assumptions: h.assumptions } })
+        : undefined;
+    return { plan, mandatory: hasMandatory(head.policy.violations), cost };
 }
 
 export async function changeMain(args: ChangeArgs, print: (s: string) => void): Promise<number> {
-    const { plan, mandatory } = await changePlanFor(args);
-    if (args.json) print(JSON.stringify({ ...changePlanJson(plan), mandatoryPolicyViolations: mandatory }, null, 2));
+    const { plan, mandatory, cost } = await changePlanFor(args);
+    if (args.json) print(JSON.stringify({ ...changePlanJson(plan), mandatoryPolicyViolations: mandatory, cost: cost ?? null }, null, 2));
     else
         print(
             renderChangePlan(plan) +
+                (cost ? `\n\n${renderCostDelta(cost)}` : "") +
                 (mandatory ? "\nPolicy: mandatory violation(s) in this tree — run `npm run plan -- " + args.stack + "` for the details" : ""),
         );
     return plan.blocking.length > 0 || mandatory ? 1 : 0;

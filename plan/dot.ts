@@ -5,6 +5,7 @@
  * provider references): bold where they cross from one component to another, light inside a
  * component, transitively reduced so only the build order remains; between two components one edge.
  */
+import { spawnSync } from "node:child_process";
 import type { ResourceRecord } from "../harness/types";
 import { STACK_TYPE } from "./tree";
 
@@ -163,4 +164,38 @@ export function toDot(resources: ResourceRecord[], meta: { project: string; stac
     }
     lines.push(`}`);
     return lines.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// DOT → SVG without a system Graphviz: the WebAssembly build of Graphviz (@viz-js/viz, pinned in
+// package.json), so `make plan` draws its picture on a machine with only Node.
+
+type VizInstance = {
+    render(input: string, options?: { format?: string; engine?: string }): { status: string; output?: string; errors: { message: string; level?: string }[] };
+};
+let viz: VizInstance | undefined;
+
+/** Loads the WebAssembly renderer once (async: the module compiles its WASM); later renders are synchronous in-process. */
+export async function loadDotRenderer(): Promise<void> {
+    if (viz) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require("@viz-js/viz") as { instance(): Promise<VizInstance> };
+    viz = await mod.instance();
+}
+
+/** Renders DOT to SVG: in-process when {@link loadDotRenderer} has run, else in a child Node process (same renderer, synchronous for the caller). */
+export function dotToSvg(dotText: string): { svg: string } | { problem: string } {
+    if (viz) {
+        const r = viz.render(dotText, { format: "svg", engine: "dot" });
+        return r.status === "success" && r.output
+            ? { svg: r.output }
+            : { problem: `Graphviz (WebAssembly) failed: ${r.errors.map((e) => e.message).join("; ")}` };
+    }
+    const script =
+        "const v=require(process.argv[1]);let s='';process.stdin.on('data',d=>s+=d).on('end',()=>v.instance().then(i=>{const r=i.render(s,{format:'svg',engine:'dot'});" +
+        "if(r.status==='success'){process.stdout.write(r.output)}else{process.stderr.write(r.errors.map(e=>e.message).join('; '));process.exitCode=1}}))";
+    const r = spawnSync(process.execPath, ["-e", script, require.resolve("@viz-js/viz")], { input: dotText, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (r.error) return { problem: `could not start Node for the SVG renderer: ${r.error.message}` };
+    if (r.status !== 0) return { problem: `Graphviz (WebAssembly) failed: ${r.stderr.trim()}` };
+    return { svg: r.stdout };
 }

@@ -135,13 +135,18 @@ export function renderManifests(resources: ResourceRecord[]): ManifestFile[] {
             return { file: `${nn}-helmrelease-${slug(r.name)}.values.yaml`, urn: r.urn, kind: "HelmRelease", object: values, content: `${header}\n${body}` };
         }
         const { object, autoNamed, redactedFields } = reconstructObject(r);
+        // pulumi-kubernetes `<Kind>Patch` resources server-side-apply a few fields of an object a
+        // controller created (e.g. a StatefulSet's volume claim): the manifest is that kind, partial.
+        const patch = /Patch$/.test(String(object.kind));
+        if (patch) object.kind = String(object.kind).replace(/Patch$/, "");
         const kind = String(object.kind);
         const name = String((object.metadata as Record<string, unknown>).name);
         const header = [`# Pulumi resource ${r.type} ${r.name}`, `# urn: ${r.urn}`];
+        if (patch) header.push(`# A partial ${kind}: a server-side-apply patch of an object created by a controller; apply it only once that object exists.`);
         for (const f of redactedFields) header.push(`# ${f}: secret — keys and values redacted (shown as {}).`);
         if (autoNamed) header.push(`# metadata.name is auto-named by Pulumi at deploy time (${r.name}-<random>); the logical name stands in here.`);
         return {
-            file: `${nn}-${slug(kind)}-${slug(name)}.yaml`,
+            file: `${nn}-${patch ? "patch-" : ""}${slug(kind)}-${slug(name)}.yaml`,
             urn: r.urn,
             kind,
             object,

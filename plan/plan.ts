@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { parseShopConfig, type ParsedShopConfig } from "../config";
 import { REPO_ROOT, runStack, type ResourceRecord, type RunOptions, type ResourcesFile } from "../harness";
 import { evaluate, loadPolicyConfig, type Violation } from "../policy/evaluate";
+import { estimateCost, type CostAssumptions, type CostEstimate } from "./cost";
 import { extractSettings, type Setting } from "./settings";
 import { buildTree, countByType, type TreeNode } from "./tree";
 import { HELM_RELEASE_TYPE } from "./manifests";
@@ -22,6 +23,11 @@ export interface Plan {
     settings: Setting[];
     policy: { configPath: string | null; violations: Violation[] };
     notes: string[];
+    /** The monthly cost estimate (plan/cost), or why there is none (e.g. no price file for the region). */
+    cost?: CostEstimate;
+    costProblem?: string;
+    /** The stack's budget (config monthlyBudgetUsd) and the one `pulumi preview` enforces (policy/config cost-budget). */
+    costBudget?: { configUsd?: number; policyUsd?: number };
     /** Secure-value placeholders of this run: never to be printed or written (tests check). */
     placeholders: Record<string, string>;
 }
@@ -31,6 +37,8 @@ export interface PlanOptions {
     program?: RunOptions["program"];
     /** Policy config file; default `policy/config/<stack>.json`. */
     policyConfig?: string;
+    /** Cost usage assumptions over the environment's defaults (plan/cost/assumptions.ts). */
+    costAssumptions?: Partial<CostAssumptions>;
 }
 
 /** What an offline plan cannot see, with the concrete resources of this plan it applies to. */
@@ -60,8 +68,24 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
         config = undefined; // the program already validated it; a parse failure here leaves resource-derived settings only
     }
     const configPath = opts.policyConfig ?? defaultPolicyConfig(stack);
-    const violations = fs.existsSync(configPath) ? evaluate(run.resources, loadPolicyConfig(configPath), { stack }) : [];
+    const policyConfig = fs.existsSync(configPath) ? loadPolicyConfig(configPath) : undefined;
+    const violations = policyConfig ? evaluate(run.resources, policyConfig, { stack }) : [];
+    const budgetEntry = policyConfig?.["cost-budget"];
+    const policyBudget = typeof budgetEntry === "object" && budgetEntry !== null ? (budgetEntry as { monthlyBudgetUsd?: number }).monthlyBudgetUsd : undefined;
     const counts = countByType(run.resources);
+    let cost: CostEstimate | undefined;
+    let costProblem: string | undefined;
+    try {
+        cost = estimateCost(run.resources, {
+            stack,
+            region: run.stackConfig.config["aws:region"] as string | undefined,
+            environment: config?.environment,
+            assumptions: { ...config?.cost.assumptions, ...opts.costAssumptions },
+        });
+    } catch (e) {
+        if (e instanceof Error && ["PriceFileError", "CostAssumptionError", "CostEstimateError"].includes(e.name)) costProblem = e.message;
+        else throw e;
+    }
     return {
         project: run.project,
         stack,
@@ -72,6 +96,9 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
         settings: extractSettings(run.resources, config, run.stackConfig.config["aws:region"]),
         policy: { configPath: fs.existsSync(configPath) ? configPath : null, violations },
         notes: offlineNotes(run.resources),
+        cost,
+        costProblem,
+        costBudget: { configUsd: config?.cost.monthlyBudgetUsd, policyUsd: policyBudget },
         placeholders: run.stackConfig.placeholders,
     };
 }

@@ -3,10 +3,9 @@
  * object: `kubectl apply -f manifests/` reads every file there as objects), helm-values/ (each Helm
  * release's values, which are not objects), architecture.{dot,svg}.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { toDot } from "./dot";
+import { dotToSvg, toDot } from "./dot";
 import { renderManifests } from "./manifests";
 import { resourcesFile, type Plan } from "./plan";
 
@@ -17,11 +16,11 @@ export interface Written {
     svgProblem?: string;
 }
 
-/** Renders `dotText` to SVG with Graphviz; returns a problem description instead of throwing. */
+/** Renders `dotText` to SVG with the WebAssembly Graphviz (no system package); returns a problem description instead of throwing. */
 export function renderSvg(dotText: string, svgPath: string): string | undefined {
-    const r = spawnSync("dot", ["-Tsvg", "-o", svgPath], { input: dotText, encoding: "utf8" });
-    if (r.error) return `Graphviz \`dot\` not available (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): wrote the .dot only`;
-    if (r.status !== 0) return `dot -Tsvg failed (exit ${r.status}): ${r.stderr.trim()}`;
+    const r = dotToSvg(dotText);
+    if ("problem" in r) return `${r.problem}: wrote the .dot only`;
+    fs.writeFileSync(svgPath, r.svg);
     return undefined;
 }
 

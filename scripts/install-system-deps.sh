@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suites use: real PostgreSQL and Redis servers for the app tests,
-# promtool (prometheus) for the rules, Graphviz for the plan's diagram, shellcheck for scripts.
+# promtool (prometheus) for the rules, shellcheck for scripts. (The plan's diagram needs no
+# system Graphviz: it is drawn by the WebAssembly build in node_modules, @viz-js/viz.)
 # Installs only what is missing; needs root (or sudo).
 set -euo pipefail
 need=()
@@ -8,7 +9,6 @@ command -v redis-server >/dev/null || need+=(redis-server)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
-command -v dot >/dev/null || need+=(graphviz)
 command -v shellcheck >/dev/null || need+=(shellcheck)
 command -v etcd >/dev/null || need+=(etcd-server)  # the conformance suite's kube-apiserver stores in it
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -122,11 +122,13 @@ for (const stack of STACKS) {
                 const pdb = named(resources, "kubernetes:policy/v1:PodDisruptionBudget", app);
                 assert.equal(pdb.length, d[`${app}Replicas`] >= 2 ? 1 : 0);
                 assert.equal(named(resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", app).length, 1);
-                assert.equal(named(resources, "kubernetes:core/v1:ConfigMap", `${app}-config`)[0].inputs.data instanceof Object, true);
-                assert.equal(
-                    get(named(resources, "kubernetes:core/v1:ConfigMap", `${app}-config`)[0].inputs, "data.CACHE_TTL_SECONDS"),
-                    String(d[`${app}CacheTtlSeconds`]),
+                // Content-addressed (finding 8): `<app>-config-<hash>`, and the Deployment reads exactly that one.
+                const configMaps = resources.filter(
+                    (r) => r.type === "kubernetes:core/v1:ConfigMap" && new RegExp(`^${app}-config-[0-9a-f]{10}$`).test(String(get(r.inputs, "metadata.name"))),
                 );
+                assert.equal(configMaps.length, 1);
+                assert.equal(get(configMaps[0].inputs, "data.CACHE_TTL_SECONDS"), String(d[`${app}CacheTtlSeconds`]));
+                assert.equal(get(dep.inputs, "spec.template.spec.containers.0.envFrom.0.configMapRef.name"), get(configMaps[0].inputs, "metadata.name"));
             }
         });
 
@@ -232,7 +234,8 @@ for (const stack of STACKS) {
                 assert.equal(v.prometheus.prometheusSpec[`${k}SelectorNilUsesHelmValues`], false);
             assert.equal(v.prometheus.prometheusSpec.retention, `${d.prometheusRetentionDays}d`);
             assert.equal(get(v, "prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage"), `${d.prometheusStorageGiB}Gi`);
-            assert.equal(v.grafana.admin.existingSecret, "grafana-admin");
+            // With plain Kubernetes Secrets the name carries a content hash (finding 8); with External Secrets it is fixed.
+            assert.match(v.grafana.admin.existingSecret, /^grafana-admin(-[0-9a-f]{10})?$/);
             assert.ok(v.alertmanager.config.route, "alertmanager routing must be configured");
             assert.ok(!strings(v).some((s) => s.includes("hooks.slack.com/services/T")), "no webhook URL in values");
             const rules = ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");

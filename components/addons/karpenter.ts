@@ -202,14 +202,20 @@ export class Karpenter extends pulumi.ComponentResource {
                 metadata: { name: NODE_CLASS, labels: recommendedLabels("karpenter", "node-autoscaling") },
                 spec: pulumi.all([nodes.role.name, args.clusterName]).apply(([role, clusterName]) => nodeClassSpec({ role, clusterName, tags: args.tags })),
             },
-            { ...k8sOpts, dependsOn: [crds] },
+            // The controller and the nodes' access entry must outlive the class: on destroy its finalizer waits for them.
+            { ...k8sOpts, dependsOn: [crds, release, accessEntry] },
         );
         new k8s.apiextensions.CustomResource(
             `${name}-default-pool`,
             {
                 apiVersion: "karpenter.sh/v1",
                 kind: "NodePool",
-                metadata: { name: NODE_CLASS, labels: recommendedLabels("karpenter", "node-autoscaling") },
+                metadata: {
+                    name: NODE_CLASS,
+                    labels: recommendedLabels("karpenter", "node-autoscaling"),
+                    // On destroy, wait until its NodeClaims (the EC2 instances) are gone before the controller goes.
+                    annotations: { "pulumi.com/deletionPropagationPolicy": "foreground" },
+                },
                 spec: nodePoolSpec(args.nodePool, NODE_CLASS),
             },
             { ...k8sOpts, dependsOn: [crds, nodeClass, release] },

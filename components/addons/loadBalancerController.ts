@@ -9,6 +9,8 @@ const SERVICE_ACCOUNT = "aws-load-balancer-controller";
 
 export interface LoadBalancerControllerArgs extends AddonContext {
     vpcId: pulumi.Input<string>;
+    /** Tags on every load balancer, target group and security group the controller creates. */
+    tags: Record<string, string>;
 }
 
 /** One internet-facing, HTTPS-only ALB shared by every app of the stack. */
@@ -44,12 +46,24 @@ export function albIngressAnnotations(s: AlbSettings, order: number): Record<str
         "alb.ingress.kubernetes.io/ssl-policy": s.tlsPolicy,
         "alb.ingress.kubernetes.io/healthcheck-path": "/readyz",
         "alb.ingress.kubernetes.io/success-codes": "200",
+        // A pod leaves the target group within 30 s (default 300 s): it sleeps in preStop for longer than
+        // the ALB takes to stop sending it new requests, and its grace period covers both.
+        "alb.ingress.kubernetes.io/target-group-attributes": "deregistration_delay.timeout_seconds=30",
     };
 }
 
 /** Pure: the chart values. */
-export function loadBalancerControllerValues(args: { clusterName: string; region: string; vpcId: string; replicas: number; ingressClass: string }) {
+export function loadBalancerControllerValues(args: {
+    clusterName: string;
+    region: string;
+    vpcId: string;
+    replicas: number;
+    ingressClass: string;
+    tags: Record<string, string>;
+}) {
     return {
+        // The controller creates ALBs, target groups and security groups itself: the stack's tags reach them only this way.
+        defaultTags: args.tags,
         clusterName: args.clusterName,
         region: args.region,
         vpcId: args.vpcId,
@@ -89,11 +103,16 @@ export class LoadBalancerController extends pulumi.ComponentResource {
             {
                 chart: "awsLoadBalancerController",
                 namespace: NAMESPACE,
-                values: pulumi
-                    .all([args.clusterName, args.vpcId])
-                    .apply(([clusterName, vpcId]) =>
-                        loadBalancerControllerValues({ clusterName, region: args.region, vpcId, replicas: args.replicas, ingressClass: this.ingressClassName }),
-                    ),
+                values: pulumi.all([args.clusterName, args.vpcId]).apply(([clusterName, vpcId]) =>
+                    loadBalancerControllerValues({
+                        clusterName,
+                        region: args.region,
+                        vpcId,
+                        replicas: args.replicas,
+                        ingressClass: this.ingressClassName,
+                        tags: args.tags,
+                    }),
+                ),
             },
             { parent: this, provider: args.provider, dependsOn: [iam.association] },
         );

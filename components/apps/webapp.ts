@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
 import {
+    contentHash,
+    contentName,
     PEERS,
     recommendedLabels,
     resources,
@@ -77,6 +79,8 @@ export interface WebAppIngress {
 }
 
 const UID = 10001; // the apps' Dockerfiles run as this numeric user
+/** Seconds a terminating pod keeps serving before SIGTERM (less than the grace period, more than endpoint propagation). */
+const PRE_STOP_SECONDS = 10;
 
 export function validateWebAppArgs(name: string, args: WebAppArgs): void {
     const problems: string[] = [];
@@ -120,7 +124,7 @@ export class WebApp extends pulumi.ComponentResource {
         const networkPolicy = createNetworkPolicy(ctx);
 
         const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? []), settings.configMap, settings.secret.ready, networkPolicy];
-        if (args.preDeployCommand) dependsOn.push(createPreDeployJob(ctx, pod, args.preDeployCommand, dependsOn));
+        if (args.preDeployCommand) dependsOn.push(createPreDeployJob(ctx, pod, settings, args.preDeployCommand, dependsOn));
         const deployment = createDeployment(ctx, pod, dependsOn);
         this.deploymentName = deployment.metadata.name;
         const service = new k8s.core.v1.Service(
@@ -157,9 +161,11 @@ const opts = (ctx: BuildContext) => ({ parent: ctx.parent, provider: ctx.args.pr
 /** The ConfigMap (plain settings) and the Secret (given and generated secrets) the app reads. */
 function createSettings(ctx: BuildContext) {
     const { name, args } = ctx;
+    // Content-addressed: a config change is a new ConfigMap (created first) that rolls exactly this app.
+    const data = { ...args.config, PORT: String(args.port) };
     const configMap = new k8s.core.v1.ConfigMap(
         name,
-        { metadata: { name: `${name}-config`, namespace: args.namespace, labels: ctx.labels }, data: { ...args.config, PORT: String(args.port) } },
+        { metadata: { name: contentName(`${name}-config`, data), namespace: args.namespace, labels: ctx.labels }, data },
         opts(ctx),
     );
     const generated = Object.fromEntries(
@@ -232,10 +238,19 @@ function createNetworkPolicy(ctx: BuildContext): k8s.networking.v1.NetworkPolicy
 }
 
 /** A Job that runs `command` to completion before the Deployment rolls (e.g. migrations). */
-function createPreDeployJob(ctx: BuildContext, pod: PodTemplate, command: string[], dependsOn: pulumi.Input<pulumi.Resource>[]): k8s.batch.v1.Job {
+function createPreDeployJob(
+    ctx: BuildContext,
+    pod: PodTemplate,
+    settings: ReturnType<typeof createSettings>,
+    command: string[],
+    dependsOn: pulumi.Input<pulumi.Resource>[],
+): k8s.batch.v1.Job {
     const { name, args } = ctx;
-    // Jobs are immutable: the name carries the image digest, so each new image migrates once.
-    const jobName = pulumi.output(args.image).apply((image) => `${name}-${command[command.length - 1]}-${digestSuffix(image)}`);
+    // Jobs are immutable: the name carries the image digest (each new image migrates once) and the
+    // names of what it reads, so a new config is a new Job created before the old one goes.
+    const jobName = pulumi
+        .all([args.image, settings.configMap.metadata.name, settings.secret.name])
+        .apply(([image, cm, secret]) => `${name}-${command[command.length - 1]}-${digestSuffix(image)}-${contentHash([cm, secret]).slice(0, 6)}`);
     // Its own instance label: the Service, Deployment and PDB select name+instance, so a running
     // migration never receives traffic; the NetworkPolicy selects by name and covers it.
     const jobLabels = { ...ctx.labels, "app.kubernetes.io/instance": `${name}-pre-deploy`, "app.kubernetes.io/component": "pre-deploy" };
@@ -283,6 +298,9 @@ function createDeployment(ctx: BuildContext, pod: PodTemplate, dependsOn: pulumi
                             {
                                 ...pod.container(),
                                 ports: [{ name: "http", containerPort: args.port }],
+                                // Keep serving while the endpoints and the ALB drop the pod (the app then shuts down gracefully
+                                // on SIGTERM); the kubelet's sleep action needs no shell in the image.
+                                lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SECONDS } } },
                                 startupProbe: probe("/healthz", 2, 30),
                                 livenessProbe: probe("/healthz", 10, 3),
                                 readinessProbe: probe("/readyz", 5, 2),

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_POLICY, nodeRole, podIdentityAssumeRolePolicy, serviceAssumeRolePolicy } from "../iam";
-import { partOfLabels } from "../k8s";
+import { partOfLabels, Placement, statefulPlacement } from "../k8s";
 import { buildKubeconfig } from "./kubeconfig";
 
 /** Control-plane log types shipped to CloudWatch: all five. */
@@ -41,6 +41,12 @@ export interface ClusterArgs {
     nodeGroup: NodeGroupOptions;
     /** Waiting period before the secrets KMS key is destroyed after a delete, days. Defaults to 30. */
     kmsDeletionWindowDays?: number;
+    /**
+     * Tags for what the cluster creates outside Pulumi: the node group's instances, volumes and
+     * network interfaces (launch template tag specifications) and the EBS volumes the CSI driver
+     * provisions (StorageClass parameters). The stack transformation cannot reach those.
+     */
+    tags: Record<string, string>;
 }
 
 /**
@@ -66,6 +72,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly storageClassName = "gp3";
     /** Label of the managed (system) node group's nodes: controllers that must not run on autoscaled nodes select it. */
     readonly systemNodeSelector = { "shop.platform/node-group": "system" };
+    /** Where stateful and singleton pods go: the on-demand system nodes, never consolidated by Karpenter. */
+    readonly statefulPlacement: Placement = statefulPlacement(this.systemNodeSelector);
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:cluster:Cluster", name, {}, opts);
@@ -87,7 +95,7 @@ export class Cluster extends pulumi.ComponentResource {
             { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
             { parent: this, dependsOn: [nodes.nodeGroup, ...Object.values(addons)] },
         );
-        createStorageClass(this, name, this.storageClassName, this.provider, addons["aws-ebs-csi-driver"]);
+        createStorageClass(this, name, this.storageClassName, this.provider, addons["aws-ebs-csi-driver"], args.tags);
 
         // Karpenter finds the security group for the nodes it launches by this tag (the subnets carry it too).
         new aws.ec2.Tag(
@@ -198,6 +206,7 @@ function createNodeGroup(parent: pulumi.Resource, name: string, args: ClusterArg
                 { deviceName: "/dev/xvda", ebs: { volumeSize: args.nodeGroup.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
             ],
             updateDefaultVersion: true,
+            tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: args.tags })),
         },
         { parent },
     );
@@ -259,7 +268,14 @@ function createManagedAddons(parent: pulumi.Resource, name: string, cluster: aws
 }
 
 /** The default StorageClass: encrypted gp3 through the EBS CSI driver, expandable, volumes retained on delete. */
-function createStorageClass(parent: pulumi.Resource, name: string, className: string, provider: k8s.Provider, ebsCsi: aws.eks.Addon): void {
+function createStorageClass(
+    parent: pulumi.Resource,
+    name: string,
+    className: string,
+    provider: k8s.Provider,
+    ebsCsi: aws.eks.Addon,
+    tags: Record<string, string>,
+): void {
     new k8s.storage.v1.StorageClass(
         `${name}-gp3`,
         {
@@ -269,7 +285,18 @@ function createStorageClass(parent: pulumi.Resource, name: string, className: st
                 labels: partOfLabels("gp3", "storage"),
             },
             provisioner: "ebs.csi.aws.com",
-            parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+            parameters: {
+                type: "gp3",
+                encrypted: "true",
+                "csi.storage.k8s.io/fstype": "ext4",
+                // The EBS CSI driver tags each volume it provisions with every `tagSpecification*` parameter
+                // (kubernetes-sigs/aws-ebs-csi-driver docs/tagging.md, "StorageClass Tagging").
+                ...Object.fromEntries(
+                    Object.entries(tags)
+                        .sort(([a], [b]) => a.localeCompare(b))
+                        .map(([k, v], i) => [`tagSpecification_${i + 1}`, `${k}=${v}`]),
+                ),
+            },
             volumeBindingMode: "WaitForFirstConsumer",
             allowVolumeExpansion: true,
             reclaimPolicy: "Retain",

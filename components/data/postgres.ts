@@ -16,6 +16,7 @@ import {
     dataServiceService,
     headlessService,
     serviceHost,
+    Placement,
 } from "../k8s";
 import { IMAGES } from "../versions";
 
@@ -41,6 +42,8 @@ export interface PostgresArgs {
     monitoringCrds: pulumi.Resource;
     /** Where the credentials Secret comes from (Pulumi directly, or a vault through External Secrets). */
     secretSink: SecretSink;
+    /** Nodes that are never consolidated or interrupted (the data must not move under load). */
+    placement: Placement;
     /** Rotation counter: a new value regenerates the role passwords and re-runs the bootstrap (ALTER ROLE). */
     credentialsGeneration: number;
 }
@@ -119,16 +122,21 @@ export class Postgres extends pulumi.ComponentResource {
         this.rolePasswords = Object.fromEntries(
             args.roles.map((r) => [r.name, generatedPassword(this, `${name}-${r.name}`, { generation: args.credentialsGeneration })]),
         );
+        // Two Secrets: the server reads only the superuser's (never rotated), so rotating the role
+        // passwords re-runs the bootstrap Job without restarting the database.
         const secret = args.secretSink.create(this, args.provider, {
+            name: `${name}-superuser`,
+            namespace: args.namespace,
+            labels,
+            data: { "superuser-password": superuser },
+        });
+        const roleSecret = args.secretSink.create(this, args.provider, {
             name: `${name}-credentials`,
             namespace: args.namespace,
             labels,
-            data: {
-                "superuser-password": superuser,
-                ...Object.fromEntries(args.roles.map((r) => [`${r.name}-password`, this.rolePasswords[r.name]])),
-            },
+            data: Object.fromEntries(args.roles.map((r) => [`${r.name}-password`, this.rolePasswords[r.name]])),
         });
-        this.secretName = secret.name;
+        this.secretName = roleSecret.name;
 
         // Its own identity with no API token: the default service account is shared by everything in the namespace.
         const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -154,8 +162,9 @@ export class Postgres extends pulumi.ComponentResource {
                     replicas: 1,
                     selector: { matchLabels: selector },
                     template: {
-                        metadata: { labels },
+                        metadata: { labels, annotations: args.placement.annotations },
                         spec: {
+                            nodeSelector: args.placement.nodeSelector,
                             serviceAccountName: serviceAccount.metadata.name,
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurity(UID),
@@ -279,7 +288,7 @@ export class Postgres extends pulumi.ComponentResource {
                                     command: ["sh", "-c", `exec psql -h ${name} -U postgres -d postgres ${psqlVars} -f /bootstrap/bootstrap.sql`],
                                     env: [
                                         secretEnv("PGPASSWORD", secret.name, "superuser-password"),
-                                        ...args.roles.map((r) => secretEnv(`${r.name.toUpperCase()}_PASSWORD`, secret.name, `${r.name}-password`)),
+                                        ...args.roles.map((r) => secretEnv(`${r.name.toUpperCase()}_PASSWORD`, roleSecret.name, `${r.name}-password`)),
                                     ],
                                     securityContext: restrictedContainerSecurity(),
                                     resources: resources({ cpu: "50m", memory: "64Mi" }),
@@ -294,7 +303,7 @@ export class Postgres extends pulumi.ComponentResource {
                     },
                 },
             },
-            { ...k8sOpts, dependsOn: [statefulSet, service, policy, clientsPolicy] },
+            { ...k8sOpts, dependsOn: [statefulSet, service, policy, clientsPolicy, roleSecret.ready] },
         );
 
         this.database = args.database;

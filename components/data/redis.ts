@@ -15,6 +15,8 @@ import {
     dataServiceService,
     headlessService,
     serviceHost,
+    Placement,
+    growableVolume,
 } from "../k8s";
 import { IMAGES } from "../versions";
 
@@ -31,6 +33,8 @@ export interface RedisArgs {
     monitoringNamespace: string;
     monitoringCrds: pulumi.Resource;
     secretSink: SecretSink;
+    /** Nodes that are never consolidated or interrupted (the data must not move under load). */
+    placement: Placement;
     /** Rotation counter: a new value regenerates the AUTH password and restarts Redis with it. */
     credentialsGeneration: number;
 }
@@ -114,7 +118,16 @@ export class Redis extends pulumi.ComponentResource {
         // redis-cli reads REDISCLI_AUTH, so the probe never puts the password on a command line.
         const ping = { exec: { command: ["sh", "-c", `redis-cli -h 127.0.0.1 -p ${PORT} ping | grep -q PONG`] } };
         const dataVolume = args.persistence ? [] : [{ name: "data", emptyDir: { sizeLimit: `${Math.max(args.maxMemoryMb * 2, 256)}Mi` } }];
-        new k8s.apps.v1.StatefulSet(
+        const volume = growableVolume({
+            claim: "data",
+            statefulSet: name,
+            replicas: 1,
+            namespace: args.namespace,
+            storageClassName: args.storageClassName,
+            sizeGiB: args.storageGiB,
+            labels,
+        });
+        const statefulSet = new k8s.apps.v1.StatefulSet(
             name,
             {
                 metadata: { name, namespace: args.namespace, labels },
@@ -123,8 +136,9 @@ export class Redis extends pulumi.ComponentResource {
                     replicas: 1,
                     selector: { matchLabels: selector },
                     template: {
-                        metadata: { labels, annotations: credentialsAnnotation(args.credentialsGeneration) },
+                        metadata: { labels, annotations: { ...credentialsAnnotation(args.credentialsGeneration), ...args.placement.annotations } },
                         spec: {
+                            nodeSelector: args.placement.nodeSelector,
                             serviceAccountName: serviceAccount.metadata.name,
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurity(UID),
@@ -165,22 +179,14 @@ export class Redis extends pulumi.ComponentResource {
                             ],
                         },
                     },
-                    volumeClaimTemplates: args.persistence
-                        ? [
-                              {
-                                  metadata: { name: "data", labels },
-                                  spec: {
-                                      accessModes: ["ReadWriteOnce"],
-                                      storageClassName: args.storageClassName,
-                                      resources: { requests: { storage: `${args.storageGiB}Gi` } },
-                                  },
-                              },
-                          ]
-                        : undefined,
+                    // Toggling persistence adds or removes the claim template: the StatefulSet is replaced and
+                    // Redis restarts empty, which the apps survive (it is a cache; the change plan knows).
+                    volumeClaimTemplates: args.persistence ? [volume.template] : undefined,
                 },
             },
-            { ...k8sOpts, dependsOn: [secret.ready] },
+            { ...k8sOpts, dependsOn: [secret.ready], ignoreChanges: args.persistence ? volume.ignoreChanges : [] },
         );
+        if (args.persistence) volume.patchClaims({ ...k8sOpts, dependsOn: [statefulSet] });
 
         dataServiceNetworkPolicy(
             name,

@@ -2,6 +2,7 @@
  * Shared Kubernetes building blocks: recommended labels, the restricted security profile
  * and small object builders. Pure functions: tests and components share them.
  */
+import * as crypto from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -29,6 +30,45 @@ export function recommendedLabels(name: string, component: string, extra: Record
         "app.kubernetes.io/managed-by": "pulumi",
         ...extra,
     };
+}
+
+/**
+ * A content-addressed object name (the kustomize configMapGenerator pattern): `<base>-<hash of data>`.
+ * A data change gives a new name, so the new ConfigMap/Secret is created before the old one is
+ * deleted, and every pod template that references it changes, so exactly its readers roll. The hash
+ * is one-way, so it is not a secret even when the data is.
+ */
+export function contentName(base: string, data: Input<Record<string, Input<string>>>): pulumi.Output<string> {
+    return pulumi.unsecret(
+        pulumi.output(data).apply(
+            (d) =>
+                `${base}-${contentHash(
+                    Object.keys(d)
+                        .sort()
+                        .map((k) => [k, d[k]]),
+                ).slice(0, 10)}`,
+        ),
+    );
+}
+
+/** SHA-256 (hex) of a JSON value. */
+export function contentHash(value: unknown): string {
+    return crypto.createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+/**
+ * Where stateful and singleton pods run: the managed (system) node group, which Karpenter never
+ * consolidates and which is on-demand, plus the annotation that keeps Karpenter from voluntarily
+ * disrupting the node under them should they land elsewhere. Spread-out stateless apps may use any node.
+ */
+export interface Placement {
+    nodeSelector: Record<string, string>;
+    annotations: Record<string, string>;
+}
+
+/** The {@link Placement} of a node group labelled `nodeSelector`. */
+export function statefulPlacement(nodeSelector: Record<string, string>): Placement {
+    return { nodeSelector, annotations: { "karpenter.sh/do-not-disrupt": "true" } };
 }
 
 /** The in-cluster DNS name of a Service. */
@@ -185,6 +225,47 @@ export function dataServiceService(
         },
         opts,
     );
+}
+
+/**
+ * A StatefulSet volume that can grow in place. `volumeClaimTemplates` is immutable in the API server
+ * (and replace-on-change in pulumi-kubernetes, which would delete and recreate the data service
+ * while its claims keep their old size), so the template keeps the size it was created with
+ * (`ignoreChanges`) and the size lives in a server-side-apply patch of each claim: raising it
+ * expands the EBS volume in place (the gp3 StorageClass allows expansion; shrinking is refused by
+ * Kubernetes). Call {@link growableVolume.patchClaims} after the StatefulSet exists.
+ */
+export function growableVolume(args: {
+    claim: string;
+    statefulSet: string;
+    replicas: number;
+    namespace: Input<string>;
+    storageClassName: string;
+    sizeGiB: number;
+    labels: Record<string, string>;
+}) {
+    const size = `${args.sizeGiB}Gi`;
+    return {
+        template: {
+            metadata: { name: args.claim, labels: args.labels },
+            spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storageClassName, resources: { requests: { storage: size } } },
+        },
+        ignoreChanges: ["spec.volumeClaimTemplates[0].spec.resources.requests.storage"],
+        patchClaims(opts: { parent: pulumi.Resource; provider: k8s.Provider; dependsOn: pulumi.Resource[] }): k8s.core.v1.PersistentVolumeClaimPatch[] {
+            return Array.from({ length: args.replicas }, (_, i) => {
+                const name = `${args.claim}-${args.statefulSet}-${i}`;
+                return new k8s.core.v1.PersistentVolumeClaimPatch(
+                    name,
+                    {
+                        // The StatefulSet controller owns the claim; the patch takes over only the requested size.
+                        metadata: { name, namespace: args.namespace, labels: args.labels, annotations: { "pulumi.com/patchForce": "true" } },
+                        spec: { resources: { requests: { storage: size } } },
+                    },
+                    opts,
+                );
+            });
+        },
+    };
 }
 
 /** A StatefulSet's governing (headless) Service: stable per-pod DNS names, ready or not. */

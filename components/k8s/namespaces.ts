@@ -4,6 +4,12 @@ import { NAMESPACES, partOfLabels } from ".";
 
 export interface NamespacesArgs {
     provider: k8s.Provider;
+    /**
+     * Label the apps' namespace for the AWS Load Balancer Controller's pod readiness gates: a new pod
+     * counts as ready only once the ALB target is healthy, so a rollout never outpaces the load balancer.
+     * Defaults to false (no ALB).
+     */
+    albReadinessGates?: boolean;
 }
 
 /** Pod Security Admission level per namespace. Monitoring runs node-exporter (hostPID, hostPath): privileged, but warned as restricted. */
@@ -38,6 +44,7 @@ export class Namespaces extends pulumi.ComponentResource {
                             "pod-security.kubernetes.io/enforce-version": "latest",
                             "pod-security.kubernetes.io/warn": "restricted",
                             "pod-security.kubernetes.io/audit": "restricted",
+                            ...(ns === NAMESPACES.apps && args.albReadinessGates ? { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } : {}),
                         },
                     },
                 },

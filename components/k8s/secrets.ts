@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { contentName } from ".";
 
 export interface SecretRequest {
-    /** Kubernetes Secret name (also the last part of a vault entry's name). */
+    /** Base name of the Kubernetes Secret (the Kubernetes sink appends a content hash; a vault sink names its entry after it). */
     name: string;
     namespace: pulumi.Input<string>;
     /** Key → value; every value is treated as a Pulumi secret. */
@@ -22,13 +23,17 @@ export interface SecretSink {
     create(parent: pulumi.Resource, provider: k8s.Provider, req: SecretRequest): { name: pulumi.Output<string>; ready: pulumi.Resource };
 }
 
-/** Plain Kubernetes Secrets (stringData is a Pulumi secret; the provider encrypts it in state). */
+/**
+ * Plain Kubernetes Secrets (stringData is a Pulumi secret; the provider encrypts it in state). The
+ * name carries a hash of the values: a new value is a new Secret, created before the old one goes,
+ * and the pods that read it roll because their reference changes.
+ */
 export class KubernetesSecretSink implements SecretSink {
     create(parent: pulumi.Resource, provider: k8s.Provider, req: SecretRequest) {
         const secret = new k8s.core.v1.Secret(
             req.name,
             {
-                metadata: { name: req.name, namespace: req.namespace, labels: req.labels },
+                metadata: { name: contentName(req.name, req.data), namespace: req.namespace, labels: req.labels },
                 type: "Opaque",
                 stringData: Object.fromEntries(Object.entries(req.data).map(([k, v]) => [k, pulumi.secret(v)])),
             },

@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { helmRelease } from "../helm";
-import { recommendedLabels } from "../k8s";
+import { contentName, Placement, recommendedLabels } from "../k8s";
 import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
 import { fillTemplate } from "../template";
 import { CHARTS } from "../versions";
@@ -24,8 +24,10 @@ export interface MonitoringArgs {
     retentionDays: number;
     storageGiB: number;
     storageClassName: string;
-    /** Alert receivers; secrets reach Alertmanager as files of a mounted Secret, never in values. */
-    alerts: { emailTo?: string; slackWebhookUrl?: pulumi.Output<string> };
+    /** Alert receivers: only configured ones exist. Secrets reach Alertmanager as files of a mounted Secret, never in values. */
+    alerts: AlertReceivers;
+    /** Where stateful and singleton pods run (Prometheus, Alertmanager, Pushgateway): nodes that are never consolidated or interrupted. */
+    placement: Placement;
     /** Folder with rules/, dashboards/ and alertmanager/ (the repository's monitoring/). */
     contentDir: string;
     secretSink: SecretSink;
@@ -33,10 +35,51 @@ export interface MonitoringArgs {
     credentialsGeneration: number;
 }
 
+/** The receivers a stack configures; each one that is unset is left out of Alertmanager's config. */
+export interface AlertReceivers {
+    email?: { to?: string; smarthost?: string; from?: string; username?: string; password?: pulumi.Output<string> };
+    slackWebhookUrl?: pulumi.Output<string>;
+    pagerDutyRoutingKey?: pulumi.Output<string>;
+    deadMansSwitchUrl?: string;
+}
+
+/** Which receivers are configured (what {@link pruneReceivers} keeps). */
+export function configuredReceivers(a: AlertReceivers): Set<string> {
+    const on = new Set(["null"]);
+    if (a.slackWebhookUrl) on.add("slack-critical").add("slack-warning");
+    if (a.pagerDutyRoutingKey) on.add("pager");
+    if (a.email?.to) on.add("email-info");
+    if (a.deadMansSwitchUrl) on.add("deadmansswitch");
+    return on;
+}
+
+type Route = { receiver?: string; routes?: Route[] } & Record<string, unknown>;
+type AlertmanagerConfig = { global?: Record<string, unknown>; route: Route; receivers: { name: string }[] } & Record<string, unknown>;
+
+/**
+ * Pure: leaves out every receiver that is not configured, and the routes to it, so an
+ * unconfigured receiver is absent instead of failing every send (which would fire
+ * AlertmanagerFailedToSendAlerts forever). Global settings only a removed receiver used go too.
+ */
+export function pruneReceivers(config: AlertmanagerConfig, keep: Set<string>): AlertmanagerConfig {
+    const prune = (routes: Route[] | undefined): Route[] | undefined =>
+        routes?.filter((r) => r.receiver === undefined || keep.has(r.receiver)).map((r) => (r.routes ? { ...r, routes: prune(r.routes) } : r));
+    const global = { ...config.global };
+    if (!keep.has("slack-critical")) delete global.slack_api_url_file;
+    if (!keep.has("email-info")) for (const k of Object.keys(global).filter((k) => k.startsWith("smtp_"))) delete global[k];
+    return {
+        ...config,
+        global,
+        route: { ...config.route, routes: prune(config.route.routes) },
+        receivers: config.receivers.filter((r) => keep.has(r.name)),
+    };
+}
+
 /** Pure: the chart values, right for EKS (its control plane is not scrapeable) and sized for small clusters. */
 export function kubePrometheusStackValues(
-    args: Pick<MonitoringArgs, "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration">,
+    args: Pick<MonitoringArgs, "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration" | "placement">,
     alertmanagerConfig: unknown,
+    secrets: { grafanaAdmin: string; receivers: string },
 ) {
     const volume = (size: string) => ({
         volumeClaimTemplate: { spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } } },
@@ -69,18 +112,22 @@ export function kubePrometheusStackValues(
                 externalLabels: { cluster: args.clusterName, env: args.stack },
                 storageSpec: volume(`${args.storageGiB}Gi`),
                 resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+                nodeSelector: args.placement.nodeSelector,
+                podMetadata: { annotations: args.placement.annotations },
             },
         },
         alertmanager: {
             config: alertmanagerConfig,
             alertmanagerSpec: {
-                secrets: [ALERTMANAGER_RECEIVERS_SECRET],
+                secrets: [secrets.receivers],
                 storage: volume("2Gi"),
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+                nodeSelector: args.placement.nodeSelector,
+                podMetadata: { annotations: args.placement.annotations },
             },
         },
         grafana: {
-            admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            admin: { existingSecret: secrets.grafanaAdmin, userKey: "admin-user", passwordKey: "admin-password" },
             // No persistence: Grafana's state is provisioned; a restart after a rotation picks up the new admin password.
             persistence: { enabled: false },
             podAnnotations: credentialsAnnotation(args.credentialsGeneration),
@@ -119,44 +166,18 @@ export class Monitoring extends pulumi.ComponentResource {
     readonly crds: pulumi.Resource;
     readonly grafanaService: string;
     readonly prometheusService: string;
+    /** The Secret holding Grafana's admin credentials (its name carries a content hash with plain Kubernetes Secrets). */
+    readonly grafanaAdminSecret: pulumi.Output<string>;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:monitoring:Monitoring", name, {}, opts);
         const k8sOpts = { parent: this, provider: args.provider };
         const labels = recommendedLabels(name, "monitoring");
 
-        const grafanaPassword = generatedPassword(this, `${name}-grafana-admin`, { generation: args.credentialsGeneration });
-        const grafanaSecret = args.secretSink.create(this, args.provider, {
-            name: GRAFANA_ADMIN_SECRET,
-            namespace: args.namespace,
-            labels,
-            data: { "admin-user": "admin", "admin-password": grafanaPassword },
-        });
-        // Files Alertmanager reads (slack_api_url_file, …). Unset receivers get an inert value and are documented.
-        const receiversSecret = args.secretSink.create(this, args.provider, {
-            name: ALERTMANAGER_RECEIVERS_SECRET,
-            namespace: args.namespace,
-            labels,
-            data: {
-                "slack-webhook-url": args.alerts.slackWebhookUrl ?? "https://hooks.slack.com/services/UNSET",
-                "pagerduty-routing-key": "unset",
-                "smtp-password": "unset",
-            },
-        });
-
+        const secrets = createSecrets(this, name, args, labels);
+        this.grafanaAdminSecret = secrets.grafana.name;
         this.crds = helmRelease(`${name}-crds`, { chart: "prometheusOperatorCrds", namespace: args.namespace, timeout: 300 }, k8sOpts);
-
         const template = fs.readFileSync(path.join(args.contentDir, "alertmanager", "alertmanager.yaml.tmpl"), "utf8");
-        const alertmanagerConfig = renderAlertmanagerConfig(template, {
-            STACK: args.stack,
-            SLACK_CRITICAL_CHANNEL: "#shop-alerts-critical",
-            SLACK_WARNING_CHANNEL: "#shop-alerts",
-            EMAIL_TO: args.alerts.emailTo ?? "alerts@example.invalid",
-            EMAIL_FROM: `alertmanager-${args.stack}@example.invalid`,
-            SMTP_SMARTHOST: "smtp.example.invalid:587",
-            SMTP_USERNAME: "alertmanager",
-            DEADMANSSWITCH_URL: "http://127.0.0.1:9/deadmansswitch-not-configured",
-        });
         helmRelease(
             name,
             {
@@ -164,11 +185,14 @@ export class Monitoring extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 skipCrds: true,
                 timeout: 900,
-                values: kubePrometheusStackValues(args, alertmanagerConfig),
+                values: pulumi
+                    .all([secrets.grafana.name, secrets.receivers.name])
+                    .apply(([grafanaAdmin, receivers]) =>
+                        kubePrometheusStackValues(args, alertmanagerConfigFor(template, args, receivers), { grafanaAdmin, receivers }),
+                    ),
             },
-            { ...k8sOpts, dependsOn: [this.crds, grafanaSecret.ready, receiversSecret.ready] },
+            { ...k8sOpts, dependsOn: [this.crds, secrets.grafana.ready, secrets.receivers.ready] },
         );
-
         // Delivery metrics (DORA) pushed by the deploy workflow; honorLabels keeps the pushed job/stack labels.
         helmRelease(
             `${name}-pushgateway`,
@@ -180,41 +204,92 @@ export class Monitoring extends pulumi.ComponentResource {
                     fullnameOverride: PUSHGATEWAY_SERVICE,
                     serviceMonitor: { enabled: true, honorLabels: true, namespace: args.namespace },
                     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+                    nodeSelector: args.placement.nodeSelector,
+                    podAnnotations: args.placement.annotations,
                 },
             },
             { ...k8sOpts, dependsOn: [this.crds] },
         );
-
-        for (const rule of loadRuleFiles(path.join(args.contentDir, "rules"))) {
-            new k8s.apiextensions.CustomResource(
-                rule.name,
-                {
-                    apiVersion: "monitoring.coreos.com/v1",
-                    kind: "PrometheusRule",
-                    metadata: { name: rule.name, namespace: args.namespace, labels: recommendedLabels(rule.name, "alerting-rules") },
-                    spec: rule.spec,
-                },
-                { ...k8sOpts, dependsOn: [this.crds] },
-            );
-        }
-        const dashboardsDir = path.join(args.contentDir, "dashboards");
-        for (const file of fs
-            .readdirSync(dashboardsDir)
-            .filter((f) => f.endsWith(".json"))
-            .sort()) {
-            const id = `dashboard-${path.basename(file, ".json")}`;
-            new k8s.core.v1.ConfigMap(
-                id,
-                {
-                    metadata: { name: id, namespace: args.namespace, labels: { ...recommendedLabels(id, "dashboard"), grafana_dashboard: "1" } },
-                    data: { [file]: fs.readFileSync(path.join(dashboardsDir, file), "utf8") },
-                },
-                k8sOpts,
-            );
-        }
+        createRules(this, args, this.crds);
+        createDashboards(this, args);
 
         this.grafanaService = `${RELEASE_NAME}-grafana`;
         this.prometheusService = `${RELEASE_NAME}-prometheus`;
-        this.registerOutputs({ grafanaService: this.grafanaService, prometheusService: this.prometheusService });
+        this.registerOutputs({ grafanaService: this.grafanaService, prometheusService: this.prometheusService, grafanaAdminSecret: this.grafanaAdminSecret });
+    }
+}
+
+/** The Grafana admin Secret and the Secret of receiver credentials Alertmanager reads as files (only the configured ones). */
+function createSecrets(parent: pulumi.Resource, name: string, args: MonitoringArgs, labels: Record<string, string>) {
+    const grafanaPassword = generatedPassword(parent, `${name}-grafana-admin`, { generation: args.credentialsGeneration });
+    const grafana = args.secretSink.create(parent, args.provider, {
+        name: GRAFANA_ADMIN_SECRET,
+        namespace: args.namespace,
+        labels,
+        data: { "admin-user": "admin", "admin-password": grafanaPassword },
+    });
+    const a = args.alerts;
+    const files: Record<string, pulumi.Input<string>> = {};
+    if (a.slackWebhookUrl) files["slack-webhook-url"] = a.slackWebhookUrl;
+    if (a.pagerDutyRoutingKey) files["pagerduty-routing-key"] = a.pagerDutyRoutingKey;
+    // An empty file when e-mail needs no auth: Alertmanager then sends no AUTH.
+    if (a.email?.to) files["smtp-password"] = a.email.password ?? "";
+    // A Secret with no key is still mountable; it keeps the Alertmanager spec the same in every stack.
+    if (Object.keys(files).length === 0) files["none"] = "";
+    const receivers = args.secretSink.create(parent, args.provider, { name: ALERTMANAGER_RECEIVERS_SECRET, namespace: args.namespace, labels, data: files });
+    return { grafana, receivers };
+}
+
+/** Alertmanager's configuration for this stack: the repository's template, filled, with the unconfigured receivers left out. */
+function alertmanagerConfigFor(template: string, args: MonitoringArgs, receiversSecret: string): unknown {
+    const e = args.alerts.email ?? {};
+    const config = renderAlertmanagerConfig(template, {
+        STACK: args.stack,
+        SLACK_CRITICAL_CHANNEL: "#shop-alerts-critical",
+        SLACK_WARNING_CHANNEL: "#shop-alerts",
+        // Placeholders of receivers that are pruned below never reach Alertmanager.
+        EMAIL_TO: e.to ?? "unset@invalid",
+        EMAIL_FROM: e.from ?? "unset@invalid",
+        SMTP_SMARTHOST: e.smarthost ?? "unset.invalid:587",
+        SMTP_USERNAME: e.username ?? "",
+        DEADMANSSWITCH_URL: args.alerts.deadMansSwitchUrl ?? "https://unset.invalid/",
+        RECEIVERS_DIR: `/etc/alertmanager/secrets/${receiversSecret}`,
+    }) as AlertmanagerConfig;
+    return pruneReceivers(config, configuredReceivers(args.alerts));
+}
+
+/** One PrometheusRule per rule file, after the CRDs. */
+function createRules(parent: pulumi.Resource, args: MonitoringArgs, crds: pulumi.Resource): void {
+    for (const rule of loadRuleFiles(path.join(args.contentDir, "rules"))) {
+        new k8s.apiextensions.CustomResource(
+            rule.name,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: rule.name, namespace: args.namespace, labels: recommendedLabels(rule.name, "alerting-rules") },
+                spec: rule.spec,
+            },
+            { parent, provider: args.provider, dependsOn: [crds] },
+        );
+    }
+}
+
+/** One labelled ConfigMap per dashboard (Grafana's sidecar loads them), content-addressed so an edit never leaves a gap. */
+function createDashboards(parent: pulumi.Resource, args: MonitoringArgs): void {
+    const dir = path.join(args.contentDir, "dashboards");
+    for (const file of fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()) {
+        const id = `dashboard-${path.basename(file, ".json")}`;
+        const data = { [file]: fs.readFileSync(path.join(dir, file), "utf8") };
+        new k8s.core.v1.ConfigMap(
+            id,
+            {
+                metadata: { name: contentName(id, data), namespace: args.namespace, labels: { ...recommendedLabels(id, "dashboard"), grafana_dashboard: "1" } },
+                data,
+            },
+            { parent, provider: args.provider },
+        );
     }
 }

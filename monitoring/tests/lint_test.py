@@ -28,6 +28,7 @@ TEMPLATE_VALUES = {
     "EMAIL_TO": "ops@example.com", "EMAIL_FROM": "alertmanager@example.com",
     "SMTP_SMARTHOST": "smtp.example.com:587", "SMTP_USERNAME": "alertmanager",
     "DEADMANSSWITCH_URL": "https://hc-ping.example.com/00000000-0000-0000-0000-000000000000",
+    "RECEIVERS_DIR": "/etc/alertmanager/secrets/alertmanager-receivers-0123456789",
 }
 
 

@@ -104,13 +104,28 @@ describe("change plan: routine changes (real program)", function () {
             p.blocking.map((c) => `${c.action} ${label(c)}`).sort(),
             [
                 "delete aws:kms/key:Key external-secrets-secrets",
-                ...["alertmanager-receivers", "catalog-secrets", "grafana-admin", "postgres-credentials", "redis-auth", "storefront-secrets"].map(
-                    (n) => `delete aws:secretsmanager/secret:Secret ${n}`,
-                ),
+                ...[
+                    "alertmanager-receivers",
+                    "catalog-secrets",
+                    "grafana-admin",
+                    "postgres-credentials",
+                    "postgres-superuser",
+                    "redis-auth",
+                    "storefront-secrets",
+                ].map((n) => `delete aws:secretsmanager/secret:Secret ${n}`),
                 "delete helm.sh/v3:Release external-secrets",
             ].sort(),
         );
-        assert.deepEqual(rolled(p), []);
+        // The Kubernetes sink's Secrets are new objects (content-addressed names): every reader rolls onto them.
+        assert.deepEqual(rolled(p), [
+            "apps/v1:Deployment catalog",
+            "apps/v1:Deployment storefront",
+            "apps/v1:StatefulSet postgres",
+            "apps/v1:StatefulSet redis",
+        ]);
+        // ...and none collides with the Secrets the ExternalSecrets leave behind (creationPolicy Orphan keeps them).
+        const collisions = changed(p).filter((c) => c.warnings.some((w) => w.startsWith("exists in the cluster")));
+        assert.deepEqual(collisions.map(label), [], renderBrief(p));
     });
     it("Dockerfile edit: a new image tag and exactly that app rolls (finding 5)", async () => {
         const p = await routineAppsEdit("prod", (apps) => fs.appendFileSync(path.join(apps, "storefront", "Dockerfile"), "\n# routine edit\n"));
@@ -124,5 +139,50 @@ describe("change plan: routine changes (real program)", function () {
             img.paths.some((x) => x.path === "imageName"),
             renderBrief(p),
         );
+    });
+    it("app config value (storefrontCacheTtlSeconds): the storefront rolls, no ConfigMap is missing in between (finding 8)", async () => {
+        const p = await routine("prod", { storefrontCacheTtlSeconds: 120 });
+        noStatefulReplaced(p);
+        assert.deepEqual(rolled(p), ["apps/v1:Deployment storefront"], renderBrief(p));
+        assert.deepEqual(
+            changed(p)
+                .filter((c) => c.deleteBeforeReplace)
+                .map(label),
+            [],
+            renderBrief(p),
+        );
+    });
+
+    it("secret rotation (dev, Kubernetes Secrets): the readers roll, no Secret is deleted before its replacement exists (finding 8)", async () => {
+        const p = await routine("dev", { credentialsGeneration: 2 });
+        noStatefulReplaced(p);
+        assert.deepEqual(rolled(p), ["apps/v1:Deployment catalog", "apps/v1:Deployment storefront", "apps/v1:StatefulSet redis"], renderBrief(p));
+        assert.deepEqual(
+            changed(p)
+                .filter((c) => c.deleteBeforeReplace)
+                .map(label),
+            [],
+            renderBrief(p),
+        );
+    });
+
+    it("storage size (redisStorageGiB): the claim grows in place through its patch; the StatefulSet is untouched (finding 7)", async () => {
+        const p = await routine("prod", { redisStorageGiB: 100 });
+        noStatefulReplaced(p);
+        expectExactly(p, { update: ["core/v1:PersistentVolumeClaimPatch data-redis-0"] });
+        const claim = changed(p)[0];
+        assert.deepEqual(
+            claim.paths.map((x) => [x.path, x.after]),
+            [["spec.resources.requests.storage", "100Gi"]],
+        );
+        assert.equal(p.blocking.length, 0);
+    });
+
+    it("redisPersistence off (prod): the cache's StatefulSet is replaced (it restarts empty), which blocks nothing: it is a cache", async () => {
+        const p = await routine("prod", { redisPersistence: false });
+        const sts = changed(p).find((c) => c.type === "kubernetes:apps/v1:StatefulSet")!;
+        assert.equal(sts.action, "replace", renderBrief(p));
+        assert.equal(sts.stateful, undefined);
+        assert.equal(p.blocking.length, 0, renderBrief(p));
     });
 });

@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { toDot } from "../dot";
+import { dotToSvg, loadDotRenderer, toDot } from "../dot";
 import { planFor } from "./helpers";
 
 describe("plan: architecture diagram", () => {
@@ -19,8 +18,22 @@ describe("plan: architecture diagram", () => {
         assert.match(dot, new RegExp(`${vpc} -> n\\d+ \\[penwidth`));
         // not a hairball: fewer edges than resources
         assert.ok((dot.match(/->/g) ?? []).length < plan.resources.length);
-        const r = spawnSync("dot", ["-Tsvg"], { input: dot, encoding: "utf8" });
-        assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /<svg/);
+        // Rendered by the WebAssembly Graphviz (no system package): first in a child process, then in-process.
+        const child = dotToSvg(dot);
+        assert.ok("svg" in child, "problem" in child ? child.problem : "");
+        assert.match(child.svg, /<svg/);
+        await loadDotRenderer();
+        const inProcess = dotToSvg(dot);
+        assert.ok("svg" in inProcess);
+        assert.equal(inProcess.svg, child.svg);
+        const text = inProcess.svg.replace(/&#45;/g, "-"); // Graphviz escapes "-" in SVG text
+        for (const c of components) assert.ok(text.includes(c.name), `${c.name} not drawn`);
+    });
+
+    it("reports a DOT syntax error instead of throwing", async () => {
+        await loadDotRenderer();
+        const r = dotToSvg("digraph { a -> ");
+        assert.ok("problem" in r);
+        assert.match(r.problem, /syntax error/);
     });
 });

@@ -39,6 +39,7 @@ import {
     k8sSecretsNotInEnv,
 } from "./k8s/workloads";
 import { helmReleasePinned } from "./k8s/helm";
+import { costBudget } from "./stack/cost";
 import { k8sNetworkpolicyCoverage, k8sPdb, k8sReplicasHa, k8sServicemonitorSelected, k8sSpread } from "./stack/k8s";
 
 export const POLICY_FACTORIES: readonly PolicyFactory[] = [
@@ -72,6 +73,7 @@ export const POLICY_FACTORIES: readonly PolicyFactory[] = [
     kmsPolicySafe,
     s3PublicAccessBlock,
     s3NoPublicAcl,
+    costBudget,
     // Kubernetes
     k8sNoPrivileged,
     k8sNoPrivilegeEscalation,
@@ -125,3 +127,4 @@ export * from "./k8s/pod-security";
 export * from "./k8s/workloads";
 export * from "./k8s/helm";
 export * from "./stack/k8s";
+export * from "./stack/cost";

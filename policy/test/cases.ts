@@ -14,6 +14,7 @@ import { CASES as C10 } from "../rules/k8s/pod-security.cases";
 import { CASES as C11 } from "../rules/k8s/workloads.cases";
 import { CASES as C12 } from "../rules/stack/aws.cases";
 import { CASES as C13 } from "../rules/stack/k8s.cases";
+import { CASES as C14 } from "../rules/stack/cost.cases";
 
 export interface Case {
     name: string;
@@ -33,4 +34,20 @@ export interface RuleCases {
     unknown: Case[];
 }
 
-export const CASES: Record<string, RuleCases> = { ...C0, ...C1, ...C2, ...C3, ...C4, ...C5, ...C6, ...C7, ...C8, ...C9, ...C10, ...C11, ...C12, ...C13 };
+export const CASES: Record<string, RuleCases> = {
+    ...C0,
+    ...C1,
+    ...C2,
+    ...C3,
+    ...C4,
+    ...C5,
+    ...C6,
+    ...C7,
+    ...C8,
+    ...C9,
+    ...C10,
+    ...C11,
+    ...C12,
+    ...C13,
+    ...C14,
+};

@@ -21,7 +21,14 @@ describe("component: add-ons", () => {
     it("the load-balancer controller owns the IngressClass and the annotations an app's route gets", async () => {
         let route: ReturnType<LoadBalancerController["route"]> | undefined;
         await runComponents(() => {
-            const lbc = new LoadBalancerController("lbc", { provider: provider(), clusterName: "c", region: "eu-west-1", replicas: 1, vpcId: "vpc-1" });
+            const lbc = new LoadBalancerController("lbc", {
+                provider: provider(),
+                clusterName: "c",
+                region: "eu-west-1",
+                replicas: 1,
+                vpcId: "vpc-1",
+                tags: { Project: "p" },
+            });
             route = lbc.route({ host: "shop.example.com", certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x", tlsPolicy: "p", groupName: "g" });
         });
         assert.equal(route!.className, "alb");

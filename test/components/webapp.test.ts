@@ -22,7 +22,7 @@ describe("component: WebApp", () => {
         const r = await runComponents(() => new WebApp("app", webAppArgs({ preDeployCommand: ["/app/run", "migrate"] })));
         const [job] = ofType(r, "kubernetes:batch/v1:Job");
         const [deployment] = ofType(r, "kubernetes:apps/v1:Deployment");
-        assert.equal(get(job.inputs, "metadata.name"), "app-migrate-0123456789");
+        assert.match(get(job.inputs, "metadata.name"), /^app-migrate-0123456789-[0-9a-f]{6}$/);
         assert.ok(deployment.dependencies.includes(job.urn), "the Deployment must wait for the Job");
         assert.notEqual(
             get(job.inputs, "spec.template.metadata.labels")["app.kubernetes.io/instance"],
@@ -55,6 +55,20 @@ describe("component: WebApp", () => {
         assert.deepEqual(get(ingress.inputs, "metadata.annotations"), { a: "b" });
         const [policy] = ofType(withIngress, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
         assert.deepEqual(get(policy.inputs, "spec.ingress.0.from.1"), { ipBlock: { cidr: "10.9.0.0/16" } });
+    });
+
+    it("a config change is a new ConfigMap (new name, so created before the old one goes) that rolls the app and re-runs its Job (finding 8)", async () => {
+        const build = (level: string) =>
+            runComponents(() => new WebApp("app", webAppArgs({ config: { LOG_LEVEL: level }, preDeployCommand: ["/app/run", "migrate"] })));
+        const [a, b] = [await build("info"), await build("debug")];
+        const cm = (r: typeof a) => get(ofType(r, "kubernetes:core/v1:ConfigMap")[0].inputs, "metadata.name");
+        const ref = (r: typeof a) => get(ofType(r, "kubernetes:apps/v1:Deployment")[0].inputs, "spec.template.spec.containers.0.envFrom.0.configMapRef.name");
+        const job = (r: typeof a) => get(ofType(r, "kubernetes:batch/v1:Job")[0].inputs, "metadata.name");
+        assert.match(cm(a), /^app-config-[0-9a-f]{10}$/);
+        assert.notEqual(cm(b), cm(a));
+        assert.equal(ref(a), cm(a));
+        assert.equal(ref(b), cm(b));
+        assert.notEqual(job(b), job(a), "the Job reads the config too: a new name, never a delete-then-create of the same one");
     });
 
     it("refuses a secret-looking config key and credentials embedded in a URL", () => {

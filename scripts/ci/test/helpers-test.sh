@@ -326,6 +326,18 @@ if [[ $rc -eq 0 ]] && grep -q '| `shop:apps:App` | 2 |' <<<"$out" && grep -q "3 
   && grep -q "0 mandatory violations" <<<"$out" && ! grep -q hunter2 <<<"$out"; then
   ok "plan-summary counts resources by type and prints no inputs"
 else ko "plan-summary counts resources by type and prints no inputs" "$out"; fi
+cat >"$tmp/cost.json" <<'JSON'
+{"format":"shop-platform/cost@1","region":"eu-west-1","environment":"dev","totalUsd":1234.5,"priceFile":{"read":"2026-12-02"},
+ "byComponent":[{"component":"Cluster c","monthlyUsd":1000},{"component":"<img src=x onerror=alert(1)>","monthlyUsd":234.5}],
+ "savings":[{"monthlyUsd":10,"message":"x"}]}
+JSON
+out="$("$ci/plan-summary.sh" "$tmp/resources.json" 2>&1)"
+rc=$?
+# shellcheck disable=SC2016 # literal backticks of the Markdown table
+if [[ $rc -eq 0 ]] && grep -qF '**Estimated monthly cost: $1,234.50** (eu-west-1, dev assumptions, prices read 2026-12-02' <<<"$out" \
+  && grep -qF '| `Cluster c` | $1,000.00 |' <<<"$out" && ! grep -q '<img' <<<"$out" && grep -qF '1, $10.00/month' <<<"$out"; then
+  ok "plan-summary prints the cost estimate next to the plan, labels sanitised"
+else ko "plan-summary prints the cost estimate next to the plan, labels sanitised" "$out"; fi
 echo '{"resources":[]}' >"$tmp/bad.json"
 if ! "$ci/plan-summary.sh" "$tmp/bad.json" >/dev/null 2>&1; then ok "plan-summary rejects a file of another format"
 else ko "plan-summary rejects a file of another format"; fi

@@ -1,0 +1,222 @@
+/**
+ * The cost estimate of the real stacks, pinned per component type to figures computed by hand from
+ * plan/pricing/eu-west-1.json (P below) and the environment's assumptions (the numbers written out).
+ * When a price changes, these follow the file; the stack totals at the end are literal and change
+ * with it (regenerate the README table too: node --import tsx plan/cost/readme.ts).
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { loadPrices, round2, writeCostFile, type CostEstimate, type CostLine } from "../cost";
+import { planFor } from "./helpers";
+
+const F = loadPrices("eu-west-1");
+const P = Object.fromEntries(Object.entries(F.prices).map(([k, v]) => [k, v.usd])) as Record<keyof typeof F.prices, number>;
+const EC2 = F.ec2.onDemandHour;
+const H = 730;
+const DAYS = H / 24; // days in a month, for log storage at steady state
+
+async function est(stack: string): Promise<CostEstimate> {
+    const p = await planFor(stack);
+    assert.ok(p.cost, p.costProblem);
+    return p.cost;
+}
+const linesOf = (e: CostEstimate, type: string, name?: string) => e.lines.filter((l) => l.type === type && (name === undefined || l.name === name));
+const sum = (ls: CostLine[]) => ls.reduce((s, l) => s + l.monthlyUsd, 0);
+const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
+
+describe("plan: cost estimate per component type (hand-computed from plan/pricing/eu-west-1.json)", function () {
+    this.timeout(180_000);
+
+    it("the price file: every price has a source, a quote, the date read and says whether it is confirmed for eu-west-1", () => {
+        for (const [k, v] of Object.entries(F.prices)) {
+            assert.ok(v.source && v.quote && /^\d{4}-\d\d-\d\d$/.test(v.read), k);
+            assert.equal(typeof v.regionConfirmed, "boolean", k);
+            if (!v.regionConfirmed) assert.ok(v.note, `${k}: an unconfirmed price must say what was used`);
+        }
+        assert.ok(F.ec2.source.includes("karpenter-provider-aws") && F.ec2.onDemandHour["m6i.large"] > 0);
+    });
+
+    it("EKS control plane: 730 h × the standard-support hourly price, in every stack", async () => {
+        for (const s of ["dev", "staging", "prod"]) {
+            const l = (await est(s)).lines.find((x) => x.priceKey === "eks.cluster.standard")!;
+            close(l.monthlyUsd, 730 * P["eks.cluster.standard"], s); // 730 × $0.10 = $73.00
+            assert.equal(l.note, undefined, "our clusters pin upgradePolicy.supportType STANDARD");
+        }
+    });
+
+    it("managed node group: desiredSize × 730 h × the first listed type + root volumes from the launch template", async () => {
+        const ng = (e: CostEstimate) => sum(linesOf(e, "aws:eks/nodeGroup:NodeGroup"));
+        close(ng(await est("dev")), 2 * H * EC2["t3.large"] + 2 * 20 * P["ebs.gp3.gbMonth"], "dev"); // 2 × 730 × 0.0832 + 40 GB × 0.08
+        close(ng(await est("staging")), 2 * H * EC2["m6i.large"] + 2 * 40 * P["ebs.gp3.gbMonth"], "staging");
+        // prod lists m6i.large, m6a.large: managed node groups fill On-Demand in list order → m6i.large
+        const prod = await est("prod");
+        close(ng(prod), 3 * H * EC2["m6i.large"] + 3 * 50 * P["ebs.gp3.gbMonth"], "prod");
+        assert.match(linesOf(prod, "aws:eks/nodeGroup:NodeGroup")[0].note!, /first of m6i\.large, m6a\.large/);
+    });
+
+    it("Karpenter pool: the assumed baseline nodes of the cheapest allowed large type (spot where allowed) + their root volumes", async () => {
+        const kp = (e: CostEstimate) => sum(linesOf(e, "kubernetes:karpenter.sh/v1:NodePool"));
+        close(kp(await est("dev")), 0, "dev: karpenterBaselineNodes 0");
+        // families m6i, m6a, m7i, c6i, c7i → c6i.large is the cheapest; staging allows spot: × (1 − 0.6)
+        close(kp(await est("staging")), 1 * H * EC2["c6i.large"] * (1 - 0.6) + 1 * 50 * P["ebs.gp3.gbMonth"], "staging");
+        close(kp(await est("prod")), 1 * H * EC2["c6i.large"] + 1 * 50 * P["ebs.gp3.gbMonth"], "prod (on-demand only)");
+    });
+
+    it("NAT gateways: strategy × AZs gateways, their EIPs, and the processed GB", async () => {
+        const nat = (e: CostEstimate) => sum(linesOf(e, "awsx:ec2:Vpc"));
+        const perGw = H * (P["natgw.hour"] + P["ipv4.hour"]); // 730 × (0.045 + 0.005) = $36.50
+        close(nat(await est("dev")), 1 * perGw + 50 * P["natgw.gb"], "dev: Single"); // + 50 GB × 0.045
+        close(nat(await est("staging")), 2 * perGw + 100 * P["natgw.gb"], "staging: 2 AZs OnePerAz");
+        close(nat(await est("prod")), 3 * perGw + 300 * P["natgw.gb"], "prod: 3 AZs OnePerAz");
+    });
+
+    it("EBS volumes of the data stores and monitoring: PVC GiB × replicas × gp3", async () => {
+        const gp3 = P["ebs.gp3.gbMonth"];
+        const pvc = (e: CostEstimate, type: string, name: string) => sum(linesOf(e, type, name).filter((l) => l.item.includes("PVC")));
+        const SS = "kubernetes:apps/v1:StatefulSet";
+        const REL = "kubernetes:helm.sh/v3:Release";
+        for (const [s, pg, redis, prom] of [
+            ["dev", 5, 0, 10], // dev's Redis has no persistence
+            ["staging", 20, 2, 20],
+            ["prod", 50, 5, 50],
+        ] as const) {
+            const e = await est(s);
+            close(pvc(e, SS, "postgres"), pg * gp3, `${s} postgres`);
+            close(pvc(e, SS, "redis"), redis * gp3, `${s} redis`);
+            // kube-prometheus-stack: Prometheus prom GiB + Alertmanager 2 GiB, one replica each (chart defaults)
+            close(pvc(e, REL, "monitoring"), (prom + 2) * gp3, `${s} monitoring`);
+        }
+    });
+
+    it("ALB: one per ingress group (both apps share it): hours + LCU-hours + a public IPv4 per AZ; none in dev", async () => {
+        const alb = (e: CostEstimate) => sum(e.lines.filter((l) => l.item.startsWith("ALB ")));
+        close(alb(await est("dev")), 0, "dev has no ingress");
+        close(alb(await est("staging")), H * P["alb.hour"] + 1 * H * P["alb.lcuHour"] + 2 * H * P["ipv4.hour"], "staging: 1 LCU, 2 AZs");
+        close(alb(await est("prod")), H * P["alb.hour"] + 2 * H * P["alb.lcuHour"] + 3 * H * P["ipv4.hour"], "prod: 2 LCU, 3 AZs");
+        const prod = await est("prod");
+        assert.equal(new Set(prod.lines.filter((l) => l.item.startsWith("ALB ")).map((l) => l.urn)).size, 1, "one ALB for the group");
+        assert.ok(prod.zeroCost.some((z) => z.type === "kubernetes:networking.k8s.io/v1:Ingress" && /shares the ALB/.test(z.reason)));
+    });
+
+    it("CloudWatch Logs: control-plane (5 types) and flow-log ingestion, storage = monthly GB × retention days ÷ days per month", async () => {
+        const logs = (e: CostEstimate) => sum(e.lines.filter((l) => l.priceKey.startsWith("logs.")));
+        const ing = P["logs.ingest.gb"];
+        const sto = P["logs.storage.gbMonth"];
+        // dev: 5 types × 1 GB = 5 GB, 7-day retention; no flow logs
+        close(logs(await est("dev")), 5 * ing + ((5 * 7) / DAYS) * sto, "dev");
+        // staging: 5 × 1 GB, 30 d; flow logs 10 GB, 30 d
+        close(logs(await est("staging")), 5 * ing + ((5 * 30) / DAYS) * sto + 10 * ing + ((10 * 30) / DAYS) * sto, "staging");
+        // prod: 5 × 2 GB, 90 d; flow logs 30 GB, 90 d
+        close(logs(await est("prod")), 10 * ing + ((10 * 90) / DAYS) * sto + 30 * ing + ((30 * 90) / DAYS) * sto, "prod");
+    });
+
+    it("KMS keys and Secrets Manager secrets: per key/secret-month + the assumed requests", async () => {
+        const kms = (e: CostEstimate) => sum(linesOf(e, "aws:kms/key:Key"));
+        const sm = (e: CostEstimate) => sum(linesOf(e, "aws:secretsmanager/secret:Secret"));
+        const key = P["kms.keyMonth"] + (10_000 / 10_000) * P["kms.requests10k"]; // $1 + 10k requests × $0.03/10k
+        const secret = P["secretsmanager.secretMonth"] + (730 / 10_000) * P["secretsmanager.calls10k"]; // hourly refresh: 730 calls
+        close(kms(await est("dev")), 1 * key, "dev: the EKS secrets key");
+        close(sm(await est("dev")), 0, "dev has no Secrets Manager");
+        for (const s of ["staging", "prod"]) {
+            close(kms(await est(s)), 2 * key, `${s}: EKS + Secrets Manager keys`);
+            close(sm(await est(s)), 7 * secret, `${s}: 7 secrets (PostgreSQL superuser and roles apart)`);
+        }
+    });
+
+    it("ECR: images the lifecycle policy keeps × 0.25 GB × the storage price, per repository", async () => {
+        for (const [s, kept] of [
+            ["dev", 10],
+            ["staging", 20],
+            ["prod", 50],
+        ] as const)
+            close(sum(linesOf(await est(s), "aws:ecr/repository:Repository")), 2 * kept * 0.25 * P["ecr.storage.gbMonth"], s);
+    });
+
+    it("internet data transfer: the assumed GB × the per-GB price", async () => {
+        for (const [s, gb] of [
+            ["dev", 20],
+            ["staging", 50],
+            ["prod", 500],
+        ] as const)
+            close(sum((await est(s)).lines.filter((l) => l.priceKey === "transfer.internetOut.gb")), gb * P["transfer.internetOut.gb"], s);
+    });
+
+    it("stack totals (literal, from the figures above) and the component sums add up", async () => {
+        for (const [s, total] of [
+            ["dev", 243.65],
+            ["staging", 377.29],
+            ["prod", 607.84],
+        ] as const) {
+            const e = await est(s);
+            assert.equal(round2(e.totalUsd), total, s);
+            close(
+                e.byComponent.reduce((x, c) => x + c.monthlyUsd, 0),
+                e.totalUsd,
+                `${s} components`,
+            );
+            close(
+                e.byResource.reduce((x, c) => x + c.monthlyUsd, 0),
+                e.totalUsd,
+                `${s} resources`,
+            );
+            for (const l of e.lines) close(l.monthlyUsd, l.quantity * l.unitPriceUsd, `${s} ${l.item}`);
+        }
+    });
+
+    it("components are the ComponentResources (Cluster, Network, AppImage, add-ons, Postgres…)", async () => {
+        const e = await est("prod");
+        const names = e.byComponent.map((c) => c.component);
+        for (const c of ["Cluster shop-prod", "Network shop-prod", "AppImage storefront", "Karpenter karpenter", "Postgres postgres", "Monitoring monitoring"])
+            assert.ok(names.includes(c), c);
+        assert.equal(e.byComponent[0].component, "Cluster shop-prod");
+    });
+
+    it("every resource is priced, listed as costing nothing (with why), or listed as not priced — none dropped", async () => {
+        for (const s of ["dev", "staging", "prod"]) {
+            const p = await planFor(s);
+            const e = p.cost!;
+            const priced = new Set(e.lines.map((l) => l.urn));
+            const counted = new Map<string, number>();
+            for (const z of [...e.zeroCost, ...e.notPriced]) counted.set(z.type, (counted.get(z.type) ?? 0) + z.count);
+            for (const r of p.resources) {
+                if (r.type === "pulumi:pulumi:Stack" || (!r.custom && !r.remote) || priced.has(r.urn)) continue;
+                const left = counted.get(r.type) ?? 0;
+                assert.ok(left > 0, `${s}: ${r.type} ${r.name} is neither priced nor listed`);
+                counted.set(r.type, left - 1);
+            }
+            for (const [t, n] of counted) assert.equal(n, 0, `${s}: ${t} over-counted`);
+            assert.deepEqual(e.notPriced, [], `${s}: our stacks have no unpriced type`);
+            for (const z of e.zeroCost) assert.ok(z.reason.length > 5, z.type);
+            assert.ok(
+                e.zeroCost.some((z) => z.type === "aws:sqs/queue:Queue" && /≈ \$0/.test(z.reason)),
+                "SQS is ≈$0, said so",
+            );
+        }
+    });
+
+    it("savings the plan sees: spot for dev/staging nodes, one NAT in staging; none of those in prod", async () => {
+        const dev = await est("dev");
+        const spot = dev.savings.find((x) => /runs on-demand/.test(x.message))!;
+        close(spot.monthlyUsd, 2 * H * EC2["t3.large"] * 0.6, "dev spot"); // 2 × 730 × 0.0832 × spotDiscount 0.6
+        const st = await est("staging");
+        const nat = st.savings.find((x) => /NAT gateways/.test(x.message))!;
+        close(nat.monthlyUsd, 1 * H * (P["natgw.hour"] + P["ipv4.hour"]), "staging: one gateway fewer");
+        const prod = await est("prod");
+        assert.ok(!prod.savings.some((x) => /NAT|runs on-demand/.test(x.message)), "prod must stay HA and on-demand");
+        // prod root volumes are 50 GiB: above rootVolumeSuggestedGb 40 → (50 − 40) × 3 nodes × gp3
+        close(prod.savings.find((x) => /launch template/.test(x.message))!.monthlyUsd, 10 * 3 * P["ebs.gp3.gbMonth"], "prod root volumes");
+    });
+
+    it("out/<stack>/cost.json carries the same numbers (cents)", async () => {
+        const e = await est("staging");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cost-"));
+        const doc = JSON.parse(fs.readFileSync(writeCostFile(dir, e), "utf8")) as CostEstimate;
+        assert.equal(doc.format, "shop-platform/cost@1");
+        assert.equal(doc.totalUsd, round2(e.totalUsd));
+        assert.equal(doc.lines.length, e.lines.length);
+        assert.equal(doc.priceFile.read, F.read);
+        assert.deepEqual(doc.assumptions, e.assumptions);
+    });
+});
