@@ -31,8 +31,16 @@ export function parseApply(status: number, stdout: string, stderr: string): Appl
 }
 
 /** `kubectl apply --server-side [--dry-run=server] --validate=strict --warnings-as-errors -f <path>...`. */
-export function apply(cluster: Cluster, paths: string[], opts: { dryRun: boolean }): ApplyResult {
-    const args = [...APPLY_FLAGS, ...(opts.dryRun ? ["--dry-run=server"] : []), "-o", "name", ...paths.flatMap((p) => ["-f", p])];
+export function apply(cluster: Cluster, paths: string[], opts: { dryRun: boolean; forceConflicts?: boolean; fieldManager?: string }): ApplyResult {
+    const flags = APPLY_FLAGS.map((f) => (opts.fieldManager && f.startsWith("--field-manager=") ? `--field-manager=${opts.fieldManager}` : f));
+    const args = [
+        ...flags,
+        ...(opts.dryRun ? ["--dry-run=server"] : []),
+        ...(opts.forceConflicts ? ["--force-conflicts"] : []),
+        "-o",
+        "name",
+        ...paths.flatMap((p) => ["-f", p]),
+    ];
     const r = cluster.kubectl(args);
     return parseApply(r.status, r.stdout, r.stderr);
 }
@@ -41,5 +49,12 @@ export function apply(cluster: Cluster, paths: string[], opts: { dryRun: boolean
 export function writeObjects(objects: { file: string; text: string }[] | K8sObject[], prefix: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `shop-conformance-${prefix}-`));
     for (const o of objects) fs.writeFileSync(path.join(dir, path.basename(o.file)), o.text);
+    return dir;
+}
+
+/** Like writeObjects, for objects given as data (written as JSON, which every reader reads the same). */
+export function writeData(objects: { file: string; object: Record<string, unknown> }[], prefix: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `shop-conformance-${prefix}-`));
+    for (const o of objects) fs.writeFileSync(path.join(dir, path.basename(o.file).replace(/\.ya?ml$/, ".json")), JSON.stringify(o.object));
     return dir;
 }

@@ -13,6 +13,8 @@ export interface K8sObject {
     kind: string;
     namespace?: string;
     name: string;
+    /** The Pulumi resource it renders (the manifest's `# urn:` header), when written by the plan. */
+    urn?: string;
 }
 
 /** Groups of the built-in APIs: anything else is a custom resource that needs a CRD. */
@@ -46,6 +48,7 @@ export const isCustomResource = (o: K8sObject) => !BUILTIN_GROUPS.has(o.group);
 /** Every object in `dir` (one or more documents per file), read as YAML 1.1 like kubectl's sigs.k8s.io/yaml. */
 export function readObjects(dir: string): K8sObject[] {
     const out: K8sObject[] = [];
+    if (!fs.existsSync(dir)) return out;
     for (const f of fs
         .readdirSync(dir)
         .filter((x) => /\.(ya?ml|json)$/.test(x))
@@ -62,6 +65,7 @@ export function readObjects(dir: string): K8sObject[] {
                 file: path.join(dir, f),
                 text,
                 object,
+                urn: /^# urn: (\S+)$/m.exec(text)?.[1],
                 id: `${apiVersion}/${kind}/${namespace ?? ""}/${name}`,
                 group: groupOf(apiVersion),
                 kind,

@@ -21,6 +21,7 @@ import { apply, writeObjects, type ApplyResult } from "./kubectl";
 import { negatives } from "./negatives";
 import { changedObjects, isCustomResource, readObjects, type K8sObject } from "./objects";
 import { variantsFor, writePlanFor, type Variant } from "./plans";
+import { applyPatches, createClaims, judgeChange, readPlanDir, type PlanDir } from "./updates";
 
 interface Check {
     name: string;
@@ -163,10 +164,29 @@ async function checkStack(stack: string, crds: ResolvedCrd[], bin: string, withN
         ) {
             return summary;
         }
+        // Patches (a volume grown in place) patch what controllers create: stand in for them, then apply.
+        const base = readPlanDir(planDir);
+        if (base.patches.length > 0) {
+            const claims = createClaims(cluster, objects);
+            record(
+                `${stack}: claims the StatefulSet controller would create, bound as the provisioner would (${claims.claims.join(", ")})`,
+                claims.ok,
+                claims.ok ? undefined : claims.detail,
+            );
+            const dryPatch = applyPatches(cluster, base.patches, true);
+            const realPatch = dryPatch.ok ? applyPatches(cluster, base.patches, false) : dryPatch;
+            summary.objects += base.patches.length;
+            if (!realPatch.ok) summary.errors += base.patches.length - realPatch.accepted.length;
+            record(
+                `${stack}: server-side apply of ${base.patches.length} patches (out/${stack}/patches/): ${realPatch.accepted.length} accepted`,
+                dryPatch.ok && realPatch.ok && realPatch.warnings.length === 0,
+                realPatch.ok ? undefined : summarize(realPatch),
+            );
+        }
         const variantRoot = fs.mkdtempSync(path.join(os.tmpdir(), `shop-conformance-${stack}-variants-`));
         try {
             for (const variant of variantsFor(stack)) {
-                const refusal = await checkVariant(cluster, stack, variant, objects, manifests, path.join(variantRoot, variant.id));
+                const refusal = await checkVariant(cluster, stack, variant, base, path.join(variantRoot, variant.id));
                 if (refusal) summary.refused.push(`${variant.id}: ${refusal}`);
             }
         } finally {
@@ -216,7 +236,8 @@ function attributeWarnings(cluster: Cluster, objects: K8sObject[]): void {
 }
 
 /** Returns the server's refusal, or undefined when the change is accepted (or changes no object). */
-async function checkVariant(cluster: Cluster, stack: string, variant: Variant, base: K8sObject[], baseDir: string, dir: string): Promise<string | undefined> {
+/** Returns the server's refusal, or undefined when every request of the change is accepted. */
+async function checkVariant(cluster: Cluster, stack: string, variant: Variant, base: PlanDir, dir: string): Promise<string | undefined> {
     const desc = `${variant.what}${
         Object.keys(variant.overrides).length
             ? ` (${Object.entries(variant.overrides)
@@ -229,13 +250,12 @@ async function checkVariant(cluster: Cluster, stack: string, variant: Variant, b
         record(`${stack}: update "${desc}": the plan refused ${variant.from ? "its starting point" : "it"}`, false, plan.error);
         return `plan refused: ${plan.error}`;
     }
-    const planned = readObjects(path.join(dir, "manifests"));
-    if (!variant.from) return checkChange(cluster, stack, desc, base, planned);
-    // A change that starts elsewhere: store its starting point first (for real), check the way from
-    // there to the base, then store the base again for the next change (objects only the starting
-    // point had stay; no later change sends them).
+    const planned = readPlanDir(dir);
+    if (!variant.from) return judge(cluster, stack, desc, base, planned);
+    // A change that starts elsewhere: store its starting point first (for real), judge the way from
+    // there to the base, then store the base again for the next change.
     try {
-        const setup = changedObjects(base, planned);
+        const setup = changedObjects(base.objects, planned.objects);
         const start = [...setup.changed, ...setup.added];
         if (start.length > 0) {
             const tmp = writeObjects(start, `${stack}-${variant.id}-from`);
@@ -249,31 +269,22 @@ async function checkVariant(cluster: Cluster, stack: string, variant: Variant, b
                 fs.rmSync(tmp, { recursive: true, force: true });
             }
         }
-        return checkChange(cluster, stack, desc, planned, base);
+        return judge(cluster, stack, desc, planned, base);
     } finally {
-        const r = apply(cluster, [baseDir], { dryRun: false });
+        const r = apply(cluster, [path.join(base.dir, "manifests")], { dryRun: false });
         if (!r.ok) record(`${stack}: store the base plan again after "${desc}"`, false, summarize(r));
     }
 }
 
-function checkChange(cluster: Cluster, stack: string, desc: string, before: K8sObject[], after: K8sObject[]): string | undefined {
-    const { changed, added, removed } = changedObjects(before, after);
-    const touched = [...changed, ...added];
-    const what = `${changed.length} changed, ${added.length} new, ${removed.length} removed`;
-    if (touched.length === 0) {
-        record(`${stack}: update "${desc}": changes no Kubernetes object (${what})`, true);
+function judge(cluster: Cluster, stack: string, desc: string, before: PlanDir, after: PlanDir): string | undefined {
+    const v = judgeChange(cluster, stack, before, after);
+    if (v.requests.length === 0) {
+        record(`${stack}: update "${desc}": changes no Kubernetes object`, true);
         return undefined;
     }
-    const tmp = writeObjects(touched, `${stack}-change`);
-    try {
-        const r = apply(cluster, [tmp], { dryRun: true });
-        const accepted = r.ok && r.errors.length === 0 && r.warnings.length === 0;
-        const names = touched.map((o) => `${o.kind}/${o.name}`).join(", ");
-        record(`${stack}: update "${desc}" accepted by the server (${what}: ${names})`, accepted, accepted ? undefined : summarize(r));
-        return accepted ? undefined : summarize(r);
-    } finally {
-        fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    const detail = [...v.refusals.map((r) => `refused: ${r}`), ...v.statefulLosses.map((l) => `stateful object lost: ${l}`)].join("\n");
+    record(`${stack}: update "${desc}" accepted by the server, nothing stateful replaced (${v.requests.join(", ")})`, v.ok, v.ok ? undefined : detail);
+    return v.ok ? undefined : detail;
 }
 
 async function main(): Promise<number> {

@@ -137,7 +137,8 @@ export function renderManifests(resources: ResourceRecord[]): ManifestFile[] {
         const { object, autoNamed, redactedFields } = reconstructObject(r);
         // pulumi-kubernetes `<Kind>Patch` resources server-side-apply a few fields of an object a
         // controller created (e.g. a StatefulSet's volume claim): the manifest is that kind, partial.
-        const patch = /Patch$/.test(String(object.kind));
+        // The resource type says so even when the inputs already carry the plain kind (the SDK sets it).
+        const patch = /Patch$/.test(apiOf(r.type).kind) || /Patch$/.test(String(object.kind));
         if (patch) object.kind = String(object.kind).replace(/Patch$/, "");
         const kind = String(object.kind);
         const name = String((object.metadata as Record<string, unknown>).name);

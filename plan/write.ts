@@ -1,7 +1,8 @@
 /**
  * Writes one plan's artefacts into its out dir: resources.json, manifests/ (one file per Kubernetes
  * object: `kubectl apply -f manifests/` reads every file there as objects), helm-values/ (each Helm
- * release's values, which are not objects), architecture.{dot,svg}.
+ * release's values, which are not objects), patches/ (server-side-apply patches of objects a controller
+ * creates, e.g. a StatefulSet's claims: they apply only once those exist), architecture.{dot,svg}.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -42,12 +43,13 @@ export function writePlan(plan: Plan, dir: string): Written {
 
     const mdir = path.join(dir, "manifests");
     const vdir = path.join(dir, "helm-values");
-    for (const d of [mdir, vdir]) {
+    const pdir = path.join(dir, "patches");
+    for (const d of [mdir, vdir, pdir]) {
         fs.rmSync(d, { recursive: true, force: true }); // stale files from an earlier plan would mislead
         fs.mkdirSync(d, { recursive: true });
     }
     for (const m of renderManifests(plan.resources)) {
-        const p = path.join(m.kind === "HelmRelease" ? vdir : mdir, m.file);
+        const p = path.join(m.kind === "HelmRelease" ? vdir : /^\d+-patch-/.test(m.file) ? pdir : mdir, m.file);
         fs.writeFileSync(p, m.content);
         files.push(p);
     }

@@ -19,6 +19,18 @@ describe("plan: Kubernetes manifests", () => {
             // objects); each Helm release's values go to helm-values/, numbered in the same sequence.
             const objectFiles = fs.readdirSync(path.join(dir, "manifests"));
             const valuesFiles = fs.readdirSync(path.join(dir, "helm-values"));
+            // Patches of objects a controller creates (a StatefulSet's claims) cannot apply before those exist.
+            const patchFiles = fs.readdirSync(path.join(dir, "patches"));
+            assert.deepEqual(
+                objectFiles.filter((f) => /^\d+-patch-/.test(f)),
+                [],
+                "patches in manifests/",
+            );
+            assert.deepEqual(
+                patchFiles.filter((f) => !/^\d+-patch-/.test(f)),
+                [],
+                "objects in patches/",
+            );
             assert.deepEqual(
                 objectFiles.filter((f) => f.endsWith(".values.yaml")),
                 [],
@@ -29,7 +41,11 @@ describe("plan: Kubernetes manifests", () => {
                 [],
                 "objects in helm-values/",
             );
-            const where = new Map([...objectFiles.map((f) => [f, "manifests"] as const), ...valuesFiles.map((f) => [f, "helm-values"] as const)]);
+            const where = new Map([
+                ...objectFiles.map((f) => [f, "manifests"] as const),
+                ...valuesFiles.map((f) => [f, "helm-values"] as const),
+                ...patchFiles.map((f) => [f, "patches"] as const),
+            ]);
             const files = [...where.keys()].sort();
             const k8s = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
             assert.ok(k8s.length > 0, "the program declares Kubernetes objects");

@@ -60,7 +60,7 @@ describe("plan: YAML safe for every reader (1.1 and 1.2)", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), `plan-yaml-${stack}-`));
             try {
                 writePlan(plan, dir);
-                const files = ["manifests", "helm-values"].flatMap((d) => fs.readdirSync(path.join(dir, d)).map((f) => path.join(d, f)));
+                const files = ["manifests", "helm-values", "patches"].flatMap((d) => fs.readdirSync(path.join(dir, d)).map((f) => path.join(d, f)));
                 assert.ok(files.filter((f) => f.startsWith("manifests")).length > 10, "the plan writes manifests");
                 assert.ok(
                     files.some((f) => f.endsWith(".values.yaml")),
