@@ -65,7 +65,7 @@ describe("plan: Kubernetes manifests", () => {
                     assert.match(text, /^# version: {3}\d/m);
                     continue;
                 }
-                const kindSlug = f.replace(/^\d+-/, "").split("-")[0];
+                const kindSlug = f.replace(/^\d+-(patch-)?/, "").split("-")[0];
                 assert.equal(String(doc.kind).toLowerCase(), kindSlug, f);
                 try {
                     await validate(doc);
