@@ -11,6 +11,7 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v shellcheck >/dev/null || need+=(shellcheck)
 command -v wrk >/dev/null || need+=(wrk)  # bench/run.sh (the apps' benchmark; no test needs it)
+command -v etcd >/dev/null || need+=(etcd-server)  # the conformance suite's kube-apiserver stores in it
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "installing Debian packages: ${need[*]}"
