@@ -10,7 +10,10 @@ export function metricsServerValues(replicas: number): Record<string, unknown> {
     return {
         replicas,
         // Two replicas need a PDB to survive node drains; one replica must not block them.
-        podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
+        // AlwaysAllow, as for our own PDBs: a crash-looping replica must not block drains. The
+        // chart's templates/pdb.yaml renders the key (commit 76de4d1c, 2024-10-08; still there in
+        // chart 3.13.1) though values.yaml does not list it.
+        podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" },
         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
         metrics: { enabled: false },
     };

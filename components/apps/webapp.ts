@@ -335,7 +335,18 @@ function createScaling(ctx: BuildContext, deployment: k8s.apps.v1.Deployment): v
     if (args.replicas >= 2 || args.minReplicas >= 2) {
         new k8s.policy.v1.PodDisruptionBudget(
             name,
-            { metadata: { name, namespace: args.namespace, labels: ctx.labels }, spec: { minAvailable: 1, selector: { matchLabels: ctx.selector } } },
+            {
+                metadata: { name, namespace: args.namespace, labels: ctx.labels },
+                spec: {
+                    minAvailable: 1,
+                    selector: { matchLabels: ctx.selector },
+                    // The default (IfHealthyBudget) never evicts a crash-looping pod while the budget
+                    // is spent, so one bad rollout would block every node drain and Karpenter
+                    // consolidation; AlwaysAllow evicts pods that are not Ready anyway (policy/v1,
+                    // GA in Kubernetes 1.31: kubernetes.io/docs/tasks/run-application/configure-pdb/).
+                    unhealthyPodEvictionPolicy: "AlwaysAllow",
+                },
+            },
             opts(ctx),
         );
     }

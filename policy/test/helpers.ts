@@ -144,7 +144,7 @@ export function pdb(name: string, matchLabels: Record<string, string>, spec: obj
         apiVersion: "policy/v1",
         kind: "PodDisruptionBudget",
         metadata: { name, namespace: ns },
-        spec: { selector: { matchLabels }, ...spec },
+        spec: { selector: { matchLabels }, unhealthyPodEvictionPolicy: "AlwaysAllow", ...spec },
     });
 }
 

@@ -15,6 +15,8 @@ describe("component: add-ons", () => {
             const [release] = ofType(r, "kubernetes:helm.sh/v3:Release");
             assert.equal(get(release.inputs, "values.podDisruptionBudget.enabled"), pdb);
             assert.equal(get(release.inputs, "values.replicas"), replicas);
+            // A crash-looping replica must not block drains (issue 20 item 4).
+            assert.equal(get(release.inputs, "values.podDisruptionBudget.unhealthyPodEvictionPolicy"), "AlwaysAllow");
         });
     }
 

@@ -16,6 +16,7 @@ describe("component: WebApp", () => {
         const r = await runComponents(() => new WebApp("app", webAppArgs({ replicas: 2, minReplicas: 2, maxReplicas: 4 })));
         const [pdb] = ofType(r, "kubernetes:policy/v1:PodDisruptionBudget");
         assert.equal(get(pdb.inputs, "spec.minAvailable"), 1);
+        assert.equal(get(pdb.inputs, "spec.unhealthyPodEvictionPolicy"), "AlwaysAllow", "a crash-looping pod must not block node drains");
     });
 
     it("a pre-deploy command runs as a Job before the Deployment, named after the image digest", async () => {

@@ -35,6 +35,12 @@ export const CASES: Record<string, RuleCases> = {
             c("zero disruption", [deploy(), pdb("p", { app: "storefront" }, { maxUnavailable: 0 })], [/allows no voluntary disruption/]),
             c("minAvailable = replicas", [deploy(), pdb("p", { app: "storefront" }, { minAvailable: 2 })], 1),
             c("HPA-scaled deployment", [mut(deploy("a"), (x) => delete x.inputs.spec.replicas), hpa("a", 2)], 1),
+            c(
+                "unhealthy pods only evicted within the budget",
+                [deploy(), pdb("p", { app: "storefront" }, { unhealthyPodEvictionPolicy: "IfHealthyBudget" })],
+                [/IfHealthyBudget/],
+            ),
+            c("eviction policy unset", [deploy(), mut(pdb("p", { app: "storefront" }), (x) => delete x.inputs.spec.unhealthyPodEvictionPolicy)], [/unset/]),
         ],
         compliant: [
             c("matching PDB", [deploy(), pdb("p", { app: "storefront" })], 0),
@@ -44,6 +50,7 @@ export const CASES: Record<string, RuleCases> = {
         notApplicable: [c("no workloads", [svc("s", { app: "s" })], 0)],
         unknown: [
             c("PDB spec unknown", [deploy(), k8s("kubernetes:policy/v1:PodDisruptionBudget", "p", { metadata: { namespace: "shop" }, spec: U.object })], 0),
+            c("eviction policy unknown", [deploy(), pdb("p", { app: "storefront" }, { unhealthyPodEvictionPolicy: U.string })], 0),
             c("replicas unknown", [deploy("a", goodPodSpec, U.number as unknown as number)], 0),
         ],
     },

@@ -125,8 +125,8 @@ function isZeroDisruption(spec: Record<string, any>, replicas: Maybe<number>): b
 export const k8sPdb = stackRule({
     name: "k8s-pdb",
     description:
-        "Every multi-replica Deployment/StatefulSet must have a PodDisruptionBudget in its namespace selecting its pods, and that PDB must allow at least one voluntary disruption.",
-    why: "Without a PDB a node drain can evict every replica at once; with one that allows nothing, drains never finish.",
+        "Every multi-replica Deployment/StatefulSet must have a PodDisruptionBudget in its namespace selecting its pods, that PDB must allow at least one voluntary disruption, and every PDB must set unhealthyPodEvictionPolicy: AlwaysAllow.",
+    why: "Without a PDB a node drain can evict every replica at once; with one that allows nothing, drains never finish. The default policy (IfHealthyBudget) never evicts a crash-looping pod while the budget is spent, so one bad rollout blocks every drain and Karpenter consolidation; AlwaysAllow evicts pods that are not Ready anyway (policy/v1, GA in Kubernetes 1.31).",
     defaultLevel: "mandatory",
     types: [...REPLICATED_TYPES, PDB, ...HPA_TYPES],
     check: (resources, _args, report) => {
@@ -138,6 +138,17 @@ export const k8sPdb = stackRule({
                 ns: nsOf(r),
                 spec: peek(() => asObject(r.props.spec) ?? {}),
             }));
+        for (const p of pdbs) {
+            const spec = p.spec;
+            if (spec === UNKNOWN) continue;
+            const policy = peek(() => spec.unhealthyPodEvictionPolicy);
+            if (policy === UNKNOWN) continue;
+            if (policy !== "AlwaysAllow")
+                report(
+                    `PodDisruptionBudget '${p.r.name}' has unhealthyPodEvictionPolicy ${policy === undefined ? "unset (IfHealthyBudget)" : String(policy)}: crash-looping pods would block node drains; set AlwaysAllow.`,
+                    p.r.urn,
+                );
+        }
         const reportedZero = new Set<string>();
         for (const w of workloads(resources, REPLICATED_TYPES)) {
             const n = effectiveReplicas(w, hs);
