@@ -421,9 +421,22 @@ export const CONFIG_TABLE = {
     }),
     certificateArn: row({
         type: "string",
-        description: "ACM certificate ARN for ingressHost; required when ingressEnabled.",
+        description:
+            "ACM certificate ARN for ingressHost (same region as the stack); required when ingressEnabled and hostedZoneName is not set. Given together with hostedZoneName, this certificate is used and none is issued.",
         schema: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "must be an ACM certificate ARN"),
         feeds: "addons.ingress.certificateArn",
+    }),
+    hostedZoneName: row({
+        type: "string",
+        description:
+            "DNS name of the public Route 53 hosted zone that contains ingressHost (e.g. example.com, no trailing dot). When set and ingressEnabled: ExternalDNS points ingressHost at the ALB, and, unless certificateArn is given, the program issues a DNS-validated ACM certificate for it.",
+        schema: z
+            .string()
+            .regex(
+                /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+                "must be a DNS zone name such as example.com (lower case, no trailing dot)",
+            ),
+        feeds: "addons.ingress.hostedZoneName",
     }),
     ingressTlsPolicy: row({
         type: "string",
@@ -581,10 +594,21 @@ export function crossChecks(
     }
     if (x.ingressEnabled) {
         if (!x.ingressHost) problem("ingressHost", "must be set when ingressEnabled is true");
-        if (!x.certificateArn) problem("certificateArn", "must be set when ingressEnabled is true (HTTPS only: no certificate, no ingress)");
+        if (!x.certificateArn && !x.hostedZoneName)
+            problem("certificateArn", "must be set when ingressEnabled is true and hostedZoneName is not (HTTPS only: no certificate, no ingress)");
+        if (x.ingressHost && x.hostedZoneName && !isInZone(x.ingressHost, x.hostedZoneName))
+            problem(
+                "ingressHost",
+                `must be inside hostedZoneName ${x.hostedZoneName} (the certificate's validation record and the host's record go into that zone), got ${x.ingressHost}`,
+            );
     }
     if (x.redisPersistence && x.redisStorageGiB * 1024 < x.redisMaxMemoryMb * 2)
         problem("redisStorageGiB", `must hold at least twice redisMaxMemoryMb for AOF rewrites (${x.redisStorageGiB} GiB < 2 x ${x.redisMaxMemoryMb} MiB)`);
+}
+
+/** Whether `host` is the zone's apex or a name below it (label-wise: `shopexample.com` is not in `example.com`). */
+export function isInZone(host: string, zone: string): boolean {
+    return host === zone || host.endsWith(`.${zone}`);
 }
 
 export { LOG_RETENTION_DAYS };
