@@ -18,9 +18,12 @@ const cluster = new shop.Cluster(config.cluster.name, {
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     kmsDeletionWindowDays: config.kms.deletionWindowDays,
+    deployRoleArn: config.cluster.deployRoleArn!, // loadShopConfig refuses to run without it (a deploy gap)
+    protect: config.protectData,
     tags,
 });
-const image = (app: string) => new shop.AppImage(app, { repositoryName: `shop-${stack}/${app}`, context: `apps/${app}`, ...config.images });
+const image = (app: string) =>
+    new shop.AppImage(app, { repositoryName: `shop-${stack}/${app}`, context: `apps/${app}`, ...config.images, protect: config.protectData });
 const images = { storefront: image("storefront"), catalog: image("catalog") };
 
 // Cluster add-ons: pod metrics, node autoscaling, load balancers (when exposed), the secrets vault (when on).
@@ -39,6 +42,7 @@ const secretSink = addons.externalSecrets.enabled
           ...addon,
           ...addons.externalSecrets,
           kmsDeletionWindowDays: config.kms.deletionWindowDays,
+          protect: config.protectData,
           secretPrefix: `shop-${stack}`,
       })
     : new shop.KubernetesSecretSink();

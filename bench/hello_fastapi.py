@@ -1,4 +1,4 @@
-"""Bare FastAPI hello on uvicorn (same loop/http settings as the storefront): the Python baseline."""
+"""Bare FastAPI hello on uvicorn (same loop/http settings and worker count as the storefront): the Python baseline."""
 import os
 
 import uvicorn
@@ -14,5 +14,7 @@ async def hello():
 
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(os.environ["PORT"]), loop="uvloop", http="httptools",
-                log_level="warning", access_log=False)
+    workers = int(os.environ.get("WEB_CONCURRENCY") or 1)
+    uvicorn.run("hello_fastapi:app" if workers > 1 else app, host="127.0.0.1", port=int(os.environ["PORT"]),
+                loop="uvloop", http="httptools", log_level="warning", access_log=False, workers=workers,
+                app_dir=os.path.dirname(os.path.abspath(__file__)))

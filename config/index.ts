@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { defaultOf, ENVIRONMENTS, Environment, Fed, KeyType, Row, setPath } from "./rows";
-import { CONFIG_TABLE, ConfigKey, ConfigValues, crossChecks, PROJECT } from "./table";
+import { CONFIG_TABLE, ConfigKey, ConfigValues, crossChecks, deployGaps, offlineStandIns, PROJECT } from "./table";
 import { editDistance } from "./validators";
 
 export { CONFIG_TABLE, PROJECT } from "./table";
@@ -41,6 +41,11 @@ type Table = typeof CONFIG_TABLE;
 
 /** What the stack is, beyond its keys: derived once here so components receive plain values. */
 interface Derived {
+    /**
+     * What a real deploy still needs (see deployGaps): `pulumi up` refuses to start while any is left;
+     * the offline plan stood in example values for them and lists them as notes.
+     */
+    deployGaps: ConfigProblem[];
     project: string;
     stack: string;
     region: string;
@@ -151,7 +156,7 @@ export function parseShopConfig(
     const environment = given.environment as Environment | undefined;
     if (!environment) throw new ConfigError(opts.stack, problems);
 
-    const values = { ...defaultsFor(environment), ...given } as ConfigValues;
+    let values = { ...defaultsFor(environment), ...given } as ConfigValues;
     // A key that failed its own check must not also produce cross-key noise.
     const failed = new Set(problems.map((p) => p.key));
     crossChecks(values, { today: opts.today ?? new Date().toISOString().slice(0, 10) }, (key, message) => {
@@ -159,9 +164,14 @@ export function parseShopConfig(
     });
     if (problems.length > 0) throw new ConfigError(opts.stack, problems);
 
+    const gaps: ConfigProblem[] = [];
+    deployGaps(values, (key, message) => gaps.push({ key: full(key), message }));
+    values = { ...values, ...offlineStandIns(values, opts.stack, region!) };
+
     const fed: Record<string, unknown> = {};
     for (const [key, r] of rows) setPath(fed, r.feeds, values[key]);
     const derived: Derived = {
+        deployGaps: gaps,
         project: PROJECT,
         stack: opts.stack,
         region: region!,
@@ -177,11 +187,17 @@ export function parseShopConfig(
     } as ParsedShopConfig;
 }
 
-/** Reads the running stack's configuration from the Pulumi runtime and validates it. */
+/** Set by the offline harness: deploy gaps get example values (listed by the plan) instead of stopping the program. */
+export const OFFLINE_ENV = "SHOP_PLATFORM_OFFLINE";
+
+/** Reads the running stack's configuration from the Pulumi runtime and validates it; a real run refuses deploy gaps. */
 export function loadShopConfig(): ShopConfig {
     const raw = pulumi.runtime.allConfig();
     const secretKeys = Object.keys(raw).filter((k) => isSecretKey(k));
-    const parsed = parseShopConfig(raw, { stack: pulumi.getStack(), secretKeys }) as unknown as Record<string, unknown>;
+    const stack = pulumi.getStack();
+    const config = parseShopConfig(raw, { stack, secretKeys });
+    if (config.deployGaps.length > 0 && process.env[OFFLINE_ENV] !== "1") throw new ConfigError(stack, config.deployGaps);
+    const parsed = config as unknown as Record<string, unknown>;
     // Secret keys reach components only as secret Outputs.
     for (const r of Object.values(CONFIG_TABLE) as Row[]) {
         if (!r.secret) continue;

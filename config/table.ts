@@ -152,6 +152,20 @@ export const CONFIG_TABLE = {
         default: [],
         feeds: "cluster.adminPrincipalArns",
     }),
+    deployRoleArn: row({
+        type: "string",
+        description:
+            "IAM role that runs `pulumi up` for this stack (CI's deploy role, or an operator's). It gets cluster-admin through an explicit access entry; the cluster is created without the creator's implicit admin, so nobody else is admin by accident. Required to deploy.",
+        schema: iamPrincipalArn,
+        feeds: "cluster.deployRoleArn",
+    }),
+    previewRoleArn: row({
+        type: "string",
+        description:
+            "Optional IAM role that runs `pulumi preview --refresh` on pull requests: a read-only access entry (AmazonEKSAdminViewPolicy, which can read the Secrets where Helm keeps release state).",
+        schema: iamPrincipalArn,
+        feeds: "cluster.previewRoleArn",
+    }),
     clusterLogRetentionDays: row({
         type: "integer",
         description: "Retention of the EKS control-plane log group (a CloudWatch retention value).",
@@ -172,6 +186,15 @@ export const CONFIG_TABLE = {
         schema: z.number().int().min(7, "must be at least 7 (the KMS minimum)").max(30, "must be at most 30 (the KMS maximum)"),
         defaults: { dev: 7, staging: 7, prod: 30 },
         feeds: "kms.deletionWindowDays",
+    }),
+
+    protectData: row({
+        type: "boolean",
+        description:
+            "Mark what holds data (the EKS cluster, KMS keys, ECR repositories, Secrets Manager entries, backup buckets) `protect`: no `pulumi destroy` or replacement can delete them until the flag is lifted.",
+        schema: z.boolean(),
+        defaults: { dev: false, staging: true, prod: true },
+        feeds: "protectData",
     }),
 
     // --- images
@@ -392,6 +415,14 @@ export const CONFIG_TABLE = {
         defaults: { dev: 64, staging: 128, prod: 256 },
         feeds: "addons.karpenter.memoryLimitGiB",
     }),
+    createSpotServiceLinkedRole: row({
+        type: "boolean",
+        description:
+            "Create the account's AWSServiceRoleForEC2Spot (needed to launch spot instances; Karpenter cannot create it). Off: the program checks it exists and fails with the command to create it. Only one stack per account may set it.",
+        schema: z.boolean(),
+        default: false,
+        feeds: "addons.karpenter.createSpotServiceLinkedRole",
+    }),
     karpenterConsolidateAfterMinutes: row({
         type: "integer",
         description: "How long a node must be empty or underused before Karpenter consolidates it.",
@@ -570,8 +601,6 @@ export function crossChecks(
         if (count < min || count > max) problem(`${app}Replicas`, `must be between ${app}MinReplicas and ${app}MaxReplicas (${min}..${max}), got ${count}`);
         if (x.environment === "prod" && min < 2) problem(`${app}MinReplicas`, "must be at least 2 in prod (one pod is not highly available)");
     }
-    if (x.endpointPublicAccess && x.publicAccessCidrs.length === 0)
-        problem("publicAccessCidrs", "must list at least one CIDR when endpointPublicAccess is true (an open endpoint is never the default)");
     if (x.publicAccessCidrs.some(isOpenCidr)) {
         problem(
             "publicAccessCidrs",
@@ -592,16 +621,18 @@ export function crossChecks(
         if (!x.alertSmtpSmarthost) problem("alertSmtpSmarthost", "must be set when alertEmailTo is set (Alertmanager needs a relay)");
         if (!x.alertSmtpFrom) problem("alertSmtpFrom", "must be set when alertEmailTo is set");
     }
-    if (x.ingressEnabled) {
-        if (!x.ingressHost) problem("ingressHost", "must be set when ingressEnabled is true");
-        if (!x.certificateArn && !x.hostedZoneName)
-            problem("certificateArn", "must be set when ingressEnabled is true and hostedZoneName is not (HTTPS only: no certificate, no ingress)");
-        if (x.ingressHost && x.hostedZoneName && !isInZone(x.ingressHost, x.hostedZoneName))
-            problem(
-                "ingressHost",
-                `must be inside hostedZoneName ${x.hostedZoneName} (the certificate's validation record and the host's record go into that zone), got ${x.ingressHost}`,
-            );
-    }
+    // One access entry per principal: EKS refuses a second one for the same ARN.
+    if (x.deployRoleArn && x.adminPrincipalArns.includes(x.deployRoleArn))
+        problem("adminPrincipalArns", "must not list deployRoleArn: it already has its own cluster-admin access entry");
+    if (x.previewRoleArn && x.previewRoleArn === x.deployRoleArn) problem("previewRoleArn", "must differ from deployRoleArn (the preview role is read-only)");
+    if (x.previewRoleArn && x.adminPrincipalArns.includes(x.previewRoleArn)) problem("previewRoleArn", "must not also be in adminPrincipalArns");
+    if (x.environment === "prod" && !x.protectData) problem("protectData", "must be true in prod");
+    // Contradiction only (missing values are deploy gaps, below): the host must be in the zone its records go to.
+    if (x.ingressEnabled && x.ingressHost && x.hostedZoneName && !isInZone(x.ingressHost, x.hostedZoneName))
+        problem(
+            "ingressHost",
+            `must be inside hostedZoneName ${x.hostedZoneName} (the certificate's validation record and the host's record go into that zone), got ${x.ingressHost}`,
+        );
     if (x.redisPersistence && x.redisStorageGiB * 1024 < x.redisMaxMemoryMb * 2)
         problem("redisStorageGiB", `must hold at least twice redisMaxMemoryMb for AOF rewrites (${x.redisStorageGiB} GiB < 2 x ${x.redisMaxMemoryMb} MiB)`);
 }
@@ -612,3 +643,56 @@ export function isInZone(host: string, zone: string): boolean {
 }
 
 export { LOG_RETENTION_DAYS };
+
+/** The documentation ranges (RFC 5737) and AWS's documentation account: placeholders that must never reach AWS. */
+const DOCUMENTATION_CIDRS = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+const DOCUMENTATION_ACCOUNT = "123456789012";
+
+/**
+ * What a real deploy needs that the stack does not say (yet): each is a problem `pulumi up` refuses
+ * before creating anything, while the offline plan stands in an example value and lists it as a
+ * note. A committed stack file therefore either deploys as-is or names every value to set.
+ */
+export function deployGaps(v: ConfigValues, problem: (key: ConfigKey, message: string) => void): void {
+    if (!v.deployRoleArn) problem("deployRoleArn", "must be set to the IAM role that runs `pulumi up` (it gets the cluster-admin access entry)");
+    for (const key of ["deployRoleArn", "previewRoleArn"] as const)
+        if (v[key]?.includes(`::${DOCUMENTATION_ACCOUNT}:`)) problem(key, `is in AWS's documentation account ${DOCUMENTATION_ACCOUNT} (a placeholder)`);
+    if (v.adminPrincipalArns.some((a) => a.includes(`::${DOCUMENTATION_ACCOUNT}:`)))
+        problem(
+            "adminPrincipalArns",
+            `lists an ARN in AWS's documentation account ${DOCUMENTATION_ACCOUNT} (a placeholder): CreateAccessEntry would refuse it after the cluster exists`,
+        );
+    if (v.endpointPublicAccess && v.publicAccessCidrs.length === 0)
+        problem(
+            "publicAccessCidrs",
+            "must list the CIDRs that reach the public EKS endpoint (your runners' and operators' egress ranges) when endpointPublicAccess is true",
+        );
+    const placeholders = v.publicAccessCidrs.filter((c) => DOCUMENTATION_CIDRS.includes(c));
+    if (placeholders.length)
+        problem(
+            "publicAccessCidrs",
+            `lists documentation ranges (${placeholders.join(", ")}): nobody's runner is there, so every Kubernetes resource would time out`,
+        );
+    if (v.ingressEnabled) {
+        if (!v.ingressHost) problem("ingressHost", "must be set when ingressEnabled is true (the host name the ALB serves)");
+        if (!v.certificateArn && !v.hostedZoneName)
+            problem(
+                "certificateArn",
+                "must be set when ingressEnabled is true and hostedZoneName is not: an ACM certificate for ingressHost in the stack's region (HTTPS only), or name the Route 53 zone so the program issues one",
+            );
+        if (v.certificateArn?.includes(`:${DOCUMENTATION_ACCOUNT}:`) || /certificate\/0{8}-/.test(v.certificateArn ?? ""))
+            problem("certificateArn", "is a placeholder ARN");
+    }
+}
+
+/** Example values the offline plan stands in for deploy gaps (never sent anywhere: the plan runs under mocks). */
+export function offlineStandIns(v: ConfigValues, stack: string, region: string): Partial<ConfigValues> {
+    const out: Partial<ConfigValues> = {};
+    if (!v.deployRoleArn) out.deployRoleArn = `arn:aws:iam::${DOCUMENTATION_ACCOUNT}:role/offline-placeholder-deploy`;
+    if (v.endpointPublicAccess && v.publicAccessCidrs.length === 0) out.publicAccessCidrs = [DOCUMENTATION_CIDRS[0]];
+    if (v.ingressEnabled && !v.ingressHost) out.ingressHost = `shop-${stack}.${v.hostedZoneName ?? "example.com"}`;
+    // With a zone and no ARN the program issues the certificate itself: nothing to stand in.
+    if (v.ingressEnabled && !v.certificateArn && !v.hostedZoneName)
+        out.certificateArn = `arn:aws:acm:${region}:${DOCUMENTATION_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000`;
+    return out;
+}

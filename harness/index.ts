@@ -31,11 +31,16 @@ export interface RunOptions {
  * Registers one or a few components under the mocks, without a stack file (the pulumi/examples
  * `testing-unit-ts` shape): `await runComponents(() => new WebApp("x", args))`. Returns their records.
  */
-export function runComponents(build: () => unknown, opts: { stack?: string; region?: string } = {}): Promise<ResourceRecord[]> {
+export function runComponents(build: () => unknown, opts: { stack?: string; region?: string; existingRoles?: string[] } = {}): Promise<ResourceRecord[]> {
     const stack = opts.stack ?? "test";
     const run = queue.then(async () => {
         pulumi.runtime.setAllConfig({ "aws:region": opts.region ?? "eu-west-1" }, []);
-        await pulumi.runtime.setMocks(new ShopMocks({ region: opts.region ?? "eu-west-1", stack }), "shop-platform", stack, false);
+        await pulumi.runtime.setMocks(
+            new ShopMocks({ region: opts.region ?? "eu-west-1", stack, existingRoles: opts.existingRoles }),
+            "shop-platform",
+            stack,
+            false,
+        );
         return (await record(async () => build())).resources;
     });
     queue = run.catch(() => undefined);
@@ -103,6 +108,9 @@ export function runStack(stack: string, opts: RunOptions = {}): Promise<RunResul
     queue = run.catch(() => undefined);
     return run;
 }
+
+/** The program's own switch for "offline": deploy gaps get example values instead of stopping it (config/index.ts). */
+process.env.SHOP_PLATFORM_OFFLINE = "1";
 
 async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> {
     const stackConfig = loadStackConfig(stack, { overrides: opts.configOverrides });
@@ -176,7 +184,15 @@ async function record(program: () => unknown): Promise<{ resources: ResourceReco
     } catch (err) {
         // Callers (tests, the plan) need to know how far the program got: bad config must
         // fail before anything is registered.
-        if (err && typeof err === "object") Object.defineProperty(err, "registeredResources", { value: records.slice(), enumerable: false });
+        const mark = (e: unknown) => {
+            if (e && typeof e === "object" && !("registeredResources" in e))
+                Object.defineProperty(e, "registeredResources", { value: records.slice(), enumerable: false });
+        };
+        mark(err);
+        // The same failure often surfaces more than once (the failing Output, then the resource that
+        // serialises it, then the Stack): every copy belongs to this one failure, rethrown here.
+        await new Promise((r) => setTimeout(r, 10));
+        rejections.forEach(mark);
         throw err;
     } finally {
         // A failed program leaves the Stack resource's own promise rejected a tick later.

@@ -22,6 +22,8 @@ const uuid = (s: string) =>
 export interface ShopMocksOptions {
     region: string;
     stack: string;
+    /** Account-level roles that exist before the program runs (the spot service-linked role, by default). */
+    existingRoles?: string[];
 }
 
 export class ShopMocks implements pulumi.runtime.Mocks {
@@ -188,6 +190,10 @@ export class ShopMocks implements pulumi.runtime.Mocks {
                     comment: "",
                     tags: {},
                 };
+            }
+            case "aws:iam/getRoles:getRoles": {
+                const names = (this.o.existingRoles ?? ["AWSServiceRoleForEC2Spot"]).filter((n) => !i.nameRegex || new RegExp(i.nameRegex).test(n));
+                return { names, arns: names.map((n) => `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${i.pathPrefix ?? "/"}${n}`), id: "roles" };
             }
             case "aws:index/getRegion:getRegion":
                 return { name: this.o.region, region: this.o.region };

@@ -9,8 +9,48 @@ import { isRedactedSecret } from "../harness/types";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 
+/**
+ * go-yaml v2 (go.yaml.in/yaml/v2 v2.4.3, resolve.go `resolve`), which kubectl and Helm read YAML with
+ * through sigs.k8s.io/yaml v1.6.0, reads a plain scalar that starts with a digit or a sign as a number
+ * when, with every `_` removed, Go's strconv.ParseInt(s, 0, 64) accepts it (so also `0O17`, `0X1F`,
+ * `0B101`, `-0o7`, `1_`) or it matches its YAML-style float; one that starts with `.` when ParseFloat
+ * accepts it. The YAML 1.1 schema's patterns miss some of those spellings; the writer quotes them too
+ * (liberally: quoting a string that needed none changes nothing for any reader).
+ */
+class GoYamlV2Number extends RegExp {
+    constructor() {
+        super("go-yaml v2 number");
+    }
+    override test(s: string): boolean {
+        if (s.startsWith(".")) return /^\.[0-9_]/.test(s);
+        if (!/^[-+0-9]/.test(s)) return false;
+        const plain = s.replaceAll("_", "");
+        return /^[-+]?(?:0[bBoOxX][0-9a-fA-F]+|[0-9]+)$/.test(plain) || /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(plain);
+    }
+}
+
+/**
+ * Scalars a string must not be written as plainly. The writer's own schema is YAML 1.2 core; `compat`
+ * makes it quote every string that another schema would resolve to a non-string as well
+ * (eemeli/yaml 2.9.1, docs "Options" → SchemaOptions.compat and stringify/stringifyString.js
+ * `plainString`). The others: the whole YAML 1.1 type repository (booleans y/n/yes/no/on/off,
+ * base-2/8/60 ints, `1_000`, timestamps, merge `<<`) that kubectl, Helm and PyYAML implement; the 1.1
+ * value key `=` (PyYAML 6.0.3's resolver.py tags a plain `=` as !!value and safe_load then refuses the
+ * document); and go-yaml v2's number spellings above.
+ */
+const YAML_COMPAT: YAML.Tags = [
+    ...new YAML.Schema({ schema: "yaml-1.1" }).tags,
+    { tag: "tag:yaml.org,2002:value", default: true, test: /^=$/, resolve: () => "=" },
+    { tag: "tag:yaml.org,2002:int", default: true, test: new GoYamlV2Number(), resolve: (s: string) => s },
+];
+
+/** YAML that YAML 1.1 and YAML 1.2 readers (and go-yaml v2) read as the same data. */
+export function toYaml(value: unknown): string {
+    return YAML.stringify(value, { lineWidth: 0, compat: YAML_COMPAT });
+}
+
 export interface ManifestFile {
-    /** File name relative to `manifests/`, e.g. `03-deployment-storefront.yaml`. */
+    /** File name relative to `manifests/` (`helm-values/` for a Helm release), e.g. `03-deployment-storefront.yaml`. */
     file: string;
     urn: string;
     kind: string;
@@ -91,13 +131,14 @@ export function renderManifests(resources: ResourceRecord[]): ManifestFile[] {
                 `# namespace: ${String(inputs.namespace ?? "(unset)")}`,
                 `# urn:       ${r.urn}`,
             ].join("\n");
-            const body = Object.keys(values).length === 0 ? "{}\n" : YAML.stringify(values, { lineWidth: 0 });
+            const body = Object.keys(values).length === 0 ? "{}\n" : toYaml(values);
             return { file: `${nn}-helmrelease-${slug(r.name)}.values.yaml`, urn: r.urn, kind: "HelmRelease", object: values, content: `${header}\n${body}` };
         }
         const { object, autoNamed, redactedFields } = reconstructObject(r);
         // pulumi-kubernetes `<Kind>Patch` resources server-side-apply a few fields of an object a
         // controller created (e.g. a StatefulSet's volume claim): the manifest is that kind, partial.
-        const patch = /Patch$/.test(String(object.kind));
+        // The resource type says so even when the inputs already carry the plain kind (the SDK sets it).
+        const patch = /Patch$/.test(apiOf(r.type).kind) || /Patch$/.test(String(object.kind));
         if (patch) object.kind = String(object.kind).replace(/Patch$/, "");
         const kind = String(object.kind);
         const name = String((object.metadata as Record<string, unknown>).name);
@@ -110,7 +151,7 @@ export function renderManifests(resources: ResourceRecord[]): ManifestFile[] {
             urn: r.urn,
             kind,
             object,
-            content: `${header.join("\n")}\n${YAML.stringify(object, { lineWidth: 0 })}`,
+            content: `${header.join("\n")}\n${toYaml(object)}`,
         };
     });
 }

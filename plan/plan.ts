@@ -95,7 +95,12 @@ export async function planStack(stack: string, opts: PlanOptions = {}): Promise<
         total: run.resources.length,
         settings: extractSettings(run.resources, config, run.stackConfig.config["aws:region"]),
         policy: { configPath: fs.existsSync(configPath) ? configPath : null, violations },
-        notes: offlineNotes(run.resources),
+        notes: [
+            ...(config?.deployGaps ?? []).map(
+                (g) => `Set before deploying (the plan stood in an example value; \`pulumi up\` refuses to start without it): ${g.key} ${g.message}`,
+            ),
+            ...offlineNotes(run.resources),
+        ],
         cost,
         costProblem,
         costBudget: { configUsd: config?.cost.monthlyBudgetUsd, policyUsd: policyBudget },

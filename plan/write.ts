@@ -1,4 +1,9 @@
-/** Writes one plan's artefacts into its out dir: resources.json, manifests/, architecture.{dot,svg}. */
+/**
+ * Writes one plan's artefacts into its out dir: resources.json, manifests/ (one file per Kubernetes
+ * object: `kubectl apply -f manifests/` reads every file there as objects), helm-values/ (each Helm
+ * release's values, which are not objects), patches/ (server-side-apply patches of objects a controller
+ * creates, e.g. a StatefulSet's claims: they apply only once those exist), architecture.{dot,svg}.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dotToSvg, toDot } from "./dot";
@@ -37,10 +42,14 @@ export function writePlan(plan: Plan, dir: string): Written {
     files.push(resourcesPath);
 
     const mdir = path.join(dir, "manifests");
-    fs.rmSync(mdir, { recursive: true, force: true }); // stale manifests from an earlier plan would mislead
-    fs.mkdirSync(mdir, { recursive: true });
+    const vdir = path.join(dir, "helm-values");
+    const pdir = path.join(dir, "patches");
+    for (const d of [mdir, vdir, pdir]) {
+        fs.rmSync(d, { recursive: true, force: true }); // stale files from an earlier plan would mislead
+        fs.mkdirSync(d, { recursive: true });
+    }
     for (const m of renderManifests(plan.resources)) {
-        const p = path.join(mdir, m.file);
+        const p = path.join(m.kind === "HelmRelease" ? vdir : /^\d+-patch-/.test(m.file) ? pdir : mdir, m.file);
         fs.writeFileSync(p, m.content);
         files.push(p);
     }

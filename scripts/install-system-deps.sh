@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the test suites use: real PostgreSQL and Redis servers for the app tests,
-# promtool (prometheus) for the rules, shellcheck for scripts. (The plan's diagram needs no
+# promtool (prometheus) for the rules, shellcheck for scripts, wrk for bench/run.sh. (The plan's diagram needs no
 # system Graphviz: it is drawn by the WebAssembly build in node_modules, @viz-js/viz.)
 # Installs only what is missing; needs root (or sudo).
 set -euo pipefail
@@ -10,6 +10,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v shellcheck >/dev/null || need+=(shellcheck)
+command -v wrk >/dev/null || need+=(wrk)  # bench/run.sh (the apps' benchmark; no test needs it)
+command -v etcd >/dev/null || need+=(etcd-server)  # the conformance suite's kube-apiserver stores in it
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "installing Debian packages: ${need[*]}"

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { CHARTS } from "../components/versions";
-import { defaultsFor } from "../config";
+import { defaultsFor, parseShopConfig } from "../config";
 import { isRedactedSecret, ResourceRecord, runStack } from "../harness";
 import { get, ofType, one, STACKS, stackRun } from "./helpers";
 
@@ -134,9 +134,9 @@ for (const stack of STACKS) {
                     assert.equal(a["alb.ingress.kubernetes.io/target-type"], "ip");
                     assert.equal(a["alb.ingress.kubernetes.io/ssl-redirect"], "443");
                     assert.deepEqual(JSON.parse(a["alb.ingress.kubernetes.io/listen-ports"]), [{ HTTP: 80 }, { HTTPS: 443 }]);
-                    assert.equal(a["alb.ingress.kubernetes.io/certificate-arn"], stackConfig.config["shop-platform:certificateArn"]);
+                    assert.equal(a["alb.ingress.kubernetes.io/certificate-arn"], parseShopConfig(stackConfig.config, { stack }).addons.ingress.certificateArn);
                     assert.equal(a["alb.ingress.kubernetes.io/healthcheck-path"], "/readyz");
-                    assert.equal(get(ing.inputs, "spec.rules.0.host"), stackConfig.config["shop-platform:ingressHost"]);
+                    assert.equal(get(ing.inputs, "spec.rules.0.host"), parseShopConfig(stackConfig.config, { stack }).addons.ingress.host);
                     assert.ok(ing.dependencies.includes(lbc.urn), "Ingress before its controller");
                     groups.add(a["alb.ingress.kubernetes.io/group.name"]);
                 }

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { TAGGABLE_AWS_TYPES } from "../components/tagging";
 import { hashBuildContext } from "../components/images";
 import { CONTROL_PLANE_LOG_TYPES, MANAGED_ADDONS } from "../components/cluster";
-import { defaultsFor } from "../config";
+import { defaultsFor, parseShopConfig } from "../config";
 import { isRedactedSecret, runStack } from "../harness";
 import { get, ofType, one, STACKS, stackRun, strings } from "./helpers";
 
@@ -95,11 +95,12 @@ for (const stack of STACKS) {
             assert.ok(cluster.dependencies.includes(key.urn));
         });
 
-        it("EKS: access entries give the configured admins cluster-admin", async () => {
+        it("EKS: access entries give the deploy role and the configured admins cluster-admin, and nobody else", async () => {
             const { resources, stackConfig } = await stackRun(stack);
             const admins = JSON.parse(stackConfig.config["shop-platform:adminPrincipalArns"] ?? "[]") as string[];
+            const deploy = parseShopConfig(stackConfig.config, { stack }).cluster.deployRoleArn!;
             const entries = ofType(resources, "aws:eks/accessEntry:AccessEntry").filter((e) => e.inputs.type === "STANDARD");
-            assert.deepEqual(entries.map((e) => e.inputs.principalArn).sort(), [...admins].sort());
+            assert.deepEqual(entries.map((e) => e.inputs.principalArn).sort(), [deploy, ...admins].sort());
             for (const a of ofType(resources, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")) {
                 assert.equal(a.inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
             }

@@ -4,17 +4,17 @@
  * registered. Collect them and fail the test that caused them.
  */
 const rejections: unknown[] = [];
-process.on("unhandledRejection", (reason) => {
-    // The harness already rethrew this program failure to its caller (it marks such errors);
-    // the Stack resource rejecting the same error a tick later is not a second failure.
-    if (reason && typeof reason === "object" && "registeredResources" in reason) return;
-    rejections.push(reason);
-});
+process.on("unhandledRejection", (reason) => rejections.push(reason));
+
+// The harness already rethrew a program failure to its caller and marks every copy of it (the
+// failing Output, the resource serialising it, the Stack) once the run settles: not a second failure.
+const rethrown = (reason: unknown) => reason !== null && typeof reason === "object" && "registeredResources" in reason;
 
 export const mochaHooks = {
     afterEach(): void {
-        if (rejections.length > 0) {
-            const first = rejections.splice(0)[0];
+        const open = rejections.splice(0).filter((r) => !rethrown(r));
+        if (open.length > 0) {
+            const first = open[0];
             throw first instanceof Error ? first : new Error(`unhandled rejection: ${String(first)}`);
         }
     },

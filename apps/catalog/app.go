@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 var skuPattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{2,31}$`)
@@ -47,16 +50,21 @@ type productList struct {
 	Count  int       `json:"count"`
 }
 
+// cacheSourceKey says on the server span where the body came from: near, redis, shared (waited for
+// another request's fill of the key), postgres.
+const cacheSourceKey = attribute.Key("catalog.cache.source")
+
 type app struct {
 	pool   *pgxpool.Pool
 	cache  *cache
 	m      *metrics
 	log    *slog.Logger
-	reqLog *slog.Logger
+	access *accessLog
+	traced bool // tracing is on: spans get the route and cache source, log lines the trace ids
 	mux    *http.ServeMux
 }
 
-func newApp(cfg Config, log *slog.Logger) (*app, error) {
+func newApp(cfg Config, log *slog.Logger, tr *tracing) (*app, error) {
 	pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
 	if err != nil {
 		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL URL")
@@ -68,19 +76,28 @@ func newApp(cfg Config, log *slog.Logger) (*app, error) {
 	pcfg.ConnConfig.RuntimeParams["application_name"] = applicationName
 	pcfg.ConnConfig.RuntimeParams["statement_timeout"] = "15000"
 	pcfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	if tr != nil {
+		pcfg.ConnConfig.Tracer = tr.pgTracer()
+	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres pool: %w", err)
 	}
 	m := newMetrics(pool)
-	c, err := newCache(cfg.RedisURL, cfg.CacheTTL, m, log)
+	c, err := newCache(cfg.RedisURL, cfg.CacheTTL, cfg.NearTTL, m, log)
 	if err != nil {
 		pool.Close()
 		return nil, err
 	}
-	a := &app{pool: pool, cache: c, m: m, log: log, reqLog: log, mux: http.NewServeMux()}
-	if cfg.requestLog != nil {
-		a.reqLog = cfg.requestLog
+	if tr != nil && c.client != nil {
+		if err := tr.instrumentRedis(c.client); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	a := &app{pool: pool, cache: c, m: m, log: log, access: cfg.access, traced: tr != nil, mux: http.NewServeMux()}
+	if a.access == nil {
+		a.access = newAccessLog(os.Stdout, cfg.LogLevel)
 	}
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	a.mux.HandleFunc("GET /readyz", a.readyz)
@@ -154,13 +171,16 @@ func (a *app) Handler() http.Handler {
 			} else {
 				route = pattern
 			}
+			if a.traced {
+				setRoute(r.Context(), route)
+			}
 			func() {
 				defer func() {
 					if p := recover(); p != nil {
 						if p == http.ErrAbortHandler {
 							panic(p)
 						}
-						a.log.Error("panic in handler", "panic", fmt.Sprint(p))
+						a.log.ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(p))
 						writeError(sw, http.StatusInternalServerError, "internal_error", "internal error")
 					}
 				}()
@@ -170,11 +190,16 @@ func (a *app) Handler() http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		d := time.Since(start)
-		a.m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-		a.m.duration.WithLabelValues(route, r.Method).Observe(d.Seconds())
-		a.reqLog.Info("request", "method", r.Method, "route", route, "path", r.URL.Path, "status", sw.status,
-			"duration_ms", float64(d.Microseconds())/1000)
+		end := time.Now()
+		d := end.Sub(start)
+		a.m.observe(route, r.Method, sw.status, d)
+		e := accessEntry{end: end, method: r.Method, route: route, path: r.URL.Path, status: sw.status, duration: d}
+		if a.traced {
+			if sc := trace.SpanContextFromContext(r.Context()); sc.IsValid() {
+				e.traced, e.traceID, e.spanID = true, sc.TraceID(), sc.SpanID()
+			}
+		}
+		a.access.log(&e)
 	})
 }
 
@@ -199,9 +224,9 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-func (a *app) dbError(w http.ResponseWriter, err error) {
+func (a *app) dbError(w http.ResponseWriter, r *http.Request, err error) {
 	a.m.dbErrors.Inc()
-	a.log.Warn("postgres call failed", "error", err.Error())
+	a.log.WarnContext(r.Context(), "postgres call failed", "error", err.Error())
 	w.Header().Set("Retry-After", "1")
 	writeError(w, http.StatusServiceUnavailable, "database_unavailable", "the database is unavailable, retry later")
 }
@@ -251,35 +276,26 @@ func queryInt(r *http.Request, name string, def, min, max int) (int, error) {
 	return n, nil
 }
 
-// cached answers from Redis when it can; otherwise load() reads PostgreSQL and the result is cached.
-func (a *app) cached(w http.ResponseWriter, r *http.Request, key string, load func(ctx context.Context) ([]byte, error)) {
-	usable := false
-	if a.cache.enabled() {
-		var b []byte
-		var hit bool
-		b, hit, usable = a.cache.get(r.Context(), key)
-		if hit {
-			a.m.cacheHits.Inc()
-			writeJSON(w, http.StatusOK, b)
-			return
-		}
-		if usable {
-			a.m.cacheMisses.Inc()
-		}
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), dbTimeout)
-	defer cancel()
-	body, err := load(ctx)
-	if errors.Is(err, pgx.ErrNoRows) {
+// cached answers from the near cache or Redis when it can; otherwise load() reads PostgreSQL and the
+// result is cached (cache.read: one fill per key at a time, early refresh before expiry).
+func (a *app) cached(w http.ResponseWriter, r *http.Request, key string, load loader) {
+	body, src, err := a.cache.read(r.Context(), key, load)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
 		writeError(w, http.StatusNotFound, "product_not_found", "no product with sku "+r.PathValue("sku"))
 		return
-	}
-	if err != nil {
-		a.dbError(w, err)
+	case err != nil:
+		a.dbError(w, r, err)
 		return
+	case src.hit():
+		a.m.cacheHits.Inc()
+	case src == fromDB:
+		a.m.cacheMisses.Inc()
 	}
-	if usable {
-		a.cache.set(r.Context(), key, body)
+	if a.traced {
+		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+			span.SetAttributes(cacheSourceKey.String(src.String()))
+		}
 	}
 	writeJSON(w, http.StatusOK, body)
 }

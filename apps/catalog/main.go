@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -22,12 +23,13 @@ type Config struct {
 	DatabaseURL     string
 	RedisURL        string
 	CacheTTL        time.Duration
+	NearTTL         time.Duration
 	Port            int
 	Host            string
 	LogLevel        string
 	DBPoolMax       int32
 	ShutdownTimeout time.Duration
-	requestLog      *slog.Logger
+	access          *accessLog
 }
 
 func envInt(name string, def, min, max int) (int, error) {
@@ -57,6 +59,11 @@ func loadConfig() (Config, error) {
 		return c, err
 	}
 	c.CacheTTL = time.Duration(ttl) * time.Second
+	near, err := envInt("CACHE_NEAR_TTL_MS", int(defaultNearTTL/time.Millisecond), 0, 60_000)
+	if err != nil {
+		return c, err
+	}
+	c.NearTTL = time.Duration(near) * time.Millisecond
 	if c.Port, err = envInt("PORT", 8080, 1, 65535); err != nil {
 		return c, err
 	}
@@ -70,6 +77,9 @@ func loadConfig() (Config, error) {
 		return c, err
 	}
 	c.ShutdownTimeout = time.Duration(st) * time.Second
+	if _, err := tracingWanted(); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -86,11 +96,18 @@ func main() {
 		fmt.Fprintf(os.Stderr, "{\"level\":\"error\",\"msg\":\"invalid configuration: %s\"}\n", err)
 		os.Exit(2)
 	}
-	logger := newLogger(os.Stdout, cfg.LogLevel, secretsOf(cfg.DatabaseURL, cfg.RedisURL))
+	// Every log line (the app's and the per-request access lines) goes through one lineWriter, so
+	// lines stay whole and in order while sharing write(2) calls under load.
+	out := newLineWriter(os.Stdout)
+	logger := newLogger(out, cfg.LogLevel, secretsOf(cfg.DatabaseURL, cfg.RedisURL))
 	slog.SetDefault(logger)
-	cfg.requestLog = newRequestLogger(os.Stdout, cfg.LogLevel)
-	if err := serve(cfg, logger); err != nil {
+	cfg.access = newAccessLog(out, cfg.LogLevel)
+	err = serve(cfg, logger)
+	if err != nil {
 		logger.Error("server failed", "error", err.Error())
+	}
+	out.Close()
+	if err != nil {
 		os.Exit(1)
 	}
 }
@@ -99,11 +116,29 @@ func serve(cfg Config, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	app, err := newApp(cfg, logger)
+	tr, err := setupTracing(ctx, logger)
+	if err != nil {
+		return err
+	}
+	// Queued spans are flushed for at most shutdownGrace, inside the 10 s the pod gets after SIGTERM;
+	// the defer covers the error returns below (a second Shutdown is a no-op).
+	flushSpans := func() {
+		tctx, tcancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer tcancel()
+		if err := tr.shutdown(tctx); err != nil {
+			logger.Warn("flushing spans at shutdown failed", "error", err.Error())
+		}
+	}
+	defer flushSpans()
+	app, err := newApp(cfg, logger, tr)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	handler := app.Handler()
+	if tr != nil {
+		handler = tr.wrapHandler(handler)
+	}
 
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	ln, err := net.Listen("tcp", addr)
@@ -111,13 +146,14 @@ func serve(cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           app.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
 	logger.Info("starting catalog", "addr", addr, "database_url", maskURL(cfg.DatabaseURL),
-		"redis_url", maskURL(cfg.RedisURL), "cache_ttl_seconds", int(cfg.CacheTTL.Seconds()))
+		"redis_url", maskURL(cfg.RedisURL), "cache_ttl_seconds", int(cfg.CacheTTL.Seconds()),
+		"near_cache_ttl_ms", app.cache.nearTTL.Milliseconds(), "gomaxprocs", runtime.GOMAXPROCS(0), "tracing", tr != nil)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -132,6 +168,7 @@ func serve(cfg Config, logger *slog.Logger) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		logger.Warn("shutdown timed out", "error", err.Error())
 	}
+	flushSpans()
 	logger.Info("stopped")
 	return nil
 }

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"strconv"
+	"sync"
+	"time"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -15,6 +19,7 @@ type metrics struct {
 	cacheMisses prometheus.Counter
 	redisErrors prometheus.Counter
 	dbErrors    prometheus.Counter
+	series      sync.Map // routeKey -> *routeSeries
 }
 
 type poolCollector struct {
@@ -57,4 +62,39 @@ func newMetrics(pool *pgxpool.Pool) *metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// routeKey identifies one shop_http_* series; observe keeps the resolved children per key so a request
+// costs one sync.Map load instead of two label hashes and lookups in the vectors (the label values are
+// a small fixed set: route templates, methods, status codes).
+type routeKey struct {
+	route, method string
+	status        int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// knownMethods bounds the method label: any other token a client sends is counted as "other", so
+// neither the series nor this map can be grown without bound by requests with made-up methods.
+var knownMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true,
+	"DELETE": true, "OPTIONS": true, "CONNECT": true, "TRACE": true}
+
+func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	if !knownMethods[method] {
+		method = "other"
+	}
+	k := routeKey{route, method, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, &routeSeries{
+			requests: m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(route, method),
+		})
+	}
+	s := v.(*routeSeries)
+	s.requests.Inc()
+	s.duration.Observe(d.Seconds())
 }

@@ -4,7 +4,9 @@
 # stop and restart their own servers the same way.
 #
 #   servers.sh free-port
-#   servers.sh pg-start    DIR PORT PASSWORD   # initdb on first use (superuser "postgres", db "shop"), then start
+#   servers.sh pg-start    DIR PORT PASSWORD   # initdb on first use (superuser "postgres", db "shop"), then start;
+#                                                # pg_stat_statements is preloaded so tests and the bench can count
+#                                                # the queries an app sends (CREATE EXTENSION is up to them)
 #   servers.sh pg-stop     DIR
 #   servers.sh redis-start DIR PORT PASSWORD   # requirepass PASSWORD, no persistence
 #   servers.sh redis-stop  DIR
@@ -42,7 +44,7 @@ case "$cmd" in
       fresh=1
     fi
     as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 start \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" \
       >/dev/null || { tail -20 "$dir/postgres.log" >&2; exit 1; }
     if [ "${fresh:-0}" = 1 ]; then
       as_pg "$PGBIN/createdb" -h "$dir/sock" -p "$port" -U postgres shop

@@ -49,6 +49,8 @@ export interface ExternalSecretsArgs extends AddonContext {
     recoveryWindowDays: number;
     /** Waiting period before the entries' KMS key is destroyed after a delete. */
     kmsDeletionWindowDays: number;
+    /** Mark the entries and their KMS key `protect` (the stored credentials). Defaults to false. */
+    protect?: boolean;
 }
 
 /**
@@ -76,7 +78,7 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
         this.kmsKey = new aws.kms.Key(
             `${name}-secrets`,
             { description: `Secrets Manager entries of ${args.secretPrefix}`, enableKeyRotation: true, deletionWindowInDays: args.kmsDeletionWindowDays },
-            parent,
+            { ...parent, protect: args.protect },
         );
         new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.secretPrefix}-secrets`, targetKeyId: this.kmsKey.keyId }, parent);
 
@@ -120,7 +122,7 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
                 kmsKeyId: this.kmsKey.arn,
                 recoveryWindowInDays: this.args.recoveryWindowDays,
             },
-            { parent },
+            { parent, protect: this.args.protect },
         );
         const version = new aws.secretsmanager.SecretVersion(
             req.name,

@@ -25,6 +25,8 @@ export interface NodePoolSettings {
     memoryLimitGiB: number;
     /** How long a node must be empty or underused before it is consolidated. */
     consolidateAfterMinutes: number;
+    /** Create the account's spot service-linked role (else it is checked to exist when spot is allowed). Defaults to false. */
+    createSpotServiceLinkedRole?: boolean;
     /** Maximum node lifetime. */
     expireAfterHours: number;
 }
@@ -111,6 +113,30 @@ function createInterruptionQueue(parent: pulumi.Resource, name: string, clusterN
     }
     return queue;
 }
+
+/**
+ * Spot instances need the account's AWSServiceRoleForEC2Spot, which Karpenter's policy cannot create
+ * (launches fail with AuthFailure.ServiceLinkedRoleCreationNotPermitted). Either create it here (one
+ * stack per account; kept on destroy: other workloads of the account may use it), or check that it
+ * exists: the check fails the preview, before anything is created, with the command to run.
+ * Returns what the NodePool must wait for.
+ */
+function spotServiceLinkedRole(parent: pulumi.Resource, name: string, s: NodePoolSettings): pulumi.Input<string> | pulumi.Resource | undefined {
+    if (!s.capacityTypes.includes("spot")) return undefined;
+    if (s.createSpotServiceLinkedRole)
+        return new aws.iam.ServiceLinkedRole(`${name}-spot`, { awsServiceName: "spot.amazonaws.com" }, { parent, retainOnDelete: true });
+    return aws.iam.getRolesOutput({ pathPrefix: "/aws-service-role/spot.amazonaws.com/" }, { parent }).names.apply((names) => {
+        if (!names.includes(SPOT_SERVICE_LINKED_ROLE))
+            throw new Error(
+                `${SPOT_SERVICE_LINKED_ROLE} does not exist in this account and spot is allowed (karpenterCapacityTypes): run once ` +
+                    "`aws iam create-service-linked-role --aws-service-name spot.amazonaws.com`, or set createSpotServiceLinkedRole: true in one stack of the account",
+            );
+        return SPOT_SERVICE_LINKED_ROLE;
+    });
+}
+
+/** The service-linked role EC2 uses for spot requests. */
+export const SPOT_SERVICE_LINKED_ROLE = "AWSServiceRoleForEC2Spot";
 
 /** The controller's policy: the published one, scoped to this cluster, queue and node role. */
 function controllerPolicy(args: {
@@ -205,6 +231,7 @@ export class Karpenter extends pulumi.ComponentResource {
             // The controller and the nodes' access entry must outlive the class: on destroy its finalizer waits for them.
             { ...k8sOpts, dependsOn: [crds, release, accessEntry] },
         );
+        const spot = spotServiceLinkedRole(this, name, args.nodePool);
         new k8s.apiextensions.CustomResource(
             `${name}-default-pool`,
             {
@@ -216,9 +243,13 @@ export class Karpenter extends pulumi.ComponentResource {
                     // On destroy, wait until its NodeClaims (the EC2 instances) are gone before the controller goes.
                     annotations: { "pulumi.com/deletionPropagationPolicy": "foreground" },
                 },
-                spec: nodePoolSpec(args.nodePool, NODE_CLASS),
+                // The spot check's result gates the pool: a missing role fails here, at preview.
+                spec:
+                    spot && !(spot instanceof pulumi.Resource)
+                        ? pulumi.output(spot).apply(() => nodePoolSpec(args.nodePool, NODE_CLASS))
+                        : nodePoolSpec(args.nodePool, NODE_CLASS),
             },
-            { ...k8sOpts, dependsOn: [crds, nodeClass, release] },
+            { ...k8sOpts, dependsOn: [crds, nodeClass, release, ...(spot instanceof pulumi.Resource ? [spot] : [])] },
         );
 
         this.nodeRoleName = nodes.role.name;

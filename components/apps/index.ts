@@ -67,8 +67,12 @@ function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: 
 
 /** The storefront: owns the schema (its migrate Job runs before each new image rolls out). */
 export function storefrontArgs(ctx: ShopAppContext, image: pulumi.Input<string>, settings: AppSettings): WebAppArgs {
+    const base = common(ctx, "storefront", settings, 8000);
     return {
-        ...common(ctx, "storefront", settings, 8000),
+        ...base,
+        // One uvicorn worker per whole core of the CPU limit; the pod scales by replicas (apps/README.md).
+        config: { ...base.config, WEB_CONCURRENCY: "1" },
+        resources: { cpu: "250m", memory: "256Mi", memoryLimit: "512Mi", cpuLimit: "1" },
         image,
         generatedSecrets: ["ADMIN_TOKEN"],
         preDeployCommand: ["/app/run", "migrate"],
@@ -78,5 +82,11 @@ export function storefrontArgs(ctx: ShopAppContext, image: pulumi.Input<string>,
 
 /** The catalog: read-only role, longer cache. */
 export function catalogArgs(ctx: ShopAppContext, image: pulumi.Input<string>, settings: AppSettings): WebAppArgs {
-    return { ...common(ctx, "catalog", settings, 8080), image, ingress: ingressFor(ctx, "/v1", 10) };
+    return {
+        ...common(ctx, "catalog", settings, 8080),
+        // Go sizes GOMAXPROCS from the CPU limit (Go 1.25+): two cores, so its runtime threads are not throttled.
+        resources: { cpu: "250m", memory: "128Mi", memoryLimit: "256Mi", cpuLimit: "2" },
+        image,
+        ingress: ingressFor(ctx, "/v1", 10),
+    };
 }

@@ -35,6 +35,12 @@ export interface ClusterArgs {
     publicAccessCidrs: string[];
     /** IAM principals granted cluster-admin through access entries. */
     adminPrincipalArns: string[];
+    /** The role that runs `pulumi up`: cluster-admin through its own access entry (the creator gets no implicit admin). */
+    deployRoleArn: string;
+    /** Optional role of pull-request previews: read-only, Secrets included (Helm keeps release state there). */
+    previewRoleArn?: string;
+    /** Mark the control plane and its KMS key `protect`. Defaults to false. */
+    protect?: boolean;
     /** Retention of the control-plane log group. */
     logRetentionDays: number;
     deletionProtection: boolean;
@@ -81,7 +87,7 @@ export class Cluster extends pulumi.ComponentResource {
 
         const key = createSecretsKey(this, name, args);
         const cluster = createControlPlane(this, name, args, key);
-        createAdminAccess(this, name, args.adminPrincipalArns, cluster);
+        const deployAccess = createAccessEntries(this, name, args, cluster);
         const nodes = createNodeGroup(this, name, args, cluster, this.systemNodeSelector);
         const addons = createManagedAddons(this, name, cluster, nodes.nodeGroup);
 
@@ -93,7 +99,8 @@ export class Cluster extends pulumi.ComponentResource {
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
-            { parent: this, dependsOn: [nodes.nodeGroup, ...Object.values(addons)] },
+            // Nothing is applied before the deploying role can: it is admin only through its access entry.
+            { parent: this, dependsOn: [nodes.nodeGroup, ...Object.values(addons), deployAccess] },
         );
         createStorageClass(this, name, this.storageClassName, this.provider, addons["aws-ebs-csi-driver"], args.tags);
 
@@ -128,7 +135,7 @@ function createSecretsKey(parent: pulumi.Resource, name: string, args: ClusterAr
     const key = new aws.kms.Key(
         `${name}-secrets`,
         { description: `EKS secrets envelope encryption for ${args.name}`, enableKeyRotation: true, deletionWindowInDays: args.kmsDeletionWindowDays ?? 30 },
-        { parent },
+        { parent, protect: args.protect },
     );
     new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.name}-eks-secrets`, targetKeyId: key.keyId }, { parent });
     return key;
@@ -159,38 +166,48 @@ function createControlPlane(parent: pulumi.Resource, name: string, args: Cluster
                 endpointPublicAccess: args.publicAccess,
                 publicAccessCidrs: args.publicAccess ? args.publicAccessCidrs : undefined,
             },
-            // The identity running `pulumi up` stays cluster-admin: it manages every Kubernetes object
-            // through the provider below. People get access only through adminPrincipalArns.
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+            // No implicit admin for whoever creates the cluster: the deploy role, the preview role and the
+            // people in adminPrincipalArns get explicit access entries, the one model for every stack.
+            // (ForceNew in the provider: it is decided once, at creation.)
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
             encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
             enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
             // Standard support only: extended support silently multiplies the control-plane price.
             upgradePolicy: { supportType: "STANDARD" },
             deletionProtection: args.deletionProtection,
         },
-        { parent, dependsOn: [logGroup, policy] },
+        { parent, dependsOn: [logGroup, policy], protect: args.protect },
     );
 }
 
-/** A cluster-admin access entry per principal. */
-function createAdminAccess(parent: pulumi.Resource, name: string, principalArns: string[], cluster: aws.eks.Cluster): void {
-    for (const principalArn of principalArns) {
-        const id = principalArn
+const ACCESS_POLICY = (name: string) => `arn:aws:eks::aws:cluster-access-policy/${name}`;
+
+/** One access entry with one cluster-scoped access policy. */
+function accessEntry(parent: pulumi.Resource, id: string, cluster: aws.eks.Cluster, principalArn: string, policy: string): aws.eks.AccessPolicyAssociation {
+    const entry = new aws.eks.AccessEntry(id, { clusterName: cluster.name, principalArn, type: "STANDARD" }, { parent });
+    return new aws.eks.AccessPolicyAssociation(
+        id,
+        { clusterName: cluster.name, principalArn, policyArn: ACCESS_POLICY(policy), accessScope: { type: "cluster" } },
+        { parent, dependsOn: [entry] },
+    );
+}
+
+/**
+ * Who may reach the API: the deploy role (cluster-admin; returned, the Kubernetes provider waits for
+ * it), the preview role (AmazonEKSAdminViewPolicy: reads everything, Secrets included, changes
+ * nothing) and each principal of adminPrincipalArns (cluster-admin).
+ */
+function createAccessEntries(parent: pulumi.Resource, name: string, args: ClusterArgs, cluster: aws.eks.Cluster): aws.eks.AccessPolicyAssociation {
+    const idOf = (arn: string) =>
+        arn
             .split(":")
             .pop()!
             .replace(/[^A-Za-z0-9-]/g, "-");
-        const entry = new aws.eks.AccessEntry(`${name}-admin-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, { parent });
-        new aws.eks.AccessPolicyAssociation(
-            `${name}-admin-${id}`,
-            {
-                clusterName: cluster.name,
-                principalArn,
-                policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                accessScope: { type: "cluster" },
-            },
-            { parent, dependsOn: [entry] },
-        );
-    }
+    const deploy = accessEntry(parent, `${name}-deploy`, cluster, args.deployRoleArn, "AmazonEKSClusterAdminPolicy");
+    if (args.previewRoleArn) accessEntry(parent, `${name}-preview`, cluster, args.previewRoleArn, "AmazonEKSAdminViewPolicy");
+    for (const principalArn of args.adminPrincipalArns)
+        accessEntry(parent, `${name}-admin-${idOf(principalArn)}`, cluster, principalArn, "AmazonEKSClusterAdminPolicy");
+    return deploy;
 }
 
 /** The managed (system) node group behind an IMDSv2-only launch template with an encrypted gp3 root volume. */

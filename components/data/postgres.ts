@@ -17,6 +17,7 @@ import {
     headlessService,
     serviceHost,
     Placement,
+    growableVolume,
 } from "../k8s";
 import { IMAGES } from "../versions";
 
@@ -153,6 +154,15 @@ export class Postgres extends pulumi.ComponentResource {
         this.host = serviceHost(service, args.namespace);
 
         const pgIsReady = { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-p", String(PORT), "-U", "postgres"] } };
+        const volume = growableVolume({
+            claim: "data",
+            statefulSet: name,
+            replicas: 1,
+            namespace: args.namespace,
+            storageClassName: args.storageClassName,
+            sizeGiB: args.storageGiB,
+            labels,
+        });
         const statefulSet = new k8s.apps.v1.StatefulSet(
             name,
             {
@@ -208,20 +218,12 @@ export class Postgres extends pulumi.ComponentResource {
                             volumes: [scratchVolume("run", "16Mi"), scratchVolume("tmp", "256Mi")],
                         },
                     },
-                    volumeClaimTemplates: [
-                        {
-                            metadata: { name: "data", labels },
-                            spec: {
-                                accessModes: ["ReadWriteOnce"],
-                                storageClassName: args.storageClassName,
-                                resources: { requests: { storage: `${args.storageGiB}Gi` } },
-                            },
-                        },
-                    ],
+                    volumeClaimTemplates: [volume.template],
                 },
             },
-            { ...k8sOpts, dependsOn: [secret.ready] },
+            { ...k8sOpts, dependsOn: [secret.ready], ignoreChanges: volume.ignoreChanges },
         );
+        volume.patchClaims({ ...k8sOpts, dependsOn: [statefulSet] });
 
         // Who may talk to PostgreSQL: the app namespaces and our bootstrap Job; the exporter only from monitoring.
         const policy = dataServiceNetworkPolicy(

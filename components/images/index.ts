@@ -15,6 +15,8 @@ export interface AppImageArgs {
     keepImages: number;
     /** Allow deleting the repository while it holds images (never in prod). */
     forceDelete: boolean;
+    /** Mark the repository `protect` (its images are the releases). Defaults to false. */
+    protect?: boolean;
     /** Target platform of the nodes. Defaults to linux/amd64 (the node groups' AMI type and the Karpenter pool's arch). */
     platform?: string;
 }
@@ -46,7 +48,7 @@ export class AppImage extends pulumi.ComponentResource {
                 encryptionConfigurations: [{ encryptionType: "KMS" }],
                 forceDelete: args.forceDelete,
             },
-            parent,
+            { ...parent, protect: args.protect },
         );
         new aws.ecr.LifecyclePolicy(
             name,

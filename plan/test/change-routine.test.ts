@@ -1,7 +1,6 @@
 /**
  * Routine changes that do what their author expects today, proven with the change plan on
- * the real program (before/after under the harness). The ones the program still gets wrong
- * are in change-routine.pending.ts (not run by mocha until the program is fixed).
+ * the real program (before/after under the harness).
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -91,7 +90,7 @@ describe("change plan: routine changes (real program)", function () {
                 "networking.k8s.io/v1:Ingress catalog",
                 "networking.k8s.io/v1:Ingress storefront",
             ],
-            update: ["networking.k8s.io/v1:NetworkPolicy catalog", "networking.k8s.io/v1:NetworkPolicy storefront"],
+            update: ["core/v1:Namespace shop", "networking.k8s.io/v1:NetworkPolicy catalog", "networking.k8s.io/v1:NetworkPolicy storefront"],
         });
         assert.deepEqual(rolled(p), []);
         assert.equal(p.blocking.length, 0);
@@ -185,4 +184,12 @@ describe("change plan: routine changes (real program)", function () {
         assert.equal(sts.stateful, undefined);
         assert.equal(p.blocking.length, 0, renderBrief(p));
     });
+    for (const [key, sts] of [["postgresStorageGiB", "postgres"]] as const) {
+        it(`storage size (${key}): the volume grows in place, the ${sts} StatefulSet is not replaced (finding 7)`, async () => {
+            const p = await routine("prod", { [key]: 100 });
+            noStatefulReplaced(p);
+            assert.equal(p.blocking.length, 0, renderBrief(p));
+            assert.ok(changed(p).length > 0, "the size change reaches some resource (a PVC resize)");
+        });
+    }
 });

@@ -1,5 +1,5 @@
 /**
- * Shared by the routine-change tests (change-routine.test.ts, change-routine.pending.ts): the
+ * Shared by the routine-change tests (change-routine.test.ts): the
  * real program under the harness, before and after one routine change, compared with the
  * change plan. A base plan per stack is computed once per process.
  */

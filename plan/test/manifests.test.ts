@@ -15,7 +15,38 @@ describe("plan: Kubernetes manifests", () => {
             const plan = await planFor(stack);
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), `plan-manifests-${stack}-`));
             writePlan(plan, dir);
-            const files = fs.readdirSync(path.join(dir, "manifests")).sort();
+            // manifests/ holds only Kubernetes objects (so `kubectl apply -f manifests/` reads every file as
+            // objects); each Helm release's values go to helm-values/, numbered in the same sequence.
+            const objectFiles = fs.readdirSync(path.join(dir, "manifests"));
+            const valuesFiles = fs.readdirSync(path.join(dir, "helm-values"));
+            // Patches of objects a controller creates (a StatefulSet's claims) cannot apply before those exist.
+            const patchFiles = fs.readdirSync(path.join(dir, "patches"));
+            assert.deepEqual(
+                objectFiles.filter((f) => /^\d+-patch-/.test(f)),
+                [],
+                "patches in manifests/",
+            );
+            assert.deepEqual(
+                patchFiles.filter((f) => !/^\d+-patch-/.test(f)),
+                [],
+                "objects in patches/",
+            );
+            assert.deepEqual(
+                objectFiles.filter((f) => f.endsWith(".values.yaml")),
+                [],
+                "Helm values files in manifests/",
+            );
+            assert.deepEqual(
+                valuesFiles.filter((f) => !f.endsWith(".values.yaml")),
+                [],
+                "objects in helm-values/",
+            );
+            const where = new Map([
+                ...objectFiles.map((f) => [f, "manifests"] as const),
+                ...valuesFiles.map((f) => [f, "helm-values"] as const),
+                ...patchFiles.map((f) => [f, "patches"] as const),
+            ]);
+            const files = [...where.keys()].sort();
             const k8s = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
             assert.ok(k8s.length > 0, "the program declares Kubernetes objects");
             assert.equal(files.length, k8s.length);
@@ -25,7 +56,7 @@ describe("plan: Kubernetes manifests", () => {
             for (const [i, f] of files.entries()) assert.ok(f.startsWith(String(i + 1).padStart(width, "0") + "-"), `${f} is not numbered in order`);
 
             for (const f of files) {
-                const text = fs.readFileSync(path.join(dir, "manifests", f), "utf8");
+                const text = fs.readFileSync(path.join(dir, where.get(f)!, f), "utf8");
                 const doc = YAML.parse(text) as Record<string, unknown>;
                 assert.ok(doc && typeof doc === "object", `${f} is not a YAML mapping`);
                 if (f.endsWith(".values.yaml")) {
@@ -34,7 +65,7 @@ describe("plan: Kubernetes manifests", () => {
                     assert.match(text, /^# version: {3}\d/m);
                     continue;
                 }
-                const kindSlug = f.replace(/^\d+-/, "").split("-")[0];
+                const kindSlug = f.replace(/^\d+-(patch-)?/, "").split("-")[0];
                 assert.equal(String(doc.kind).toLowerCase(), kindSlug, f);
                 try {
                     await validate(doc);

@@ -36,7 +36,7 @@ describe("plan: per-environment settings", () => {
         assert.equal(value(dev, "Karpenter capacity types").value, "spot, on-demand");
         assert.equal(value(prod, "Karpenter capacity types").value, "on-demand");
         assert.equal(value(dev, "internet access").value, "none (kubectl port-forward)");
-        assert.equal(value(prod, "internet access").value, "https://shop.example.com/ (ALB)");
+        assert.equal(value(prod, "internet access").value, "https://shop-prod.example.com/ (ALB)");
         assert.equal(value(dev, "secrets").value, "Kubernetes Secrets");
         assert.match(value(prod, "secrets").value, /^Secrets Manager \+ External Secrets \(\d+\)$/);
     });

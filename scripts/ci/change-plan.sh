@@ -14,38 +14,46 @@
 set -euo pipefail
 
 render() {
-  python3 - "$1" <<'PY'
+  # The plan may come from a fork's artifact (fork-plan-comment.yml): every string in it goes out
+  # through plan_summary.py's code_span (literal text in a code span; `|` escaped for tables), every
+  # number is checked to be one, so nothing in the file becomes Markdown, HTML, a link or a mention.
+  PYTHONPATH="$(dirname "$0")" python3 - "$1" <<'PY'
 import json, sys
+from plan_summary import code_span
 with open(sys.argv[1], encoding="utf-8") as f:
     p = json.load(f)
-if p.get("format") != "shop-platform/change-plan@1":
+if not isinstance(p, dict) or p.get("format") != "shop-platform/change-plan@1":
     sys.exit(f"change-plan: {sys.argv[1]} is not a shop-platform/change-plan@1 file")
-def cell(s):
-    return str(s).replace("|", "\\|").replace("`", "'").replace("\n", " ")[:120]
-s = p["summary"]
-blocking = set(p.get("blocking", []))
-print(f"### Change plan: `{cell(p['stack'])}` against `{cell(p['base'])}`")
+def cell(v, limit=120):
+    return code_span(str(v)[:limit])
+def num(v):
+    if isinstance(v, bool) or not isinstance(v, int):
+        sys.exit("change-plan: a summary count is not an integer")
+    return str(v)
+s = p.get("summary") or {}
+blocking = set(map(str, p.get("blocking", [])))
+print(f"### Change plan: {code_span(p.get('stack', '?'), in_table=False)} against {code_span(p.get('base', '?'), in_table=False)}")
 print()
-print(f"{s['create']} to create, {s['update']} to update ({s['rolled']} rolled), {s['replace']} to replace, {s['delete']} to delete, {s['same']} unchanged.")
-changes = p.get("changes", [])
+print(f"{num(s.get('create'))} to create, {num(s.get('update'))} to update ({num(s.get('rolled'))} rolled), {num(s.get('replace'))} to replace, {num(s.get('delete'))} to delete, {num(s.get('same'))} unchanged.")
+changes = [c for c in p.get("changes", []) if isinstance(c, dict)]
 if blocking:
     print()
     print(f"**BLOCKED: {len(blocking)} stateful or protected resource(s) would be replaced or deleted:**")
     for c in changes:
-        if c["urn"] in blocking:
-            print(f"- `{c['action']}` `{cell(c['type'])}` `{cell(c['display'])}` — {cell(c.get('stateful', ''))}")
+        if str(c.get("urn")) in blocking:
+            print(f"- {cell(c.get('action'))} {cell(c.get('type'))} {cell(c.get('display'))} — {cell(c.get('stateful', '') or '-')}")
 if changes:
     print()
     print("| action | type | resource | why / changed inputs |")
     print("|---|---|---|---|")
     for c in changes[:200]:
-        flags = " (rolled)" if c.get("rolled") else ""
-        flags += " (delete first)" if c.get("deleteBeforeReplace") else ""
-        if c["action"] == "replace":
-            why = "; ".join(f"{r['path']}: {r['rule']}" for r in c.get("replaceReasons", [])[:3])
+        flags = " (rolled)" if c.get("rolled") is True else ""
+        flags += " (delete first)" if c.get("deleteBeforeReplace") is True else ""
+        if c.get("action") == "replace":
+            why = "; ".join(f"{r.get('path')}: {r.get('rule')}" for r in c.get("replaceReasons", [])[:3] if isinstance(r, dict))
         else:
-            why = ", ".join(x["path"] for x in c.get("paths", [])[:6])
-        print(f"| {c['action']}{flags} | `{cell(c['type'])}` | `{cell(c['display'])}` | {cell(why)} |")
+            why = ", ".join(str(x.get("path")) for x in c.get("paths", [])[:6] if isinstance(x, dict))
+        print(f"| {cell(c.get('action'))}{flags} | {cell(c.get('type'))} | {cell(c.get('display'))} | {cell(why or '-', 240)} |")
     if len(changes) > 200:
         print(f"\n_{len(changes) - 200} more: see the run's artifact._")
 else:
@@ -56,7 +64,7 @@ if warnings:
     print()
     print("<details><summary>warnings</summary>\n")
     for w in warnings[:50]:
-        print(f"- {cell(w)}")
+        print(f"- {cell(w, 300)}")
     print("\n</details>")
 PY
 }

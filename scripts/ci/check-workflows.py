@@ -10,6 +10,13 @@ For every file, counted as separate checks:
   no-secret-in-run
                no `${{ secrets.* }}` expanded inside a `run:` script (pass secrets via `env:`,
                so they are masked and never end up in a script file or a command line)
+  no-secrets-inherit
+               no `secrets: inherit`: a reusable workflow gets exactly the secrets it declares
+               in `on.workflow_call.secrets`, passed by name
+  no-passphrase
+               no PULUMI_CONFIG_PASSPHRASE: stack secrets use one awskms:// key per stack, reached
+               through the job's OIDC role (a passphrase secret would be shared by every job that
+               can read it; scripts/ci/check-access.py proves who can reach which key)
 and for deploy.yml / _deploy.yml (files whose name contains "deploy"):
   no-cancel-deploy
                every `cancel-in-progress:` is literally `false` (an interrupted `pulumi up`
@@ -141,6 +148,16 @@ def check_no_cancel(lines: list[str]) -> list[str]:
     return problems
 
 
+def check_no_secrets_inherit(lines: list[str]) -> list[str]:
+    return [f"line {n}: secrets: inherit" for n, line in enumerate(lines, 1)
+            if re.match(r"^\s*secrets:\s*inherit\s*(#.*)?$", line)]
+
+
+def check_no_passphrase(lines: list[str]) -> list[str]:
+    return [f"line {n}: PULUMI_CONFIG_PASSPHRASE" for n, line in enumerate(lines, 1)
+            if "PULUMI_CONFIG_PASSPHRASE" in line and not line.lstrip().startswith("#")]
+
+
 def main(argv: list[str]) -> int:
     files = argv or sorted(glob.glob(".github/workflows/*.yml") + glob.glob(".github/workflows/*.yaml"))
     if not files:
@@ -155,6 +172,8 @@ def main(argv: list[str]) -> int:
             ("pinned", check_pinned),
             ("permissions", check_permissions),
             ("no-secret-in-run", check_no_secret_in_run),
+            ("no-secrets-inherit", check_no_secrets_inherit),
+            ("no-passphrase", check_no_passphrase),
         ]
         if "deploy" in os.path.basename(path):
             checks.append(("no-cancel-deploy", check_no_cancel))

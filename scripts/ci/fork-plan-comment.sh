@@ -5,7 +5,8 @@
 #
 # Env: GH_TOKEN, REPO (owner/name), HEAD_SHA (the preview run's head commit), RUN_URL.
 # The artifacts come from a fork's run: they are data, rendered by plan-summary.sh (which prints
-# counts and the policy log, never inputs), and the PR is the open one whose head is HEAD_SHA.
+# counts and the policy log, never inputs, and escapes every string it did not write: plan_summary.py),
+# and the PR is the open one whose head is HEAD_SHA. RUN_URL is GitHub's own (workflow_run.html_url).
 set -euo pipefail
 dir=${1:?usage: fork-plan-comment.sh DIR}
 : "${REPO:?}" "${HEAD_SHA:?}"
@@ -34,7 +35,8 @@ body=$(mktemp)
       log="$stack_dir/policy-check.log"
       if [[ -f "$log" ]]; then "$here/plan-summary.sh" "$stack_dir/resources.json" "$log"; else "$here/plan-summary.sh" "$stack_dir/resources.json"; fi
     else
-      echo "### $(basename "$stack_dir"): no plan was produced (see the run)"
+      # The artifact name comes from the fork's own workflow run: escaped like every other string.
+      python3 "$here/plan_summary.py" --missing "$(basename "$stack_dir")"
     fi
     if [[ -f "$stack_dir/change-plan.json" ]]; then
       echo

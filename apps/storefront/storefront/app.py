@@ -1,36 +1,41 @@
 """The storefront HTTP API (FastAPI)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
 import hashlib
 import hmac
-import json
 import logging
+import re
 import time
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import orjson
 import psycopg
-from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from psycopg.rows import dict_row
 from psycopg_pool import PoolClosed, PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import metrics as m
-from .cache import FAILED, Cache
+from . import tracing
+from .cache import LIST_PREFIX, Cache
 from .config import Settings
 from .db import Database
+from .logs import request_line
 
 log = logging.getLogger("storefront.http")
 
 SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,31}$"
+SKU_RE = re.compile(SKU_PATTERN)
+INT_RE = re.compile(r"-?[0-9]{1,12}")
 Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 MAX_INT = 1_000_000_000
-
-LIST_VERSION_KEY = "sf:products:ver"
 
 
 def product_key(sku: str) -> str:
@@ -38,7 +43,8 @@ def product_key(sku: str) -> str:
 
 
 def list_key(version: str, limit: int, offset: int) -> str:
-    return f"sf:products:v{version}:{limit}:{offset}"
+    """Redis key of a list page under the current list version (a write bumps the version)."""
+    return f"{LIST_PREFIX}v{version}:{limit}:{offset}"
 
 
 class AppError(Exception):
@@ -75,7 +81,7 @@ class OrderIn(BaseModel):
 
 
 def dumps(obj) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), default=str).encode()
+    return orjson.dumps(obj, default=str)
 
 
 def json_bytes(body: bytes, status: int = 200) -> Response:
@@ -100,11 +106,27 @@ def product_dict(row: dict) -> dict:
 PRODUCT_COLS = "sku, name, description, price_cents, stock, updated_at"
 
 
+RAW_ROUTES: dict = {}  # Starlette endpoint → route template (set in create_app)
+
+
 class MetricsLogMiddleware:
     """Pure ASGI middleware: one JSON log line and the shop_http_* metrics per request."""
 
     def __init__(self, app):
         self.app = app
+        # labels() validates and hashes its arguments on every call; the children are cached per
+        # (route, method, status) instead (bounded: unknown methods beyond the bound are not cached).
+        self._children: dict[tuple[str, str, int], tuple] = {}
+
+    def _observe(self, route: str, method: str, status: int, duration: float) -> None:
+        key = (route, method, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (m.HTTP_REQUESTS.labels(route, method, str(status)), m.HTTP_DURATION.labels(route, method))
+            if len(self._children) < 512:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(duration)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -122,17 +144,26 @@ class MetricsLogMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             duration = time.perf_counter() - start
-            route_obj = scope.get("route")
-            route = getattr(route_obj, "path", None) or "unmatched"
+            route_obj = scope.get("route")  # FastAPI routes put themselves here; plain Starlette routes do not
+            route = getattr(route_obj, "path", None) or RAW_ROUTES.get(scope.get("endpoint")) or "unmatched"
             method = scope["method"]
-            m.HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            m.HTTP_DURATION.labels(route, method).observe(duration)
-            if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "request",
-                    extra={"fields": {"method": method, "route": route, "path": scope["path"], "status": status,
-                                      "duration_ms": round(duration * 1000, 3)}, "safe": True},
-                )
+            self._observe(route, method, status, duration)
+            request_line(method, route, scope["path"], status, round(duration * 1000, 3))
+
+
+def int_param(query, name: str, default: int, lo: int, hi: int) -> int:
+    """An integer query parameter in [lo, hi]; absent → default; anything else → 422 validation_error."""
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if INT_RE.fullmatch(raw) is None:
+        raise AppError(422, "validation_error", f"{name}: Input should be a valid integer")
+    value = int(raw)
+    if value < lo:
+        raise AppError(422, "validation_error", f"{name}: Input should be greater than or equal to {lo}")
+    if value > hi:
+        raise AppError(422, "validation_error", f"{name}: Input should be less than or equal to {hi}")
+    return value
 
 
 def validation_message(request: Request, exc: RequestValidationError) -> tuple[int, str, str]:
@@ -152,19 +183,41 @@ def validation_message(request: Request, exc: RequestValidationError) -> tuple[i
 
 def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.database_url.get_secret_value(), settings.db_pool_max, settings.db_timeout_seconds)
-    cache = Cache(settings.redis_url.get_secret_value(), settings.cache_ttl_seconds)
+    cache = Cache(settings.redis_url.get_secret_value(), settings.cache_ttl_seconds, settings.near_cache_ttl_seconds,
+                  settings.redis_timeout_seconds)
     admin_token = settings.admin_token.get_secret_value().encode()
+
+    async def refresh_gauges():
+        # multiprocess mode: /metrics is answered by one worker, so each worker publishes its pool gauges itself
+        while True:
+            db.update_gauges()
+            await asyncio.sleep(1)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await db.open()
+        gauges = asyncio.create_task(refresh_gauges()) if m.MULTIPROC_DIR else None
+        # Everything imported and built so far lives as long as the process: moving it out of the garbage
+        # collector's generations keeps full collections (pauses under load, i.e. p99) short.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            if gauges is not None:
+                gauges.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await gauges
             await db.close()
             await cache.close()
+            m.worker_exited()
+            tracing.shutdown()
 
-    app = FastAPI(title="storefront", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    # FastAPI's own (native) telemetry is off: the server spans come from opentelemetry-instrumentation-fastapi
+    # (storefront/tracing.py), and FastAPI would otherwise check for a configured provider on every request
+    # (fastapi 0.165.0, fastapi/applications.py FastAPI.__call__ → NativeTelemetry.enabled()).
+    app = FastAPI(title="storefront", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
+                  telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False})
     app.state.db, app.state.cache = db, cache
     app.add_middleware(MetricsLogMiddleware)
 
@@ -208,9 +261,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise AppError(403, "forbidden", "invalid admin token")
 
     async def invalidate(*skus: str) -> None:
-        if skus:
-            await cache.delete(*(product_key(s) for s in skus))
-        await cache.incr(LIST_VERSION_KEY)
+        await cache.invalidate([product_key(s) for s in skus])
 
     # ---- probes and metrics ------------------------------------------------------------------
     @app.get("/healthz")
@@ -229,59 +280,52 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/metrics")
     async def metrics():
         db.update_gauges()
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        body, content_type = m.exposition()
+        return Response(body, media_type=content_type)
 
     # ---- products ----------------------------------------------------------------------------
-    @app.get("/api/products")
-    async def list_products(
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    ):
-        key = None
-        if cache.enabled:
-            version = await cache.get(LIST_VERSION_KEY)
-            if version is not FAILED:
-                key = list_key((version or b"0").decode(), limit, offset)
-                hit = await cache.get(key)
-                if hit is not FAILED:
-                    if hit is not None:
-                        m.CACHE_HITS.inc()
-                        return json_bytes(hit)
-                    m.CACHE_MISSES.inc()
-        async with db.pool.connection() as conn:
-            cur = await conn.cursor(row_factory=dict_row).execute(
-                f"SELECT {PRODUCT_COLS} FROM products ORDER BY sku LIMIT %s OFFSET %s", (limit, offset)
-            )
-            rows = await cur.fetchall()
-        items = [product_dict(r) for r in rows]
-        body = dumps({"items": items, "limit": limit, "offset": offset, "count": len(items)})
-        if key is not None:
-            await cache.set(key, body)
+    # The two hot reads are plain Starlette endpoints inside the FastAPI app (same router, middleware, error
+    # handlers and route templates): FastAPI's per-request parameter machinery (solve_dependencies and
+    # pydantic validation of two query parameters or a path parameter) cost about as much CPU as a whole
+    # bare FastAPI hello in the profile (docs/benchmarks.md). They validate exactly what the annotated
+    # versions did: limit 1..100 (default 20), offset 0..1000000 (default 0), sku ^[A-Z0-9][A-Z0-9-]{2,31}$.
+    async def list_products(request: Request):
+        query = request.query_params
+        limit = int_param(query, "limit", 20, 1, 100)
+        offset = int_param(query, "offset", 0, 0, 1_000_000)
+
+        async def load() -> bytes:
+            async with db.pool.connection() as conn:
+                cur = await conn.cursor(row_factory=dict_row).execute(
+                    f"SELECT {PRODUCT_COLS} FROM products ORDER BY sku LIMIT %s OFFSET %s", (limit, offset)
+                )
+                rows = await cur.fetchall()
+            items = [product_dict(r) for r in rows]
+            return dumps({"items": items, "limit": limit, "offset": offset, "count": len(items)})
+
+        body = await cache.read(f"{LIST_PREFIX}{limit}:{offset}", load, lambda version: list_key(version, limit, offset))
         return json_bytes(body)
 
-    @app.get("/api/products/{sku}")
-    async def get_product(sku: Annotated[str, Path(pattern=SKU_PATTERN)]):
-        key = product_key(sku)
-        cacheable = False
-        if cache.enabled:
-            hit = await cache.get(key)
-            if hit is not FAILED:
-                cacheable = True
-                if hit is not None:
-                    m.CACHE_HITS.inc()
-                    return json_bytes(hit)
-                m.CACHE_MISSES.inc()
-        async with db.pool.connection() as conn:
-            cur = await conn.cursor(row_factory=dict_row).execute(
-                f"SELECT {PRODUCT_COLS} FROM products WHERE sku = %s", (sku,)
-            )
-            row = await cur.fetchone()
-        if row is None:
-            raise AppError(404, "product_not_found", f"no product with sku {sku}")
-        body = dumps(product_dict(row))
-        if cacheable:
-            await cache.set(key, body)
-        return json_bytes(body)
+    async def get_product(request: Request):
+        sku = request.path_params["sku"]
+        if SKU_RE.match(sku) is None:
+            raise AppError(422, "validation_error", f"sku: String should match pattern '{SKU_PATTERN}'")
+
+        async def load() -> bytes:
+            async with db.pool.connection() as conn:
+                cur = await conn.cursor(row_factory=dict_row).execute(
+                    f"SELECT {PRODUCT_COLS} FROM products WHERE sku = %s", (sku,)
+                )
+                row = await cur.fetchone()
+            if row is None:
+                raise AppError(404, "product_not_found", f"no product with sku {sku}")
+            return dumps(product_dict(row))
+
+        return json_bytes(await cache.read(product_key(sku), load))
+
+    for path, endpoint in (("/api/products", list_products), ("/api/products/{sku}", get_product)):
+        app.add_route(path, endpoint, methods=["GET"], include_in_schema=False)
+        RAW_ROUTES[endpoint] = path  # the route template for the metrics and the log line
 
     @app.post("/api/products", status_code=201, dependencies=[Depends(require_admin)])
     async def create_product(body: ProductCreate):
@@ -394,4 +438,13 @@ def create_app(settings: Settings) -> FastAPI:
             raise AppError(404, "order_not_found", f"no order {order_id}")
         return json_bytes(dumps(order))
 
+    tracing.instrument_app(app)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn worker processes (WEB_CONCURRENCY > 1): each is a fresh interpreter (spawn)
+    that reads the same environment as `run serve`."""
+    from .__main__ import bootstrap
+
+    return create_app(bootstrap())

@@ -323,3 +323,25 @@ def test_migrate_and_seed_idempotent(app, db):
     subprocess.run([str(RUN), "seed", "30"], env=app.env, capture_output=True, check=True)
     after = db.execute("SELECT count(*) FROM products WHERE sku LIKE 'DEMO-%%'").fetchone()[0]
     assert before == after == 30
+
+
+@pytest.mark.parametrize("path", [
+    "/api/products?limit=0", "/api/products?limit=101", "/api/products?offset=-1", "/api/products?limit=abc",
+    "/api/products?offset=1.5", "/api/products?offset=1000001", "/api/products?limit=", "/api/products/lower-case",
+    "/api/products/" + "A" * 33,
+])
+def test_hot_read_validation_is_422_validation_error(app, path):
+    """The cached reads validate by hand (no FastAPI parameter machinery): same 422 contract as the rest."""
+    r = app.get(path)
+    assert_error(r, (422, 422), "validation_error")
+    assert r.json()["error"]["message"].split(":")[0] in ("limit", "offset", "sku")
+
+
+def test_hot_reads_keep_route_templates_and_defaults(app):
+    body = app.get("/api/products", params={"limit": "7", "offset": "3"}).json()
+    assert (body["limit"], body["offset"], body["count"]) == (7, 3, 7)
+    assert app.get("/api/products").json()["limit"] == 20
+    assert app.get("/api/products/DEMO-00001").status_code == 200
+    text = app.get("/metrics").text
+    assert 'route="/api/products",status="200"' in text and 'route="/api/products/{sku}",status="200"' in text
+    assert_error(app.client.delete("/api/products"), (405, 405), "method_not_allowed")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import signal
+import subprocess
 import threading
 import time
 
@@ -132,3 +133,23 @@ def test_graceful_shutdown_finishes_in_flight_request(make_app, servers):
     code = app.proc.wait(10)
     assert time.monotonic() - sigterm_at < 10
     assert code == 0
+
+
+def test_web_concurrency_workers_share_one_metrics_view_and_stop_cleanly(make_app):
+    """WEB_CONCURRENCY=2: two uvicorn worker processes behind one socket; /metrics (answered by either
+    worker) counts every worker's requests; SIGTERM stops the supervisor and both workers with status 0."""
+    app = make_app(WEB_CONCURRENCY=2)
+    children = subprocess.run(["ps", "-ww", "--ppid", str(app.proc.pid), "-o", "args="], capture_output=True, text=True).stdout
+    assert children.count("multiprocessing.spawn") == 2, children
+    for _ in range(40):
+        assert app.get("/api/products/DEMO-00010").status_code == 200
+    for _ in range(4):  # whichever worker answers, the totals are the pod's
+        assert app.metric("shop_http_requests_total",
+                          'method="GET",route="/api/products/{sku}",status="200"') == 40
+    assert app.metric("shop_db_pool_max_connections") == 20  # DB_POOL_MAX (10) per worker
+    start = time.monotonic()
+    app.proc.send_signal(signal.SIGTERM)
+    assert app.proc.wait(10) == 0
+    assert time.monotonic() - start < 10
+    leftover = subprocess.run(["ps", "--ppid", str(app.proc.pid), "-o", "pid="], capture_output=True, text=True).stdout
+    assert leftover.strip() == ""

@@ -81,6 +81,26 @@ jobs:
           echo start
           curl -H \"token: \${{ secrets.TOKEN }}\" https://example.invalid"
 
+expect_reject secrets-inherit deploy.yml no-secrets-inherit "name: x
+on: push
+permissions: {}
+jobs:
+  a:
+    uses: ./.github/workflows/_deploy.yml
+    permissions: {contents: read}
+    secrets: inherit"
+expect_reject passphrase preview.yml no-passphrase "name: x
+on: pull_request
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    permissions: {contents: read}
+    steps:
+      - run: pulumi preview
+        env:
+          PULUMI_CONFIG_PASSPHRASE: \${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"
+
 mkdir -p "$tmp/wf-good"
 cat >"$tmp/wf-good/deploy.yml" <<YAML
 name: good
@@ -105,15 +125,17 @@ jobs:
     permissions:
       contents: read
 YAML
-if out="$(python3 "$ci/check-workflows.py" "$tmp/wf-good/deploy.yml" 2>&1)" && grep -q "checks: 4 passed, 0 failed" <<<"$out"; then
+if out="$(python3 "$ci/check-workflows.py" "$tmp/wf-good/deploy.yml" 2>&1)" && grep -q "checks: 6 passed, 0 failed" <<<"$out"; then
   ok "checker accepts a compliant workflow"
 else
   ko "checker accepts a compliant workflow" "$out"
 fi
 
 # --- smoke.sh against fake kubectl + loopback /readyz ----------------------------------------
-smoke() { # extra env assignments...
-  env KUBECTL="$here/fake-kubectl" SMOKE_APPS="storefront catalog" SMOKE_ATTEMPTS=3 SMOKE_SLEEP=0.3 \
+# Enough attempts for a loaded machine: each port-forward starts a Python stub on the same local
+# port the previous app's stub just released (3 x 0.3 s flaked at load average 12).
+smoke() { # extra env assignments... (later ones win)
+  env KUBECTL="$here/fake-kubectl" SMOKE_APPS="storefront catalog" SMOKE_ATTEMPTS=10 SMOKE_SLEEP=0.5 \
     SMOKE_LOCAL_PORT="$(free_port)" FAKE_KUBECTL_LOG="$tmp/kubectl.log" "$@" "$ci/smoke.sh" >"$tmp/smoke.out" 2>&1
 }
 if smoke && grep -q "PASS storefront" "$tmp/smoke.out" && grep -q "PASS catalog" "$tmp/smoke.out" \
@@ -130,7 +152,7 @@ if smoke FAKE_READY_STATUS=degraded SMOKE_ALLOW_DEGRADED=1; then
 else ko "smoke accepts degraded with SMOKE_ALLOW_DEGRADED=1" "$(cat "$tmp/smoke.out")"; fi
 
 start=$(date +%s)
-if ! smoke FAKE_READY_CODE=503 FAKE_READY_STATUS=unready && grep -q "not ready after 3 attempts" "$tmp/smoke.out" \
+if ! smoke FAKE_READY_CODE=503 FAKE_READY_STATUS=unready SMOKE_ATTEMPTS=3 SMOKE_SLEEP=0.3 && grep -q "not ready after 3 attempts" "$tmp/smoke.out" \
   && (($(date +%s) - start < 60)); then
   ok "smoke fails, within bounded retries, on 503"
 else ko "smoke fails, within bounded retries, on 503" "$(cat "$tmp/smoke.out")"; fi
@@ -322,7 +344,7 @@ echo "0 mandatory violations" >"$tmp/policy.log"
 out="$("$ci/plan-summary.sh" "$tmp/resources.json" "$tmp/policy.log" 2>&1)"
 rc=$?
 # shellcheck disable=SC2016 # literal backticks of the Markdown table
-if [[ $rc -eq 0 ]] && grep -q '| `shop:apps:App` | 2 |' <<<"$out" && grep -q "3 resources (1 custom, 2 components)" <<<"$out" \
+if [[ $rc -eq 0 ]] && grep -q '| ` shop:apps:App ` | 2 |' <<<"$out" && grep -q "3 resources (1 custom, 2 components)" <<<"$out" \
   && grep -q "0 mandatory violations" <<<"$out" && ! grep -q hunter2 <<<"$out"; then
   ok "plan-summary counts resources by type and prints no inputs"
 else ko "plan-summary counts resources by type and prints no inputs" "$out"; fi
@@ -333,14 +355,122 @@ cat >"$tmp/cost.json" <<'JSON'
 JSON
 out="$("$ci/plan-summary.sh" "$tmp/resources.json" 2>&1)"
 rc=$?
+echo '["<img src=x onerror=alert(1)>"]' >"$tmp/cost-payloads.json"
+printf '%s\n' "$out" >"$tmp/cost-summary.md"
 # shellcheck disable=SC2016 # literal backticks of the Markdown table
-if [[ $rc -eq 0 ]] && grep -qF '**Estimated monthly cost: $1,234.50** (eu-west-1, dev assumptions, prices read 2026-12-02' <<<"$out" \
-  && grep -qF '| `Cluster c` | $1,000.00 |' <<<"$out" && ! grep -q '<img' <<<"$out" && grep -qF '1, $10.00/month' <<<"$out"; then
+if [[ $rc -eq 0 ]] && grep -qF '**Estimated monthly cost: $1,234.50** (` eu-west-1 `, ` dev ` assumptions, prices read ` 2026-12-02 `' <<<"$out" \
+  && grep -qF '| ` Cluster c ` | $1,000.00 |' <<<"$out" && python3 "$here/markdown_safety.py" "$tmp/cost-summary.md" "$tmp/cost-payloads.json" \
+  && grep -qF '1, $10.00/month' <<<"$out"; then
   ok "plan-summary prints the cost estimate next to the plan, labels sanitised"
 else ko "plan-summary prints the cost estimate next to the plan, labels sanitised" "$out"; fi
 echo '{"resources":[]}' >"$tmp/bad.json"
 if ! "$ci/plan-summary.sh" "$tmp/bad.json" >/dev/null 2>&1; then ok "plan-summary rejects a file of another format"
 else ko "plan-summary rejects a file of another format"; fi
+
+# --- fork-plan-comment.sh: every string the fork controls is escaped -----------------------
+# The fork controls resources.json, the policy log and the artifact names (its own preview.yml
+# uploads them). Hostile values: Markdown, HTML, links, mentions, table pipes, backtick runs that
+# try to close the code span or block, newlines, bidi overrides.
+fp="$tmp/fork"
+mkdir -p "$fp/fork-plan-dev" "$fp/fork-plan-@octocat[x](https:evil)\`z\`"
+python3 - "$fp" <<'PY'
+import json, sys
+d = sys.argv[1]
+payloads = [
+    "`rm -rf /` | injected | cell",
+    "<img src=x onerror=alert(1)>",
+    "@octocat approve-now",
+    "[click me](https://evil.example/steal)",
+    "https://evil.example/autolink",
+    "```\n</details>\n# heading\n```",
+    "x\u202egnp.exe",
+    "**bold** _it_ ~~strike~~",
+    "``double`` ticks and a \\| backslash pipe",
+    "<script>alert(1)</script>",
+    "@here",
+]
+res = [{"urn": f"u{i}", "type": t, "name": "n", "custom": True, "remote": False, "parent": "", "provider": "",
+        "dependencies": [], "protect": False, "inputs": {"password": "hunter2"}} for i, t in enumerate(payloads[:9])]
+json.dump({"format": "shop-platform/resources@1", "project": payloads[9], "stack": payloads[10], "resources": res},
+          open(f"{d}/fork-plan-dev/resources.json", "w"))
+log = "ok\n````\n</details>\n@octocat <img src=x> [x](https://evil.example) ~~~\n```\n"
+open(f"{d}/fork-plan-dev/policy-check.log", "w").write(log)
+payloads += ["@octocat <img src=x> [x](https://evil.example) ~~~", "fork-plan-@octocat[x](https:evil)`z`"]
+# The change plan artifact (change-plan.sh render), just as hostile.
+cp_payloads = ["<img src=x onerror=alert(2)>", "[evil](https://evil.example/cp)", "@octocat-cp", "`a` | b ``c``", "**cp-bold** @cp-warn", "<b>cp-base</b>", "@cp-stack"]
+plan = {"format": "shop-platform/change-plan@1", "stack": cp_payloads[6], "base": cp_payloads[5],
+        "summary": {"create": 1, "update": 0, "rolled": 0, "replace": 1, "delete": 0, "same": 3},
+        "blocking": ["urn:x"],
+        "changes": [{"urn": "urn:x", "action": cp_payloads[0], "type": cp_payloads[1], "display": cp_payloads[2],
+                     "stateful": cp_payloads[2], "paths": [{"path": cp_payloads[3]}]},
+                    {"urn": "urn:y", "action": "replace", "type": "t", "display": "d",
+                     "replaceReasons": [{"path": cp_payloads[3], "rule": cp_payloads[1]}]}],
+        "warnings": [cp_payloads[4]]}
+json.dump(plan, open(f"{d}/fork-plan-dev/change-plan.json", "w"))
+payloads += cp_payloads
+# cost.json next to resources.json (the cost estimate), with payloads short enough to be shown whole.
+cost_payloads = ["https://evil.ex", "@octo", "<b>x</b>", "[x](https://e.x)"]
+json.dump({"format": "shop-platform/cost@1", "region": cost_payloads[0], "environment": cost_payloads[1], "totalUsd": 12.5,
+           "priceFile": {"read": cost_payloads[2]}, "byComponent": [{"component": cost_payloads[3], "monthlyUsd": 12.5}]},
+          open(f"{d}/fork-plan-dev/cost.json", "w"))
+payloads += cost_payloads
+json.dump(payloads, open(f"{d}/payloads.json", "w"))
+PY
+cat >"$tmp/fake-gh-comment" <<'SH'
+#!/usr/bin/env bash
+# gh stand-in for fork-plan-comment.sh: PR lookup -> 7, no existing comment, POST keeps the body.
+for a in "$@"; do case "$a" in body=@*) cp "${a#body=@}" "$FAKE_BODY" ;; esac; done
+case "$*" in *pulls*) echo 7 ;; esac
+exit 0
+SH
+chmod +x "$tmp/fake-gh-comment"
+out="$(GH="$tmp/fake-gh-comment" FAKE_BODY="$tmp/comment.md" REPO=o/r HEAD_SHA=0123456789abcdef0123456789abcdef01234567 \
+  RUN_URL=https://github.com/o/r/actions/runs/1 "$ci/fork-plan-comment.sh" "$fp" 2>&1)"
+rc=$?
+if [[ $rc -eq 0 ]] && [[ -s "$tmp/comment.md" ]] && safety="$(python3 "$here/markdown_safety.py" "$tmp/comment.md" "$fp/payloads.json" 2>&1)" \
+  && ! grep -q hunter2 "$tmp/comment.md"; then
+  ok "fork-plan-comment escapes hostile types, names, artifact names and policy log"
+else ko "fork-plan-comment escapes hostile types, names, artifact names and policy log" "$out ${safety:-} $(cat "$tmp/comment.md" 2>/dev/null)"; fi
+# The checker itself must catch an unescaped body (so the case above can fail).
+printf '| <img src=x> | 1 |\n@octocat [x](https://evil.example)\n' >"$tmp/raw.md"
+if ! python3 "$here/markdown_safety.py" "$tmp/raw.md" "$fp/payloads.json" >/dev/null 2>&1; then ok "markdown safety check rejects an unescaped body"
+else ko "markdown safety check rejects an unescaped body"; fi
+
+# --- scripts/refresh-digests.sh against a fake crane -------------------------------------------
+A="sha256:$(printf 'a%.0s' {1..64})" B="sha256:$(printf 'b%.0s' {1..64})"
+cat >"$tmp/digests.json" <<JSON
+{"images": [
+ {"image": "postgres", "tag": "17.9-bookworm", "registry": "docker.io", "digest": "$A", "verified": false, "why": "x", "sources": []},
+ {"image": "quay.io/prometheus/alertmanager", "tag": "v0.34.0", "registry": "quay.io", "digest": "$A", "verified": false, "why": "x", "sources": []},
+ {"image": "ghcr.io/x/gone", "tag": "1.0", "registry": "ghcr.io", "digest": null, "verified": false, "why": "x", "sources": []}]}
+JSON
+cat >"$tmp/crane" <<SH
+#!/usr/bin/env bash
+# crane stand-in: postgres resolves to the pinned digest, alertmanager to another, ghcr.io/x/gone fails.
+echo "\$*" >>"$tmp/crane.log"
+case "\$2" in
+  postgres:17.9-bookworm) echo "$A" ;;
+  quay.io/prometheus/alertmanager:v0.34.0) echo "$B" ;;
+  *) echo "MANIFEST_UNKNOWN" >&2; exit 1 ;;
+esac
+SH
+chmod +x "$tmp/crane"
+out="$(CRANE="$tmp/crane" IMAGE_DIGESTS="$tmp/digests.json" "$ci/../refresh-digests.sh" --check 2>&1)"
+rc=$?
+if [[ $rc -eq 1 ]] && grep -q "^OK       postgres:17.9-bookworm@$A" <<<"$out" && grep -q "^MISMATCH quay.io/prometheus/alertmanager:v0.34.0: pinned $A, registry serves $B" <<<"$out" \
+  && grep -q "^UNRESOLVED ghcr.io/x/gone:1.0" <<<"$out" && grep -q "^digest quay.io/prometheus/alertmanager:v0.34.0$" "$tmp/crane.log"; then
+  ok "refresh-digests --check reports matches, mismatches and unresolvable tags"
+else ko "refresh-digests --check reports matches, mismatches and unresolvable tags" "$out"; fi
+out="$(CRANE="$tmp/crane" IMAGE_DIGESTS="$tmp/digests.json" "$ci/../refresh-digests.sh" --write 2>&1)"
+if python3 - "$tmp/digests.json" "$A" "$B" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["images"]
+assert d[0]["digest"] == sys.argv[2] and d[0]["verified"] is True, d[0]
+assert d[1]["digest"] == sys.argv[3] and d[1]["previousDigest"] == sys.argv[2] and d[1]["sources"][0].startswith("registry (crane"), d[1]
+assert d[2]["digest"] is None and d[2]["verified"] is False, d[2]
+PY
+then ok "refresh-digests --write records the registry's digests and leaves unresolved ones alone"
+else ko "refresh-digests --write records the registry's digests and leaves unresolved ones alone" "$out"; fi
 
 echo "helpers: $passed passed, $failed failed"
 ((failed == 0))
