@@ -60,6 +60,8 @@ fi
 # The Makefile's rule: `npm ci` when package-lock.json is newer than the installed tree.
 make -s deps-node >/dev/null || { ko "npm ci (make deps-node)"; finish; }
 stacks=(dev staging prod)
+# A clean clone has no out/ yet (it is ignored by git).
+mkdir -p out
 for s in "${stacks[@]}"; do
   rm -rf "out/$s/manifests"
   if npm run -s plan -- "$s" --out "out/$s" >"out/plan-$s.txt" 2>&1 || compgen -G "out/$s/manifests/*.yaml" >/dev/null; then

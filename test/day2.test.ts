@@ -1,6 +1,7 @@
 /** Issue 14 findings 11 and 12, per stack: rollouts behind the ALB, and tags on what AWS creates for us. */
 import * as assert from "node:assert/strict";
 import { defaultsFor } from "../config";
+import { evaluate, loadPolicyConfig } from "../policy/evaluate";
 import { get, ofType, STACKS, stackRun } from "./helpers";
 
 const REQUIRED = ["Project", "Environment", "Owner", "CostCenter", "ManagedBy"];
@@ -45,3 +46,22 @@ for (const stack of STACKS) {
         });
     });
 }
+
+describe("images pinned by digest (issue 20)", () => {
+    it("staging and prod require digests: the real program passes, a tag-only image fails mandatorily", async () => {
+        for (const stack of ["staging", "prod"] as const) {
+            const cfg = loadPolicyConfig(`policy/config/${stack}.json`);
+            const { resources } = await stackRun(stack);
+            assert.deepEqual(
+                evaluate(resources, cfg, { stack }).filter((v) => v.policyName === "k8s-image-pinned"),
+                [],
+            );
+            const sts = ofType(resources, "kubernetes:apps/v1:StatefulSet")[0];
+            const tagOnly = structuredClone(sts);
+            (get(tagOnly.inputs, "spec.template.spec.containers") as { image: string }[])[0].image = "redis:7.4.7-bookworm";
+            const vs = evaluate([tagOnly], cfg, { stack }).filter((v) => v.policyName === "k8s-image-pinned");
+            assert.equal(vs.length, 1);
+            assert.equal(vs[0].enforcementLevel, "mandatory");
+        }
+    });
+});

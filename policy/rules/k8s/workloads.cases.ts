@@ -155,6 +155,15 @@ export const CASES: Record<string, RuleCases> = {
                 0,
                 { requireDigest: true },
             ),
+            // A build pushes by tag; what runs it references the digest.
+            c(
+                "build tag with digests required",
+                [rec("docker:index/image:Image", "img", { imageName: "123.dkr.ecr.us-east-1.amazonaws.com/app:0123abcd" })],
+                0,
+                {
+                    requireDigest: true,
+                },
+            ),
         ],
         notApplicable: [c("service", [svc("s", { app: "s" })], 0)],
         naType: "kubernetes:core/v1:Service",

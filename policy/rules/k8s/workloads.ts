@@ -81,7 +81,9 @@ export const k8sImagePinned = resourceRule({
             }
             const ref = parseImage(image);
             if (ref.digest) continue;
-            if (cfg.requireDigest) report(`${where} image ${image} is not pinned by digest.`);
+            // A build pushes by tag (its digest exists only once pushed); workloads then run it by digest.
+            const build = args.type === "docker:index/image:Image";
+            if (cfg.requireDigest && !build) report(`${where} image ${image} is not pinned by digest.`);
             else if (ref.tag === undefined || ref.tag === "") report(`${where} image ${image} has no tag (defaults to latest).`);
             else if (ref.tag === "latest") report(`${where} image ${image} uses the latest tag.`);
         }
