@@ -31,9 +31,12 @@ const { provider } = cluster;
 const addon = { provider, clusterName: cluster.clusterName, region, replicas: addons.replicas };
 const metricsServer = new shop.MetricsServer("metrics-server", addon);
 new shop.Karpenter("karpenter", { ...addon, systemNodeSelector: cluster.systemNodeSelector, nodePool: addons.karpenter, tags });
-const loadBalancers = addons.ingress.enabled
-    ? new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId, tags })
-    : undefined;
+const { ingress } = addons;
+const loadBalancers = ingress.enabled ? new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId, tags }) : undefined;
+// DNS and TLS from the stack's public zone (when named): a certificate unless one is given; ExternalDNS below.
+const zone = ingress.enabled && ingress.hostedZoneName ? shop.publicHostedZone(ingress.hostedZoneName) : undefined;
+const certificateArn =
+    ingress.certificateArn ?? (zone && new shop.DnsValidatedCertificate("ingress-certificate", { domainName: ingress.host!, zone }).certificateArn);
 const secretSink = addons.externalSecrets.enabled
     ? new shop.ExternalSecrets("external-secrets", {
           ...addon,
@@ -51,6 +54,7 @@ const shared = { provider, storageClassName: cluster.storageClassName, secretSin
 const placement = cluster.statefulPlacement;
 const monitoringArgs = { ...shared, ...config.monitoring, placement, namespace: namespaces.monitoring, stack, clusterName: config.cluster.name };
 const monitoring = new shop.Monitoring("monitoring", { ...monitoringArgs, contentDir: `${__dirname}/monitoring` }, inNamespaces);
+if (zone) new shop.ExternalDns("external-dns", { ...addon, zone, txtOwnerId: config.cluster.name, placement, monitoringCrds: monitoring.crds });
 const dataArgs = {
     ...shared,
     placement,
@@ -74,9 +78,9 @@ const apps: shop.ShopAppContext = {
     redis,
     ingress: loadBalancers && {
         ...loadBalancers.route({
-            host: addons.ingress.host!,
-            certificateArn: addons.ingress.certificateArn!,
-            tlsPolicy: addons.ingress.tlsPolicy,
+            host: ingress.host!,
+            certificateArn: certificateArn!,
+            tlsPolicy: ingress.tlsPolicy,
             groupName: `shop-${stack}`,
         }),
         vpcCidr: config.network.cidr,

@@ -1,4 +1,6 @@
 /** The platform's components, for composition in index.ts. */
+export { DnsValidatedCertificate, publicHostedZone } from "./addons/certificate";
+export { ExternalDns } from "./addons/externalDns";
 export { ExternalSecrets } from "./addons/externalSecrets";
 export { Karpenter } from "./addons/karpenter";
 export { LoadBalancerController } from "./addons/loadBalancerController";

@@ -452,9 +452,22 @@ export const CONFIG_TABLE = {
     }),
     certificateArn: row({
         type: "string",
-        description: "ACM certificate ARN for ingressHost; required when ingressEnabled.",
+        description:
+            "ACM certificate ARN for ingressHost (same region as the stack); required when ingressEnabled and hostedZoneName is not set. Given together with hostedZoneName, this certificate is used and none is issued.",
         schema: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "must be an ACM certificate ARN"),
         feeds: "addons.ingress.certificateArn",
+    }),
+    hostedZoneName: row({
+        type: "string",
+        description:
+            "DNS name of the public Route 53 hosted zone that contains ingressHost (e.g. example.com, no trailing dot). When set and ingressEnabled: ExternalDNS points ingressHost at the ALB, and, unless certificateArn is given, the program issues a DNS-validated ACM certificate for it.",
+        schema: z
+            .string()
+            .regex(
+                /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+                "must be a DNS zone name such as example.com (lower case, no trailing dot)",
+            ),
+        feeds: "addons.ingress.hostedZoneName",
     }),
     ingressTlsPolicy: row({
         type: "string",
@@ -614,8 +627,19 @@ export function crossChecks(
     if (x.previewRoleArn && x.previewRoleArn === x.deployRoleArn) problem("previewRoleArn", "must differ from deployRoleArn (the preview role is read-only)");
     if (x.previewRoleArn && x.adminPrincipalArns.includes(x.previewRoleArn)) problem("previewRoleArn", "must not also be in adminPrincipalArns");
     if (x.environment === "prod" && !x.protectData) problem("protectData", "must be true in prod");
+    // Contradiction only (missing values are deploy gaps, below): the host must be in the zone its records go to.
+    if (x.ingressEnabled && x.ingressHost && x.hostedZoneName && !isInZone(x.ingressHost, x.hostedZoneName))
+        problem(
+            "ingressHost",
+            `must be inside hostedZoneName ${x.hostedZoneName} (the certificate's validation record and the host's record go into that zone), got ${x.ingressHost}`,
+        );
     if (x.redisPersistence && x.redisStorageGiB * 1024 < x.redisMaxMemoryMb * 2)
         problem("redisStorageGiB", `must hold at least twice redisMaxMemoryMb for AOF rewrites (${x.redisStorageGiB} GiB < 2 x ${x.redisMaxMemoryMb} MiB)`);
+}
+
+/** Whether `host` is the zone's apex or a name below it (label-wise: `shopexample.com` is not in `example.com`). */
+export function isInZone(host: string, zone: string): boolean {
+    return host === zone || host.endsWith(`.${zone}`);
 }
 
 export { LOG_RETENTION_DAYS };
@@ -651,8 +675,11 @@ export function deployGaps(v: ConfigValues, problem: (key: ConfigKey, message: s
         );
     if (v.ingressEnabled) {
         if (!v.ingressHost) problem("ingressHost", "must be set when ingressEnabled is true (the host name the ALB serves)");
-        if (!v.certificateArn)
-            problem("certificateArn", "must be set when ingressEnabled is true: an ACM certificate for ingressHost in the stack's region (HTTPS only)");
+        if (!v.certificateArn && !v.hostedZoneName)
+            problem(
+                "certificateArn",
+                "must be set when ingressEnabled is true and hostedZoneName is not: an ACM certificate for ingressHost in the stack's region (HTTPS only), or name the Route 53 zone so the program issues one",
+            );
         if (v.certificateArn?.includes(`:${DOCUMENTATION_ACCOUNT}:`) || /certificate\/0{8}-/.test(v.certificateArn ?? ""))
             problem("certificateArn", "is a placeholder ARN");
     }
@@ -663,8 +690,9 @@ export function offlineStandIns(v: ConfigValues, stack: string, region: string):
     const out: Partial<ConfigValues> = {};
     if (!v.deployRoleArn) out.deployRoleArn = `arn:aws:iam::${DOCUMENTATION_ACCOUNT}:role/offline-placeholder-deploy`;
     if (v.endpointPublicAccess && v.publicAccessCidrs.length === 0) out.publicAccessCidrs = [DOCUMENTATION_CIDRS[0]];
-    if (v.ingressEnabled && !v.ingressHost) out.ingressHost = `shop-${stack}.example.com`;
-    if (v.ingressEnabled && !v.certificateArn)
+    if (v.ingressEnabled && !v.ingressHost) out.ingressHost = `shop-${stack}.${v.hostedZoneName ?? "example.com"}`;
+    // With a zone and no ARN the program issues the certificate itself: nothing to stand in.
+    if (v.ingressEnabled && !v.certificateArn && !v.hostedZoneName)
         out.certificateArn = `arn:aws:acm:${region}:${DOCUMENTATION_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000`;
     return out;
 }

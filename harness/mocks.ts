@@ -11,6 +11,13 @@ import * as pulumi from "@pulumi/pulumi";
 export const MOCK_ACCOUNT_ID = "123456789012";
 
 const hex = (s: string, n = 16) => crypto.createHash("sha256").update(s).digest("hex").slice(0, n);
+/** A UUID-shaped id derived from `s` (ACM certificate ids, KMS key ids). */
+const uuid = (s: string) =>
+    crypto
+        .createHash("md5")
+        .update(s)
+        .digest("hex")
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
 
 export interface ShopMocksOptions {
     region: string;
@@ -98,6 +105,38 @@ export class ShopMocks implements pulumi.runtime.Mocks {
                         arn: this.arn("secretsmanager", `secret:${args.name}`),
                     };
                 }
+                case "aws:acm/certificate:Certificate": {
+                    // ACM answers a DNS-validation request with one CNAME per distinct name (a wildcard is
+                    // validated through its base name), FQDNs with the trailing dot, and stays PENDING_VALIDATION.
+                    const domains = [...new Set([String(i.domainName), ...((i.subjectAlternativeNames as string[] | undefined) ?? [])])];
+                    const certificateId = uuid(`acm:${args.name}:${domains.join(",")}`);
+                    return {
+                        arn: this.arn("acm", `certificate/${certificateId}`),
+                        keyAlgorithm: i.keyAlgorithm ?? "RSA_2048",
+                        status: "PENDING_VALIDATION",
+                        type: "AMAZON_ISSUED",
+                        subjectAlternativeNames: domains,
+                        domainValidationOptions:
+                            i.validationMethod === "DNS"
+                                ? domains.map((domainName) => {
+                                      const base = domainName.replace(/^\*\./, "");
+                                      return {
+                                          domainName,
+                                          resourceRecordName: `_${hex(`name:${base}`, 32)}.${base}.`,
+                                          resourceRecordType: "CNAME",
+                                          resourceRecordValue: `_${hex(`value:${base}`, 32)}.${hex(base, 10)}.acm-validations.aws.`,
+                                      };
+                                  })
+                                : [],
+                    };
+                }
+                case "aws:acm/certificateValidation:CertificateValidation":
+                    // A waiter: it returns the certificate's ARN once ACM reports it ISSUED.
+                    return { certificateArn: i.certificateArn };
+                case "aws:route53/record:Record": {
+                    const fqdn = String(i.name).replace(/\.$/, "").toLowerCase();
+                    return { fqdn, name: fqdn };
+                }
                 case "aws:cloudwatch/eventRule:EventRule":
                     return { arn: this.arn("events", `rule/${name}`), name };
                 case "random:index/randomPassword:RandomPassword":
@@ -129,6 +168,29 @@ export class ShopMocks implements pulumi.runtime.Mocks {
                 return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com" };
+            case "aws:route53/getZone:getZone": {
+                // Route 53 returns zone names without the trailing dot (the provider normalises them) and ids like Z0…
+                if (!i.name && !i.zoneId) throw new Error("offline harness: getZone needs a name or a zoneId");
+                const name = String(i.name ?? "example.com")
+                    .replace(/\.$/, "")
+                    .toLowerCase();
+                const zoneId = String(i.zoneId ?? `Z0${hex(`zone:${name}:${Boolean(i.privateZone)}`, 19).toUpperCase()}`);
+                return {
+                    id: zoneId,
+                    zoneId,
+                    name,
+                    arn: `arn:aws:route53:::hostedzone/${zoneId}`,
+                    privateZone: Boolean(i.privateZone),
+                    nameServers: [1, 2, 3, 4].map(
+                        (n) => `ns-${parseInt(hex(name + n, 3), 16) % 2048}.awsdns-${n}${n}.${["com", "net", "org", "co.uk"][n - 1]}`,
+                    ),
+                    primaryNameServer: `ns-${parseInt(hex(name + 1, 3), 16) % 2048}.awsdns-11.com`,
+                    resourceRecordSetCount: 2,
+                    callerReference: hex(`caller:${name}`, 36),
+                    comment: "",
+                    tags: {},
+                };
+            }
             case "aws:iam/getRoles:getRoles": {
                 const names = (this.o.existingRoles ?? ["AWSServiceRoleForEC2Spot"]).filter((n) => !i.nameRegex || new RegExp(i.nameRegex).test(n));
                 return { names, arns: names.map((n) => `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${i.pathPrefix ?? "/"}${n}`), id: "roles" };

@@ -16,7 +16,8 @@ export interface LoadBalancerControllerArgs extends AddonContext {
 /** One internet-facing, HTTPS-only ALB shared by every app of the stack. */
 export interface AlbSettings {
     host: string;
-    certificateArn: string;
+    /** A configured ARN, or the ARN of the certificate the program issues (an Output until it is validated). */
+    certificateArn: pulumi.Input<string>;
     tlsPolicy: string;
     /** The ALB group: one load balancer for all apps of a stack. */
     groupName: string;
@@ -28,13 +29,13 @@ export interface AlbRoute {
     /** IngressClass the controller watches. */
     className: string;
     /** Ingress annotations for a rule evaluated at `order` in the group (lower first). */
-    annotations: (order: number) => Record<string, string>;
+    annotations: (order: number) => Record<string, pulumi.Input<string>>;
     /** Ingresses are created after the controller (its webhook and IngressClass must exist). */
     controller: pulumi.Resource;
 }
 
 /** Pure: the annotations of an HTTPS-only, internet-facing ALB Ingress in the shared group. */
-export function albIngressAnnotations(s: AlbSettings, order: number): Record<string, string> {
+export function albIngressAnnotations(s: AlbSettings, order: number): Record<string, pulumi.Input<string>> {
     return {
         "alb.ingress.kubernetes.io/scheme": "internet-facing",
         "alb.ingress.kubernetes.io/target-type": "ip",

@@ -27,7 +27,13 @@ export interface ShopAppContext {
     postgres: DataService & { database: string; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
     redis: DataService & { password: pulumi.Output<string> };
     /** The stack's load balancer route, when the stack exposes the apps. */
-    ingress?: { host: string; className: string; annotations: (order: number) => Record<string, string>; controller: pulumi.Resource; vpcCidr: string };
+    ingress?: {
+        host: string;
+        className: string;
+        annotations: (order: number) => Record<string, pulumi.Input<string>>;
+        controller: pulumi.Resource;
+        vpcCidr: string;
+    };
 }
 
 /** What an app needs of a data service: where it is and which pods to admit egress to. */

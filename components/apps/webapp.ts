@@ -72,7 +72,7 @@ export interface WebAppIngress {
     /** Path prefix routed to this app. */
     path: string;
     className: string;
-    annotations: Record<string, string>;
+    annotations: Record<string, pulumi.Input<string>>;
     vpcCidr: string;
     /** Created after it (the controller's webhook and IngressClass). */
     controller: pulumi.Resource;
