@@ -13,7 +13,7 @@ import secrets
 import time
 
 import pytest
-from conftest import free_port, new_sku
+from conftest import free_port, new_sku, wait_for
 from otlp_receiver import Receiver
 
 
@@ -194,7 +194,14 @@ def test_every_log_line_of_a_traced_request_carries_its_trace(make_app, otlp):
     r = app.get("/api/products/DEMO-00017", headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
     assert r.status_code == 200
     server_span = r.headers["traceresponse"].split("-")[2]
-    lines = [json.loads(x) for x in app.logs().splitlines() if x.startswith("{") and trace_id in x]
+
+    def traced_lines():
+        return [json.loads(x) for x in app.logs().splitlines() if x.startswith("{") and trace_id in x]
+
+    # The access line is written after the response has gone out, so the client can read its
+    # answer before the server's log has it: wait for the line instead of racing it.
+    wait_for(lambda: any(x["msg"] == "request" for x in traced_lines()), 10, "the request's access log line")
+    lines = traced_lines()
     warnings = [x for x in lines if x["msg"].startswith("redis call failed")]
     requests = [x for x in lines if x["msg"] == "request"]
     assert warnings and requests, lines
