@@ -24,7 +24,8 @@ export interface ShopAppContext {
     base: Pick<WebAppArgs, "provider" | "namespace" | "monitoringNamespace" | "monitoringCrds" | "secretSink" | "autoscalingReady" | "credentialsGeneration">;
     /** Namespace of the data services (egress is admitted to their pods only). */
     dataNamespace: string;
-    postgres: DataService & { database: string; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
+    /** `host` is the primary; `readHost` serves read-only roles (replicas included). */
+    postgres: DataService & { database: string; readHost: pulumi.Input<string>; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
     redis: DataService & { password: pulumi.Output<string> };
     /** The stack's load balancer route, when the stack exposes the apps. */
     ingress?: {
@@ -48,6 +49,8 @@ function ingressFor(ctx: ShopAppContext, path: string, order: number) {
 }
 
 function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: number) {
+    const readOnly = SHOP_DATABASE_ROLES.some((r) => r.name === role && r.access === "readonly");
+    const dbHost = readOnly ? ctx.postgres.readHost : ctx.postgres.host;
     return {
         ...ctx.base,
         port,
@@ -57,7 +60,7 @@ function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: 
         config: { CACHE_TTL_SECONDS: String(settings.cacheTtlSeconds), LOG_LEVEL: "info" },
         secrets: { DB_PASSWORD: ctx.postgres.rolePasswords[role], REDIS_PASSWORD: ctx.redis.password },
         composedEnv: {
-            DATABASE_URL: pulumi.interpolate`postgresql://${role}:$(DB_PASSWORD)@${ctx.postgres.host}:${ctx.postgres.port}/${ctx.postgres.database}`,
+            DATABASE_URL: pulumi.interpolate`postgresql://${role}:$(DB_PASSWORD)@${dbHost}:${ctx.postgres.port}/${ctx.postgres.database}`,
             REDIS_URL: pulumi.interpolate`redis://:$(REDIS_PASSWORD)@${ctx.redis.host}:${ctx.redis.port}/0`,
         },
         dependencies: [ctx.postgres, ctx.redis].map((d) => ({ namespace: ctx.dataNamespace, podLabels: d.podLabels, port: d.port })),
