@@ -77,13 +77,16 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
         const pvc = (e: CostEstimate, type: string, name: string) => sum(linesOf(e, type, name).filter((l) => l.item.includes("PVC")));
         const SS = "kubernetes:apps/v1:StatefulSet";
         const REL = "kubernetes:helm.sh/v3:Release";
-        for (const [s, pg, redis, prom] of [
-            ["dev", 5, 0, 10], // dev's Redis has no persistence
-            ["staging", 20, 2, 20],
-            ["prod", 50, 5, 50],
+        const CNPG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+        for (const [s, pg, instances, redis, prom] of [
+            ["dev", 5, 1, 0, 10], // dev's Redis has no persistence
+            ["staging", 20, 2, 2, 20],
+            ["prod", 50, 3, 5, 50],
         ] as const) {
             const e = await est(s);
-            close(pvc(e, SS, "postgres"), pg * gp3, `${s} postgres`);
+            // The CloudNativePG Cluster: one volume per instance; the legacy StatefulSet (migration step 1) keeps its one.
+            close(pvc(e, CNPG, "shop-db"), instances * pg * gp3, `${s} shop-db`);
+            close(pvc(e, SS, "postgres"), pg * gp3, `${s} postgres (legacy)`);
             close(pvc(e, SS, "redis"), redis * gp3, `${s} redis`);
             // kube-prometheus-stack: Prometheus prom GiB + Alertmanager 2 GiB, one replica each (chart defaults)
             close(pvc(e, REL, "monitoring"), (prom + 2) * gp3, `${s} monitoring`);
@@ -120,8 +123,9 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
         close(kms(await est("dev")), 1 * key, "dev: the EKS secrets key");
         close(sm(await est("dev")), 0, "dev has no Secrets Manager");
         for (const s of ["staging", "prod"]) {
-            close(kms(await est(s)), 2 * key, `${s}: EKS + Secrets Manager keys`);
-            close(sm(await est(s)), 7 * secret, `${s}: 7 secrets (PostgreSQL superuser and roles apart)`);
+            close(kms(await est(s)), 3 * key, `${s}: EKS + Secrets Manager + backup bucket keys`);
+            // 7 as before (the legacy server's superuser and role entries apart) + one basic-auth entry per CNPG role.
+            close(sm(await est(s)), 9 * secret, `${s}: 9 secrets`);
         }
     });
 
@@ -145,9 +149,9 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
 
     it("stack totals (literal, from the figures above) and the component sums add up", async () => {
         for (const [s, total] of [
-            ["dev", 243.65],
-            ["staging", 377.29],
-            ["prod", 607.84],
+            ["dev", 244.05],
+            ["staging", 382.79],
+            ["prod", 622.83],
         ] as const) {
             const e = await est(s);
             assert.equal(round2(e.totalUsd), total, s);
