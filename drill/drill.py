@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import pwd
-import shutil
 import signal
 import socket
 import subprocess
@@ -148,7 +147,7 @@ class Drill:
         e = {"PATH": f"{self.venv}/bin:/usr/bin:/bin", "LANG": "C.UTF-8", **AWS_ENV, **(env or {})}
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
         full = prefix + ["env", "-i"] + [f"{k}={v}" for k, v in e.items()] + argv
-        return subprocess.run(full, capture_output=True, text=True, **kw)
+        return subprocess.run(full, check=False, capture_output=True, text=True, **kw)
 
     def mkdir_pg(self, p: Path, mode: int = 0o700) -> Path:
         p.mkdir(parents=True, exist_ok=True)
@@ -167,7 +166,9 @@ class Drill:
         log = open(self.work / "moto.log", "w")
         p = subprocess.Popen(
             [f"{self.venv}/bin/python", "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.s3_port)],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **AWS_ENV},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **AWS_ENV},
         )
         self.procs.append(p)
         self.start_relay()
@@ -201,9 +202,7 @@ class Drill:
         return sorted(n for n in names if len(n) == 24 and all(c in "0123456789ABCDEF" for c in n))
 
     def start_relay(self) -> None:
-        self.relay = subprocess.Popen(
-            [sys.executable, __file__, "relay", str(self.relay_port), str(self.s3_port)]
-        )
+        self.relay = subprocess.Popen([sys.executable, __file__, "relay", str(self.relay_port), str(self.s3_port)])
         self.procs.append(self.relay)
         wait_port(self.relay_port)
 
@@ -216,8 +215,7 @@ class Drill:
 
     # -- PostgreSQL -----------------------------------------------------------------------------
     def pg_start(self, d: Path) -> bool:
-        r = self.as_pg([f"{self.pgbin}/pg_ctl", "-D", str(d / "data"), "-l", str(d / "postgres.log"),
-                        "-w", "-t", "120", "start"])
+        r = self.as_pg([f"{self.pgbin}/pg_ctl", "-D", str(d / "data"), "-l", str(d / "postgres.log"), "-w", "-t", "120", "start"])
         if r.returncode != 0:
             print((d / "postgres.log").read_text()[-3000:] if (d / "postgres.log").exists() else r.stderr)
             return False
@@ -259,25 +257,34 @@ class Drill:
 
     def archive_command(self, server: str) -> str:
         # What the sidecar runs for a Cluster with the plugin's ObjectStore (wal.compression: gzip).
-        return (f"'{self.venv}/bin/barman-cloud-wal-archive --gzip --endpoint-url {self.endpoint} "
-                f"--cloud-provider aws-s3 {DESTINATION} {server} %p'")
+        return (
+            f"'{self.venv}/bin/barman-cloud-wal-archive --gzip --endpoint-url {self.endpoint} "
+            f"--cloud-provider aws-s3 {DESTINATION} {server} %p'"
+        )
 
     def restore_command(self, server: str) -> str:
-        return (f"'{self.venv}/bin/barman-cloud-wal-restore --endpoint-url {self.endpoint} "
-                f"--cloud-provider aws-s3 {DESTINATION} {server} %f %p'")
+        return (
+            f"'{self.venv}/bin/barman-cloud-wal-restore --endpoint-url {self.endpoint} "
+            f"--cloud-provider aws-s3 {DESTINATION} {server} %f %p'"
+        )
 
     def init_primary(self) -> Path:
         d = self.mkdir_pg(self.work / "primary", 0o755)
         self.mkdir_pg(d / "sock", 0o755)
-        r = self.as_pg([f"{self.pgbin}/initdb", "-D", str(d / "data"), "-U", "postgres", "--auth=trust",
-                        "-E", "UTF8", "--locale=C.UTF-8"])
+        r = self.as_pg(
+            [f"{self.pgbin}/initdb", "-D", str(d / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
+        )
         if not check("initdb", r.returncode == 0, r.stderr[-2000:]):
             return d
-        self.settings(d, free_port(), {
-            "wal_level": "replica",
-            "archive_mode": "on",
-            "archive_command": self.archive_command(SERVER),
-        })
+        self.settings(
+            d,
+            free_port(),
+            {
+                "wal_level": "replica",
+                "archive_mode": "on",
+                "archive_command": self.archive_command(SERVER),
+            },
+        )
         # the data files must be owned by the server's user; settings() wrote as root
         if self.user:
             pw = pwd.getpwnam(self.user)
@@ -303,8 +310,21 @@ class Drill:
 
     def backup(self, name: str, d: Path) -> str | None:
         port = (d / "port").read_text()
-        r = self.barman("barman-cloud-backup", "--gzip", "--immediate-checkpoint", "--user", "postgres",
-                        "--host", str(d / "sock"), "--port", port, "--name", name, DESTINATION, SERVER)
+        r = self.barman(
+            "barman-cloud-backup",
+            "--gzip",
+            "--immediate-checkpoint",
+            "--user",
+            "postgres",
+            "--host",
+            str(d / "sock"),
+            "--port",
+            port,
+            "--name",
+            name,
+            DESTINATION,
+            SERVER,
+        )
         if not check(f"barman-cloud-backup {name}", r.returncode == 0, (r.stdout + r.stderr)[-2000:]):
             return None
         for b in self.backup_list():
@@ -327,15 +347,22 @@ class Drill:
         self.mkdir_pg(d / "data", 0o700)
         t = time.monotonic()
         r = self.barman("barman-cloud-restore", DESTINATION, SERVER, backup_id, str(d / "data"))
-        if not check(f"{name}: barman-cloud-restore {backup_id} into a new data directory", r.returncode == 0,
-                     (r.stdout + r.stderr)[-2000:]):
+        if not check(
+            f"{name}: barman-cloud-restore {backup_id} into a new data directory",
+            r.returncode == 0,
+            (r.stdout + r.stderr)[-2000:],
+        ):
             return None
-        self.settings(d, free_port(), {
-            "archive_mode": "off",
-            "restore_command": self.restore_command(SERVER),
-            "recovery_target_action": "'promote'",
-            **target,
-        })
+        self.settings(
+            d,
+            free_port(),
+            {
+                "archive_mode": "off",
+                "restore_command": self.restore_command(SERVER),
+                "recovery_target_action": "'promote'",
+                **target,
+            },
+        )
         (d / "data/recovery.signal").touch()
         if self.user:
             pw = pwd.getpwnam(self.user)
@@ -350,8 +377,9 @@ class Drill:
         (rec,) = self.q(conn, "SELECT pg_is_in_recovery()")[0]
         (tli,) = self.q(conn, "SELECT timeline_id FROM pg_control_checkpoint()")[0]
         conn.close()
-        check(f"{name}: reached its target and promoted (timeline {tli})", not rec and tli >= 2,
-              f"in recovery={rec} timeline={tli}")
+        check(
+            f"{name}: reached its target and promoted (timeline {tli})", not rec and tli >= 2, f"in recovery={rec} timeline={tli}"
+        )
         say(f"{name}: from barman-cloud-restore to promoted in {time.monotonic() - t:.1f} s")
         return d
 
@@ -365,13 +393,19 @@ class Drill:
         # the shop's schema: the storefront's own migrations
         for f in sorted(MIGRATIONS.glob("*.sql")):
             self.q(conn, f.read_text())
-        self.q(conn, "INSERT INTO products (sku, name, price_cents, stock) VALUES "
-                     "('SKU-001', 'Mug', 1200, 1000000), ('SKU-002', 'Tee', 2500, 1000000)")
+        self.q(
+            conn,
+            "INSERT INTO products (sku, name, price_cents, stock) VALUES "
+            "('SKU-001', 'Mug', 1200, 1000000), ('SKU-002', 'Tee', 2500, 1000000)",
+        )
         first = self.switch_wal(conn)
         check("WAL is archived to the bucket", self.wait_archived(conn, first))
         keys = self.s3_keys(f"postgres/{SERVER}/wals/")
-        check(f"WAL objects at {DESTINATION}/{SERVER}/wals/ (destinationPath + serverName)",
-              any(first in k for k in keys), f"keys: {keys[:5]}")
+        check(
+            f"WAL objects at {DESTINATION}/{SERVER}/wals/ (destinationPath + serverName)",
+            any(first in k for k in keys),
+            f"keys: {keys[:5]}",
+        )
 
         b1 = self.backup("b1", p)
         if not b1:
@@ -380,10 +414,15 @@ class Drill:
         def write_orders(n: int, tag: str) -> tuple[int, int]:
             ids = []
             for i in range(n):
-                (oid,) = self.q(conn, "INSERT INTO orders (idempotency_key, request_hash) VALUES (%s, %s) "
-                                      "RETURNING id", (f"{tag}-{i}", tag))[0]
-                self.q(conn, "INSERT INTO order_items (order_id, sku, qty, price_cents) VALUES "
-                             "(%s, 'SKU-001', 1, 1200), (%s, 'SKU-002', 2, 2500)", (oid, oid))
+                (oid,) = self.q(
+                    conn, "INSERT INTO orders (idempotency_key, request_hash) VALUES (%s, %s) RETURNING id", (f"{tag}-{i}", tag)
+                )[0]
+                self.q(
+                    conn,
+                    "INSERT INTO order_items (order_id, sku, qty, price_cents) VALUES "
+                    "(%s, 'SKU-001', 1, 1200), (%s, 'SKU-002', 2, 2500)",
+                    (oid, oid),
+                )
                 ids.append(oid)
                 if i % 70 == 69:
                     self.switch_wal(conn)  # the restores must replay several segments
@@ -391,34 +430,43 @@ class Drill:
 
         lo, hi = write_orders(N_BEFORE, "before")
         (target_time, target_lsn) = self.q(
-            conn, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00'), "
-                  "pg_current_wal_lsn()::text")[0]
+            conn,
+            "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00'), pg_current_wal_lsn()::text",
+        )[0]
         say(f"rows written before the target: {N_BEFORE} orders (ids {lo}..{hi}, {2 * N_BEFORE} order_items)")
         time.sleep(1.2)  # every later commit is clearly after the target time
         lo2, hi2 = write_orders(M_AFTER, "after")
         (before_bad_lsn,) = self.q(conn, "SELECT pg_current_wal_lsn()::text")[0]
-        say(f"rows written after the target: {M_AFTER} orders (ids {lo2}..{hi2}); "
-            f"LSN before the bad migration: {before_bad_lsn}")
+        say(f"rows written after the target: {M_AFTER} orders (ids {lo2}..{hi2}); LSN before the bad migration: {before_bad_lsn}")
         self.q(conn, "DELETE FROM orders")  # the "bad migration": every order (and, cascading, item) gone
         (left,) = self.q(conn, "SELECT count(*) FROM orders")[0]
         say(f"bad migration: DELETE FROM orders (orders left on the primary: {left})")
         last = self.switch_wal(conn)
         check("every segment up to the bad migration is archived", self.wait_archived(conn, last))
-        say(f"recovery target: recovery_target_time = '{target_time}' "
-            f"(the primary's clock right after order {hi}; LSN then {target_lsn})")
+        say(
+            f"recovery target: recovery_target_time = '{target_time}' "
+            f"(the primary's clock right after order {hi}; LSN then {target_lsn})"
+        )
 
         # -- PITR to the target time: exactly the N orders before it ---------------------------
         r1 = self.restore("pitr-time", b1, {"recovery_target_time": f"'{target_time}'"})
         if r1:
             c = self.connect(r1)
             (cnt, mn, mx, items, after) = self.q(
-                c, "SELECT count(*), min(id), max(id), (SELECT count(*) FROM order_items), "
-                   "count(*) FILTER (WHERE request_hash = 'after') FROM orders")[0]
+                c,
+                "SELECT count(*), min(id), max(id), (SELECT count(*) FROM order_items), "
+                "count(*) FILTER (WHERE request_hash = 'after') FROM orders",
+            )[0]
             c.close()
-            say(f"rows recovered: {cnt} orders (ids {mn}..{mx}, {items} order_items); "
-                f"orders written after the target recovered: {after}")
-            check(f"PITR to the target time: exactly the {N_BEFORE} orders before it",
-                  (cnt, mn, mx, items) == (N_BEFORE, lo, hi, 2 * N_BEFORE), f"{cnt} orders {mn}..{mx}, {items} items")
+            say(
+                f"rows recovered: {cnt} orders (ids {mn}..{mx}, {items} order_items); "
+                f"orders written after the target recovered: {after}"
+            )
+            check(
+                f"PITR to the target time: exactly the {N_BEFORE} orders before it",
+                (cnt, mn, mx, items) == (N_BEFORE, lo, hi, 2 * N_BEFORE),
+                f"{cnt} orders {mn}..{mx}, {items} items",
+            )
             check("PITR to the target time: none of the orders after it", after == 0, f"{after}")
             self.pg_stop(r1)
 
@@ -429,21 +477,27 @@ class Drill:
             (cnt, mx) = self.q(c, "SELECT count(*), max(id) FROM orders")[0]
             c.close()
             say(f"restore to the LSN before the bad migration ({before_bad_lsn}): {cnt} orders recovered")
-            check(f"PITR to the LSN before the bad migration: all {N_BEFORE + M_AFTER} orders",
-                  (cnt, mx) == (N_BEFORE + M_AFTER, hi2), f"{cnt} orders, max id {mx}")
+            check(
+                f"PITR to the LSN before the bad migration: all {N_BEFORE + M_AFTER} orders",
+                (cnt, mx) == (N_BEFORE + M_AFTER, hi2),
+                f"{cnt} orders, max id {mx}",
+            )
             self.pg_stop(r2)
 
         # -- the archive guard CNPG applies before a cluster's first archive -----------------------
         r = self.barman("barman-cloud-check-wal-archive", DESTINATION, SERVER)
-        check("check-wal-archive refuses the used serverName (a restored cluster needs a new one)",
-              r.returncode != 0, "it accepted a non-empty archive")
+        check(
+            "check-wal-archive refuses the used serverName (a restored cluster needs a new one)",
+            r.returncode != 0,
+            "it accepted a non-empty archive",
+        )
         r = self.barman("barman-cloud-check-wal-archive", DESTINATION, f"{SERVER}-pitr")
         check("check-wal-archive accepts a fresh serverName", r.returncode == 0, r.stderr[-1000:])
 
         # -- the bucket unreachable, then back --------------------------------------------------
         (failed0,) = self.q(conn, "SELECT failed_count FROM pg_stat_archiver")[0]
         self.stop_relay()
-        late_lo, late_hi = write_orders(K_LATE, "late")
+        write_orders(K_LATE, "late")
         stuck = self.switch_wal(conn)
         end = time.monotonic() + 90
         failed1 = failed0
@@ -455,18 +509,21 @@ class Drill:
         say(f"bucket unreachable: pg_stat_archiver.failed_count {failed0} -> {failed1}, last failed WAL {stuck}")
         check("bucket unreachable: archive_command fails, pg_stat_archiver.failed_count rises", failed1 > failed0)
         wal = p / "data/pg_wal"
-        check("bucket unreachable: the WAL segment is kept in pg_wal, marked .ready",
-              (wal / stuck).exists() and (wal / f"archive_status/{stuck}.ready").exists())
+        check(
+            "bucket unreachable: the WAL segment is kept in pg_wal, marked .ready",
+            (wal / stuck).exists() and (wal / f"archive_status/{stuck}.ready").exists(),
+        )
         self.start_relay()
         self.q(conn, "INSERT INTO orders (idempotency_key, request_hash) VALUES ('late-final', 'late')")
         nxt = self.switch_wal(conn)  # wakes the archiver, which retries the backlog in order
         back = self.wait_archived(conn, nxt, timeout=120)
-        check("bucket back: the backlog is archived, .ready becomes .done",
-              back and not (wal / f"archive_status/{stuck}.ready").exists())
+        check(
+            "bucket back: the backlog is archived, .ready becomes .done",
+            back and not (wal / f"archive_status/{stuck}.ready").exists(),
+        )
         probe = self.mkdir_pg(self.work / "probe", 0o755)
         r = self.barman("barman-cloud-wal-restore", DESTINATION, SERVER, stuck, str(probe / stuck))
-        check(f"bucket back: the delayed segment {stuck} is restorable from the bucket", r.returncode == 0,
-              r.stderr[-1000:])
+        check(f"bucket back: the delayed segment {stuck} is restorable from the bucket", r.returncode == 0, r.stderr[-1000:])
 
         # -- retention: RECOVERY WINDOW OF 7 DAYS, as barman-cloud-backup-delete runs it ----------
         b2 = self.backup("b2", p)
@@ -476,21 +533,31 @@ class Drill:
         wals_before = self.wal_segments()
         policy = "RECOVERY WINDOW OF 7 DAYS"  # what the plugin makes of retentionPolicy: "7d"
         # The tool run later: faketime moves the clock that barman's datetime.now() reads.
-        r = self.barman("barman-cloud-backup-delete", "--retention-policy", policy, DESTINATION, SERVER,
-                        wrap=["faketime", "-f", "+6d"])
+        r = self.barman(
+            "barman-cloud-backup-delete", "--retention-policy", policy, DESTINATION, SERVER, wrap=["faketime", "-f", "+6d"]
+        )
         ids = [b["backup_id"] for b in self.backup_list()]
-        check(f"retention '{policy}' 6 days later keeps both backups", r.returncode == 0 and b1 in ids and b2 in ids,
-              f"rc={r.returncode} backups={ids} {r.stderr[-1000:]}")
-        r = self.barman("barman-cloud-backup-delete", "--retention-policy", policy, DESTINATION, SERVER,
-                        wrap=["faketime", "-f", "+8d"])
+        check(
+            f"retention '{policy}' 6 days later keeps both backups",
+            r.returncode == 0 and b1 in ids and b2 in ids,
+            f"rc={r.returncode} backups={ids} {r.stderr[-1000:]}",
+        )
+        r = self.barman(
+            "barman-cloud-backup-delete", "--retention-policy", policy, DESTINATION, SERVER, wrap=["faketime", "-f", "+8d"]
+        )
         ids = [b["backup_id"] for b in self.backup_list()]
-        check(f"retention '{policy}' 8 days later deletes b1 and keeps b2 (the base of the window)",
-              r.returncode == 0 and b1 not in ids and b2 in ids, f"rc={r.returncode} backups={ids} {r.stderr[-1000:]}")
+        check(
+            f"retention '{policy}' 8 days later deletes b1 and keeps b2 (the base of the window)",
+            r.returncode == 0 and b1 not in ids and b2 in ids,
+            f"rc={r.returncode} backups={ids} {r.stderr[-1000:]}",
+        )
         wals_after = self.wal_segments()
         begin = b2_info["begin_wal"]
-        check(f"retention deletes the WAL older than b2's first segment {begin} and keeps the rest",
-              bool(wals_after) and min(wals_after) == begin and set(w for w in wals_before if w >= begin) <= set(wals_after),
-              f"before {wals_before[:3]}.. after {wals_after[:3]}..")
+        check(
+            f"retention deletes the WAL older than b2's first segment {begin} and keeps the rest",
+            bool(wals_after) and min(wals_after) == begin and {w for w in wals_before if w >= begin} <= set(wals_after),
+            f"before {wals_before[:3]}.. after {wals_after[:3]}..",
+        )
         say(f"retention: backups {b1} and {b2} -> {ids}; WAL segments {len(wals_before)} -> {len(wals_after)}")
 
         # -- a restore from what retention left, to the end of the archive ----------------------
@@ -503,9 +570,12 @@ class Drill:
             (cnt, s) = self.q(c, "SELECT count(*), coalesce(sum(id), 0) FROM orders")[0]
             c.close()
             say(f"restore from b2 to the end of the archive: {cnt} orders (the primary has {p_cnt})")
-            check(f"restore from b2 to the end of the archive equals the primary (the {K_LATE + 1} orders "
-                  "written after the bad migration, most while the bucket was unreachable)", (cnt, s) == (p_cnt, p_sum),
-                  f"restored {cnt}/{s}, primary {p_cnt}/{p_sum}")
+            check(
+                f"restore from b2 to the end of the archive equals the primary (the {K_LATE + 1} orders "
+                "written after the bad migration, most while the bucket was unreachable)",
+                (cnt, s) == (p_cnt, p_sum),
+                f"restored {cnt}/{s}, primary {p_cnt}/{p_sum}",
+            )
             self.pg_stop(r3)
         conn.close()
         say(f"drill took {time.monotonic() - t0:.0f} s")
@@ -541,7 +611,7 @@ def main() -> int:
     d = Drill(a.work, a.venv, a.pgbin, user)
     try:
         d.run()
-    except Exception as e:  # an unexpected error is a failed check, never a silent pass
+    except Exception as e:  # noqa: BLE001 — an unexpected error is a failed check, never a silent pass
         import traceback
 
         traceback.print_exc()
