@@ -20,7 +20,9 @@ with the commands the Barman Cloud Plugin's sidecar runs (see drill/README.md fo
      rises; the bucket back: the backlog is archived and restorable;
   7. base backup b2; retention "RECOVERY WINDOW OF 7 DAYS" run as if 6 days later (both kept) and
      8 days later (b1 and the WAL only b1 needed deleted, b2 kept); a restore from b2 to the end of
-     the archive equals the primary.
+     the archive equals the primary;
+  8. a hole in the archive (one segment deleted): recovery to a target beyond it stops, never
+     promotes short.
 
 Prints PASS/FAIL lines, `drill:` lines with the rows written, the recovery target and the rows
 recovered, and ends with `checks: N passed, N failed`. Exit 1 on any failure.
@@ -342,10 +344,30 @@ class Drill:
 
     def restore(self, name: str, backup_id: str, target: dict[str, str]) -> Path | None:
         """barman-cloud-restore into a NEW data directory, then recover with barman-cloud-wal-restore."""
+        t = time.monotonic()
+        d = self.prepare_restore(name, backup_id, target)
+        if not d:
+            return None
+        if not check(f"{name}: starts and replays WAL from the bucket", self.pg_start(d)):
+            return None
+        conn = self.connect(d)
+        end = time.monotonic() + 120
+        while self.q(conn, "SELECT pg_is_in_recovery()")[0][0] and time.monotonic() < end:
+            time.sleep(0.2)
+        (rec,) = self.q(conn, "SELECT pg_is_in_recovery()")[0]
+        (tli,) = self.q(conn, "SELECT timeline_id FROM pg_control_checkpoint()")[0]
+        conn.close()
+        check(
+            f"{name}: reached its target and promoted (timeline {tli})", not rec and tli >= 2, f"in recovery={rec} timeline={tli}"
+        )
+        say(f"{name}: from barman-cloud-restore to promoted in {time.monotonic() - t:.1f} s")
+        return d
+
+    def prepare_restore(self, name: str, backup_id: str, target: dict[str, str]) -> Path | None:
+        """The base backup into a new data directory, plus the recovery settings (recovery.signal)."""
         d = self.mkdir_pg(self.work / name, 0o755)
         self.mkdir_pg(d / "sock", 0o755)
         self.mkdir_pg(d / "data", 0o700)
-        t = time.monotonic()
         r = self.barman("barman-cloud-restore", DESTINATION, SERVER, backup_id, str(d / "data"))
         if not check(
             f"{name}: barman-cloud-restore {backup_id} into a new data directory",
@@ -368,19 +390,6 @@ class Drill:
             pw = pwd.getpwnam(self.user)
             for p in (d / "data/postgresql.auto.conf", d / "data/recovery.signal", d / "port"):
                 os.chown(p, pw.pw_uid, pw.pw_gid)
-        if not check(f"{name}: starts and replays WAL from the bucket", self.pg_start(d)):
-            return None
-        conn = self.connect(d)
-        end = time.monotonic() + 120
-        while self.q(conn, "SELECT pg_is_in_recovery()")[0][0] and time.monotonic() < end:
-            time.sleep(0.2)
-        (rec,) = self.q(conn, "SELECT pg_is_in_recovery()")[0]
-        (tli,) = self.q(conn, "SELECT timeline_id FROM pg_control_checkpoint()")[0]
-        conn.close()
-        check(
-            f"{name}: reached its target and promoted (timeline {tli})", not rec and tli >= 2, f"in recovery={rec} timeline={tli}"
-        )
-        say(f"{name}: from barman-cloud-restore to promoted in {time.monotonic() - t:.1f} s")
         return d
 
     # -- the drill ------------------------------------------------------------------------------
@@ -577,6 +586,34 @@ class Drill:
                 f"restored {cnt}/{s}, primary {p_cnt}/{p_sum}",
             )
             self.pg_stop(r3)
+
+        # -- a gap in the archive: recovery to a target beyond it must fail, never promote short -------
+        write_orders(5, "gap")
+        (gap_target,) = self.q(conn, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')")[0]
+        gap = self.switch_wal(conn)
+        self.wait_archived(conn, gap)
+        self.wait_archived(conn, self.switch_wal(conn))  # a later segment exists, so `gap` is a hole, not the end
+        import boto3
+
+        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{self.s3_port}", **self._boto_kw())
+        hole = [k for k in self.s3_keys(f"postgres/{SERVER}/wals/") if k.rsplit("/", 1)[1].startswith(gap)]
+        for k in hole:
+            s3.delete_object(Bucket=BUCKET, Key=k)
+        d = self.prepare_restore("gap", b2, {"recovery_target_time": f"'{gap_target}'"})
+        if d:
+            self.as_pg([f"{self.pgbin}/pg_ctl", "-D", str(d / "data"), "-l", str(d / "postgres.log"), "-w", "-t", "120", "start"])
+            self.clusters.append(d)
+            end = time.monotonic() + 120
+            while (d / "data/postmaster.pid").exists() and time.monotonic() < end:
+                time.sleep(0.3)
+            log = (d / "postgres.log").read_text() if (d / "postgres.log").exists() else ""
+            stopped = not (d / "data/postmaster.pid").exists()
+            say(f"gap: segment {gap} deleted from the bucket; recovery to '{gap_target}' stopped: {stopped}")
+            check(
+                f"a hole in the archive ({gap} deleted) stops recovery to a later target instead of promoting short",
+                bool(hole) and stopped and "recovery ended before configured recovery target was reached" in log,
+                f"deleted {hole}; stopped={stopped}; log tail: {log[-800:]}",
+            )
         conn.close()
         say(f"drill took {time.monotonic() - t0:.0f} s")
 
