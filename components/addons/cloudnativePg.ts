@@ -15,7 +15,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { helmRelease } from "../helm";
 import { PEERS, partOfLabels, Placement, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s";
 import { CHARTS } from "../versions";
-import pins from "../versions.json";
 import { AddonContext } from "./common";
 
 export const CNPG_NAMESPACE = "cnpg-system";
@@ -32,14 +31,6 @@ export function cnpgOperatorLabels(): Record<string, string> {
     return { "app.kubernetes.io/name": "cloudnative-pg", "app.kubernetes.io/instance": release };
 }
 
-/** `repo:tag@sha256:…` → the chart's `image.tag` (`tag@sha256:…`): deployment.yaml renders `repository:tag`. */
-export function operatorImageTag(): string {
-    const ref = pins.charts.cloudnativePg.image.split(" ")[0];
-    const repository = "ghcr.io/cloudnative-pg/cloudnative-pg:";
-    if (!ref.startsWith(repository) || !ref.includes("@sha256:")) throw new Error(`cloudnativePg.image must be ${repository}<tag>@sha256:<digest>, got ${ref}`);
-    return ref.slice(repository.length);
-}
-
 export interface CloudNativePgValuesArgs {
     replicas: number;
     placement: Placement;
@@ -51,9 +42,9 @@ export function cloudNativePgValues(a: CloudNativePgValuesArgs): Record<string, 
     return {
         // Replicas elect a leader (deployment.yaml always passes --leader-elect): a second one only shortens a failover.
         replicaCount: a.replicas,
-        // Pinned by digest; the chart passes the same reference to the instances (OPERATOR_IMAGE_NAME),
-        // whose bootstrap container copies the instance manager out of it.
-        image: { tag: operatorImageTag() },
+        // The image (by digest, in image.tag) comes from components/versions.json through helmRelease; the
+        // chart passes the same reference to the instances (OPERATOR_IMAGE_NAME), whose bootstrap
+        // container copies the instance manager out of it.
         crds: { create: true },
         // Stateful-adjacent: a restart of the operator does not stop PostgreSQL, but a failover needs it. On
         // the nodes Karpenter never consolidates, as the databases it manages.
