@@ -622,7 +622,8 @@ export function crossChecks(
         if (!x.flowLogs) problem("flowLogs", "must be true in prod");
         if (x.karpenterCapacityTypes.includes("spot")) problem("karpenterCapacityTypes", "must not include spot in prod");
         if (x.addonReplicas < 2) problem("addonReplicas", "must be at least 2 in prod");
-        if (x.monitoringReplicas < 2) problem("monitoringReplicas", "must be at least 2 in prod (one Prometheus and one Alertmanager go blind and silent with their node or zone)");
+        if (x.monitoringReplicas < 2)
+            problem("monitoringReplicas", "must be at least 2 in prod (one Prometheus and one Alertmanager go blind and silent with their node or zone)");
         if (!x.clusterDeletionProtection) problem("clusterDeletionProtection", "must be true in prod");
         if (x.ecrForceDelete) problem("ecrForceDelete", "must be false in prod (a destroy would delete every released image)");
     }

@@ -47,7 +47,12 @@ export function esoWebhookPdb() {
  */
 export function externalSecretsValues(replicas: number): Record<string, unknown> {
     const ha = replicas > 1;
-    const spread = (topologyKey: string) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...ESO_WEBHOOK_POD_LABELS } } });
+    const spread = (topologyKey: string) => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: { ...ESO_WEBHOOK_POD_LABELS } },
+    });
     return {
         installCRDs: true,
         // Helm keeps the CRDs on uninstall: deleting them deletes every ExternalSecret and SecretStore.
@@ -90,7 +95,7 @@ export interface ExternalSecretsArgs extends AddonContext {
     recoveryWindowDays: number;
     /** Waiting period before the entries' KMS key is destroyed after a delete. */
     kmsDeletionWindowDays: number;
-    /** Mark the entries and their KMS key `protect` (the stored credentials). Defaults to false. */
+    /** Mark the entries and their KMS key `protect` (the stored credentials), and the release (it carries the CRDs). Defaults to false. */
     protect?: boolean;
 }
 

@@ -216,7 +216,11 @@ export class Karpenter extends pulumi.ComponentResource {
         });
 
         // Deleting these CRDs deletes every NodePool and NodeClaim, and Karpenter's nodes with them.
-        const crds = helmRelease(`${name}-crd`, { chart: "karpenterCrd", namespace: NAMESPACE, values: karpenterCrdValues() }, { ...k8sOpts, protect: args.protect });
+        const crds = helmRelease(
+            `${name}-crd`,
+            { chart: "karpenterCrd", namespace: NAMESPACE, values: karpenterCrdValues() },
+            { ...k8sOpts, protect: args.protect },
+        );
         const release = helmRelease(
             name,
             {

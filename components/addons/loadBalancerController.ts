@@ -59,7 +59,7 @@ export function albIngressAnnotations(s: AlbSettings, order: number): Record<str
 /**
  * The chart version whose CRDs (its crds/ directory: crds.yaml, gateway-crds.yaml) were last applied
  * by hand. Helm installs a chart's crds/ only on first install and never upgrades them, so a chart bump
- * must apply them first (docs/runbooks/lb-controller-crds.md); a test fails while this differs from
+ * must apply them first (docs/addons.md, "Upgrading the load balancer controller's CRDs"); a test fails while this differs from
  * the pinned chart version.
  */
 export const LBC_CRDS_APPLIED_FOR = "3.5.0";
@@ -108,7 +108,14 @@ export function loadBalancerControllerValues(args: {
         // selector is ours. ScheduleAnyway: a controller that cannot schedule is worse than two in one zone.
         topologySpreadConstraints:
             args.replicas > 1
-                ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...LBC_POD_LABELS } } }]
+                ? [
+                      {
+                          maxSkew: 1,
+                          topologyKey: "topology.kubernetes.io/zone",
+                          whenUnsatisfiable: "ScheduleAnyway",
+                          labelSelector: { matchLabels: { ...LBC_POD_LABELS } },
+                      },
+                  ]
                 : [],
     };
 }
