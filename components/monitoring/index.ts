@@ -160,8 +160,10 @@ export function kubePrometheusStackValues(
                 resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "2Gi" } },
                 nodeSelector: args.placement.nodeSelector,
                 podMetadata: { annotations: args.placement.annotations },
-                // Each replica scrapes every target into its own volume; the operator labels their series
-                // prometheus_replica, and Alertmanager deduplicates their alerts.
+                // Each replica scrapes every target into its own volume under its own replica external label
+                // (the operator's prometheus_replica). The operator's generated config drops that label from
+                // alerts (`alert_relabel_configs: labeldrop prometheus_replica`, seen in operator test fixtures;
+                // not read at the pinned operator version), so Alertmanager deduplicates the replicas' alerts.
                 replicas: args.replicas,
                 topologySpreadConstraints: prometheus.topologySpreadConstraints,
             },
@@ -193,7 +195,8 @@ export function kubePrometheusStackValues(
                 resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
                 dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
             },
-            // The chart's `helm test` pod (a test hook, never run by us) has no requests or restricted context.
+            // The chart's `helm test` pod (a test hook, never run by us): testFramework.resources and
+            // containerSecurityContext default to {} (no requests, no restricted context).
             testFramework: { enabled: false },
         },
         "kube-state-metrics": { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
