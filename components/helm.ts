@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRef, ChartKey, CHARTS } from "./versions";
+import { chartImageValues, chartRef, ChartKey, CHARTS } from "./versions";
 
 /**
  * The annotation Helm reads to leave an object in place when an uninstall, or an upgrade whose chart
@@ -50,7 +50,14 @@ export function helmRelease(name: string, args: HelmReleaseArgs, opts: pulumi.Cu
     const pin = CHARTS[args.chart];
     if (!/^\d+\.\d+\.\d+$/.test(pin.version)) throw new Error(`${name}: chart version must be exact (x.y.z), got ${pin.version}`);
     const ref = chartRef(pin);
-    const values = args.overrides ? pulumi.output(args.values ?? {}).apply((v) => mergeValues(v as Record<string, unknown>, args.overrides)) : args.values;
+    // The pinned image digests win over component values and overrides: a chart never renders a
+    // tag our pin file does not name (components/versions.json `images`).
+    const images = chartImageValues(pin);
+    const pinned = Object.keys(images).length > 0;
+    const values =
+        args.overrides || pinned
+            ? pulumi.output(args.values ?? {}).apply((v) => mergeValues(mergeValues(v as Record<string, unknown>, args.overrides), images))
+            : args.values;
     return new k8s.helm.v3.Release(
         name,
         {

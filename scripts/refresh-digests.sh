@@ -13,8 +13,9 @@
 # `docker buildx imagetools inspect REF --format '{{json .Manifest}}'`. Both return the digest of
 # what the registry serves for the tag: the index of a multi-arch image, which is what we pin (every
 # node gets the manifest of its own architecture through the one reference).
-# After --write: copy the new references into components/versions.json (images) and the Helm values
-# that pin chart images, then run the suites (`make test`): the policy pack and Checkov check them.
+# After --write: copy the new references into components/versions.json (images and charts.<key>.images,
+# which helmRelease turns into chart values), then run the suites (`make test`): check-digests.py,
+# test/chart-images.test.ts, the policy pack and Checkov check them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

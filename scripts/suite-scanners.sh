@@ -163,5 +163,10 @@ expect "check-digests fails a Dockerfile digest that differs from the file" "$ou
 sed -i 's|prom/prometheus:v3.5.0@sha256:[0-9a-f]*|prom/prometheus:v3.5.0|' "$dg/compose.yaml"
 out="$("$venv/bin/python" scripts/ci/check-digests.py --root "$dg" 2>&1)"
 expect "check-digests fails a compose image without a digest" "$out" '^FAIL digests-compose: compose.yaml prometheus: prom/prometheus:v3.5.0 has no digest'
+# a chart image left tag-only although the file has its digest, and a chart image the file names but versions.json drops
+printf '{"charts": {"pushgateway": {"images": [{"values": "image", "form": "tag", "image": "quay.io/prometheus/pushgateway:v1.11.3"}]}}}\n' >"$dg/components/versions.json"
+out="$("$venv/bin/python" scripts/ci/check-digests.py --root "$dg" 2>&1)"
+expect "check-digests fails a chart image without the digest the file records" "$out" '^FAIL digests-charts: .*charts.pushgateway.images\[0\] \(image\): quay.io/prometheus/pushgateway:v1.11.3 has no digest'
+expect "check-digests fails a chart image the file names but versions.json does not wire" "$out" '^FAIL digests-charts: .*metrics-server:v0.9.0 names chart metricsServer but charts.metricsServer.images does not list it'
 
 finish

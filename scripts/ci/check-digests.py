@@ -12,6 +12,9 @@ Checks (PASS/FAIL each, then `checks: N passed, N failed`):
                file's digest, except the tag-only ones listed in PENDING below (with the reason)
   versions     every image of components/versions.json that carries a digest carries the file's
                digest for its name:tag (the program must not drift from the reviewed list)
+  charts       every chart image of components/versions.json (charts.<key>.images) is in the file
+               with that chart key and the same digest, tag-only only where the file has none; and
+               every file entry naming a chart key is wired in that chart's images
 """
 
 from __future__ import annotations
@@ -107,6 +110,27 @@ def main(argv: list[str]) -> int:
             if isinstance(ref, str) and "@sha256:" in ref:
                 probs += against(ref, f"components/versions.json images.{k}")
     checks.append(("versions", probs))
+
+    probs = []
+    if os.path.exists(vpath):
+        charts = json.load(open(vpath, encoding="utf-8")).get("charts") or {}
+        wired: set[tuple[str, str, str]] = set()
+        for ck, c in charts.items():
+            for i, img in enumerate(c.get("images") or []):
+                ref = img.get("image", "")
+                where = f"components/versions.json charts.{ck}.images[{i}] ({img.get('values')})"
+                m = REF.match(ref)
+                e = table.get((key(m["name"]), m["tag"])) if m else None
+                probs += against(ref, where, allow_tag_only=bool(e) and e.get("digest") is None)
+                if e is not None and e.get("chart") != ck:
+                    probs.append(f"{where}: security/image-digests.json says chart {e.get('chart')!r}, not {ck!r}")
+                if m:
+                    wired.add((ck, key(m["name"]), m["tag"]))
+        for (name, tag), e in table.items():
+            ck = e.get("chart")
+            if ck and (ck, name, tag) not in wired:
+                probs.append(f"security/image-digests.json {name}:{tag} names chart {ck} but charts.{ck}.images does not list it")
+    checks.append(("charts", probs))
 
     failed = 0
     for name, p in checks:
