@@ -12,6 +12,10 @@ command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v shellcheck >/dev/null || need+=(shellcheck)
 command -v wrk >/dev/null || need+=(wrk)  # bench/run.sh (the apps' benchmark; no test needs it)
 command -v etcd >/dev/null || need+=(etcd-server)  # the conformance suite's kube-apiserver stores in it
+# drill/test.sh: barman-cloud runs as PostgreSQL's user, so its venv is built on Debian's python3;
+# faketime runs the retention tool "days later"
+/usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+command -v faketime >/dev/null || need+=(faketime)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "installing Debian packages: ${need[*]}"

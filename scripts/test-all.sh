@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-suites=(scripts/suite-node.sh apps/test.sh monitoring/test.sh scripts/suite-workflows.sh scripts/suite-scanners.sh scripts/suite-conformance.sh)
+suites=(scripts/suite-node.sh apps/test.sh monitoring/test.sh scripts/suite-workflows.sh scripts/suite-scanners.sh scripts/suite-conformance.sh drill/test.sh)
 total_passed=0; total_failed=0; summary=()
 for suite in "${suites[@]}"; do
   echo "=== ${suite}"
