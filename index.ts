@@ -30,7 +30,7 @@ const images = { storefront: image("storefront"), catalog: image("catalog") };
 const { provider } = cluster;
 const addon = { provider, clusterName: cluster.clusterName, region, replicas: addons.replicas };
 const metricsServer = new shop.MetricsServer("metrics-server", addon);
-new shop.Karpenter("karpenter", { ...addon, systemNodeSelector: cluster.systemNodeSelector, nodePool: addons.karpenter, tags });
+new shop.Karpenter("karpenter", { ...addon, systemNodeSelector: cluster.systemNodeSelector, nodePool: addons.karpenter, tags, protect: config.protectData });
 const { ingress } = addons;
 const loadBalancers = ingress.enabled ? new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId, tags }) : undefined;
 // DNS and TLS from the stack's public zone (when named): a certificate unless one is given; ExternalDNS below.
@@ -52,7 +52,15 @@ const namespaces = new shop.Namespaces("namespaces", { provider, albReadinessGat
 const inNamespaces = { dependsOn: [namespaces] };
 const shared = { provider, storageClassName: cluster.storageClassName, secretSink, credentialsGeneration: config.credentialsGeneration };
 const placement = cluster.statefulPlacement;
-const monitoringArgs = { ...shared, ...config.monitoring, placement, namespace: namespaces.monitoring, stack, clusterName: config.cluster.name };
+const monitoringArgs = {
+    ...shared,
+    ...config.monitoring,
+    placement,
+    namespace: namespaces.monitoring,
+    stack,
+    clusterName: config.cluster.name,
+    protect: config.protectData,
+};
 const monitoring = new shop.Monitoring("monitoring", { ...monitoringArgs, contentDir: `${__dirname}/monitoring` }, inNamespaces);
 if (zone) new shop.ExternalDns("external-dns", { ...addon, zone, txtOwnerId: config.cluster.name, placement, monitoringCrds: monitoring.crds });
 const dataArgs = {

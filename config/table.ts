@@ -316,6 +316,14 @@ export const CONFIG_TABLE = {
         defaults: { dev: 10, staging: 20, prod: 50 },
         feeds: "monitoring.storageGiB",
     }),
+    monitoringReplicas: row({
+        type: "integer",
+        description:
+            "Replicas of Prometheus and of Alertmanager (clustered). Two or more are spread across zones and get a PodDisruptionBudget (minAvailable 1); each Prometheus replica scrapes everything and has its own volume.",
+        schema: positiveInt.max(3, "must be at most 3"),
+        defaults: { dev: 1, staging: 1, prod: 2 },
+        feeds: "monitoring.replicas",
+    }),
     alertEmailTo: row({
         type: "string",
         description: "Optional e-mail address receiving info-level alert digests (needs alertSmtpSmarthost and alertSmtpFrom). Unset: no e-mail receiver.",
@@ -614,6 +622,8 @@ export function crossChecks(
         if (!x.flowLogs) problem("flowLogs", "must be true in prod");
         if (x.karpenterCapacityTypes.includes("spot")) problem("karpenterCapacityTypes", "must not include spot in prod");
         if (x.addonReplicas < 2) problem("addonReplicas", "must be at least 2 in prod");
+        if (x.monitoringReplicas < 2)
+            problem("monitoringReplicas", "must be at least 2 in prod (one Prometheus and one Alertmanager go blind and silent with their node or zone)");
         if (!x.clusterDeletionProtection) problem("clusterDeletionProtection", "must be true in prod");
         if (x.ecrForceDelete) problem("ecrForceDelete", "must be false in prod (a destroy would delete every released image)");
     }

@@ -77,16 +77,18 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
         const pvc = (e: CostEstimate, type: string, name: string) => sum(linesOf(e, type, name).filter((l) => l.item.includes("PVC")));
         const SS = "kubernetes:apps/v1:StatefulSet";
         const REL = "kubernetes:helm.sh/v3:Release";
-        for (const [s, pg, redis, prom] of [
-            ["dev", 5, 0, 10], // dev's Redis has no persistence
-            ["staging", 20, 2, 20],
-            ["prod", 50, 5, 50],
+        for (const [s, pg, redis, prom, replicas] of [
+            ["dev", 5, 0, 10, 1], // dev's Redis has no persistence
+            ["staging", 20, 2, 20, 1],
+            ["prod", 50, 5, 50, 2], // monitoringReplicas
         ] as const) {
             const e = await est(s);
             close(pvc(e, SS, "postgres"), pg * gp3, `${s} postgres`);
             close(pvc(e, SS, "redis"), redis * gp3, `${s} redis`);
-            // kube-prometheus-stack: Prometheus prom GiB + Alertmanager 2 GiB, one replica each (chart defaults)
-            close(pvc(e, REL, "monitoring"), (prom + 2) * gp3, `${s} monitoring`);
+            // kube-prometheus-stack: Prometheus prom GiB + Alertmanager 2 GiB, monitoringReplicas of each
+            close(pvc(e, REL, "monitoring"), (prom + 2) * replicas * gp3, `${s} monitoring`);
+            // the Pushgateway's 1 GiB (one replica)
+            close(pvc(e, REL, "monitoring-pushgateway"), 1 * gp3, `${s} pushgateway`);
         }
     });
 
@@ -145,9 +147,9 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
 
     it("stack totals (literal, from the figures above) and the component sums add up", async () => {
         for (const [s, total] of [
-            ["dev", 243.65],
-            ["staging", 377.29],
-            ["prod", 607.84],
+            ["dev", 243.73],
+            ["staging", 377.37],
+            ["prod", 612.08],
         ] as const) {
             const e = await est(s);
             assert.equal(round2(e.totalUsd), total, s);
