@@ -54,6 +54,24 @@ const shared = { provider, storageClassName: cluster.storageClassName, secretSin
 const placement = cluster.statefulPlacement;
 const monitoringArgs = { ...shared, ...config.monitoring, placement, namespace: namespaces.monitoring, stack, clusterName: config.cluster.name };
 const monitoring = new shop.Monitoring("monitoring", { ...monitoringArgs, contentDir: `${__dirname}/monitoring` }, inNamespaces);
+// Logs and traces next to the metrics (issue 17): Loki, Tempo, the OpenTelemetry Collector, Alloy on every node.
+new shop.Observability(
+    "observability",
+    {
+        ...config.observability,
+        provider,
+        namespace: namespaces.monitoring,
+        clusterName: cluster.clusterName,
+        region,
+        bucketPrefix: `shop-${stack}`,
+        storageClassName: cluster.storageClassName,
+        placement,
+        kmsDeletionWindowDays: config.kms.deletionWindowDays,
+        retain: config.protectData,
+        monitoringCrds: monitoring.crds,
+    },
+    inNamespaces,
+);
 if (zone) new shop.ExternalDns("external-dns", { ...addon, zone, txtOwnerId: config.cluster.name, placement, monitoringCrds: monitoring.crds });
 const dataArgs = {
     ...shared,

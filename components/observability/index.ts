@@ -1,0 +1,430 @@
+/**
+ * Logs and traces next to the metrics (issue 17): Loki (logs), Tempo (traces), an OpenTelemetry
+ * Collector (OTLP from the apps, tail sampling, to Tempo) and Grafana Alloy on every node (container
+ * logs to Loki). Four pinned charts (components/versions.json) through the one Helm helper.
+ *
+ * Storage: dev keeps logs and traces on the volume of the single-binary pod; staging and prod on one
+ * S3 bucket per store and stack (SecureBucket: KMS, public access blocked, TLS only, lifecycle =
+ * retention), reached through EKS Pod Identity with a policy naming that bucket only.
+ *
+ * Chart sources (every values key we set is listed in components/addons/data/chart-keys/):
+ * - loki 18.11.0: grafana-community/helm-charts tag loki-18.11.0 (3386a115), charts/loki/values.yaml,
+ *   templates/validate.yaml, templates/_helpers.tpl (loki.monolithicReplicas). The OSS chart moved there
+ *   from grafana/loki (production/helm/loki/README.md at helm-loki-7.3.0: "now maintained for Grafana
+ *   Enterprise Logs (GEL) users only").
+ * - tempo 2.2.4: grafana-community/helm-charts tag tempo-2.2.4 (7d2a00b3), charts/tempo/values.yaml,
+ *   templates/statefulset.yaml.
+ * - alloy 1.11.1: grafana/alloy tag helm-chart/1.11.1 (233907cf), operations/helm/charts/alloy/values.yaml,
+ *   templates/containers/_agent.yaml, templates/controllers/_pod.yaml.
+ * - opentelemetry-collector 0.170.0: open-telemetry/opentelemetry-helm-charts tag
+ *   opentelemetry-collector-0.170.0 (f5178cb9), charts/opentelemetry-collector/values.yaml.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { podIdentityRole } from "../addons/common";
+import { helmRelease } from "../helm";
+import { iamPolicy } from "../iam";
+import { NAMESPACES, Placement, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s";
+import { SecureBucket } from "../storage";
+import { CHARTS } from "../versions";
+import { alloyConfig } from "./alloy";
+
+export { alloyConfig, REDACTIONS } from "./alloy";
+
+/** In-cluster service names (fixed release names in components/versions.json). */
+export const LOKI_SERVICE = CHARTS.loki.releaseName!;
+export const TEMPO_SERVICE = CHARTS.tempo.releaseName!;
+/** Set as the chart's fullnameOverride (it would otherwise name its objects `<release>-opentelemetry-collector`). */
+export const COLLECTOR_SERVICE = CHARTS.otelCollector.releaseName!;
+export const LOKI_PORT = 3100;
+export const TEMPO_PORT = 3200;
+/** OTLP ports: gRPC (collector → Tempo) and HTTP/protobuf (the apps' exporters, apps/*: tracing). */
+export const OTLP_GRPC_PORT = 4317;
+export const OTLP_HTTP_PORT = 4318;
+
+/** Loki's and Tempo's images run as uid/gid 10001 (both charts' default security contexts). */
+const GRAFANA_UID = 10001;
+/** The collector image's user (otel/opentelemetry-collector-contrib runs as 10001 too). */
+const COLLECTOR_UID = 10001;
+
+/** Images by digest where one was found (security/image-digests.json records each, with sources). */
+const TEMPO_DIGEST = "sha256:f0561deb1c68ec44d6e6e7e4487f30106c4e5e768642077695b37958b105812a";
+const COLLECTOR_IMAGE = {
+    repository: "otel/opentelemetry-collector-contrib",
+    tag: "0.161.0",
+    digest: "sha256:fd328de2552466ad78385e1b1289c3f2402b1c45f265b252aab1955b42845ac1",
+};
+
+export interface ObservabilitySettings {
+    /** Days Loki keeps log lines (compactor retention and, with object storage, the bucket lifecycle). */
+    logRetentionDays: number;
+    /** Days Tempo keeps traces (compactor block retention and the bucket lifecycle). */
+    traceRetentionDays: number;
+    /** Percentage of traces the collector keeps (tail sampling); traces with an error are always kept. */
+    traceSamplingPercent: number;
+    /** Logs and traces on S3 (staging/prod) instead of the pods' volumes (dev). */
+    objectStorage: boolean;
+    /** Volume of the Loki pod, GiB: all logs without object storage, WAL and index cache with it. */
+    lokiStorageGiB: number;
+    /** Volume of the Tempo pod, GiB: all traces without object storage, WAL with it. */
+    tempoStorageGiB: number;
+}
+
+export interface ObservabilityArgs extends ObservabilitySettings {
+    provider: k8s.Provider;
+    /** The monitoring namespace (Grafana, Prometheus and these share it; service names below assume `monitoring`). */
+    namespace: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    region: string;
+    /** Bucket names: `<prefix>-<account>-<store>`, e.g. shop-prod-123456789012-logs. */
+    bucketPrefix: string;
+    storageClassName: string;
+    /** Where the stateful single binaries and the collector run. */
+    placement: Placement;
+    kmsDeletionWindowDays: number;
+    /** Keep the buckets on destroy (prod). Defaults to false. */
+    retain?: boolean;
+    /** The prometheus-operator CRDs release: with it, the charts' ServiceMonitors are created (after it). */
+    monitoringCrds?: pulumi.Resource;
+}
+
+/** Pure: a role policy for one telemetry bucket (the store owns the whole bucket: list, read, write, delete; its key via S3 only). */
+export function telemetryBucketPolicy(bucketArn: string, keyArn: string, region: string): string {
+    return iamPolicy([
+        { Sid: "ListTheBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
+        {
+            Sid: "ObjectsOfTheBucket",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: `${bucketArn}/*`,
+        },
+        {
+            Sid: "TheBucketKeyThroughS3",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: keyArn,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+        },
+    ]);
+}
+
+const restrictedContainer = () => restrictedContainerSecurity();
+
+export interface LokiValuesArgs extends Pick<ObservabilitySettings, "logRetentionDays" | "lokiStorageGiB"> {
+    /** S3 bucket (object storage) or none (filesystem on the volume). */
+    bucket?: string;
+    region: string;
+    storageClassName: string;
+    placement: Placement;
+    serviceMonitor: boolean;
+}
+
+/** Pure: Loki in monolithic mode (one StatefulSet, the chart's `Monolithic` deploymentMode). */
+export function lokiValues(a: LokiValuesArgs): Record<string, unknown> {
+    const s3 = a.bucket !== undefined;
+    return {
+        deploymentMode: "Monolithic",
+        loki: {
+            // One tenant: Grafana and the agent talk to Loki without an X-Scope-OrgID.
+            auth_enabled: false,
+            commonConfig: { replication_factor: 1 },
+            storage: s3
+                ? { type: "s3", bucketNames: { chunks: a.bucket, ruler: a.bucket, admin: a.bucket }, s3: { region: a.region } }
+                : { type: "filesystem" },
+            // TSDB index, schema v13 (the chart refuses to render without a schema: templates/validate.yaml).
+            schemaConfig: {
+                configs: [
+                    { from: "2026-12-01", store: "tsdb", object_store: s3 ? "s3" : "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } },
+                ],
+            },
+            // Retention is applied by the compactor (it deletes chunks older than the period).
+            limits_config: { retention_period: `${a.logRetentionDays * 24}h`, allow_structured_metadata: true, volume_enabled: true },
+            compactor: { retention_enabled: true, delete_request_store: s3 ? "s3" : "filesystem" },
+            analytics: { reporting_enabled: false },
+            podSecurityContext: restrictedPodSecurity(GRAFANA_UID),
+            containerSecurityContext: restrictedContainer(),
+        },
+        singleBinary: {
+            replicas: 1,
+            persistence: { enabled: true, size: `${a.lokiStorageGiB}Gi`, storageClass: a.storageClassName },
+            resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+            nodeSelector: a.placement.nodeSelector,
+            podAnnotations: a.placement.annotations,
+            // One replica renders no PDB (templates/_pdb.tpl: only with more than one); set for when it does.
+            podDisruptionBudget: { unhealthyPodEvictionPolicy: "AlwaysAllow" },
+        },
+        // The other modes' targets: zero replicas, or validate.yaml refuses the monolithic mix.
+        read: { replicas: 0 },
+        write: { replicas: 0 },
+        backend: { replicas: 0 },
+        // memcached caches (GiBs of requests by default) are for scalable installs; nginx gateway not needed in-cluster.
+        chunksCache: { enabled: false },
+        resultsCache: { enabled: false },
+        gateway: { enabled: false },
+        lokiCanary: { enabled: false },
+        test: { enabled: false },
+        serviceAccount: { create: true, name: CHARTS.loki.releaseName },
+        monitoring: { serviceMonitor: { enabled: a.serviceMonitor } },
+    };
+}
+
+export interface TempoValuesArgs extends Pick<ObservabilitySettings, "traceRetentionDays" | "tempoStorageGiB"> {
+    bucket?: string;
+    region: string;
+    storageClassName: string;
+    placement: Placement;
+    serviceMonitor: boolean;
+}
+
+/** Pure: Tempo single binary (the `tempo` chart), OTLP receivers only. */
+export function tempoValues(a: TempoValuesArgs): Record<string, unknown> {
+    const s3 = a.bucket !== undefined;
+    return {
+        replicas: 1,
+        tempo: {
+            // tag@digest: the template renders <registry>/<repository>:<tag> (templates/statefulset.yaml).
+            tag: `2.10.8@${TEMPO_DIGEST}`,
+            reportingEnabled: false,
+            retention: `${a.traceRetentionDays * 24}h`,
+            storage: {
+                trace: s3
+                    ? { backend: "s3", s3: { bucket: a.bucket, endpoint: `s3.${a.region}.amazonaws.com`, region: a.region }, wal: { path: "/var/tempo/wal" } }
+                    : { backend: "local", local: { path: "/var/tempo/traces" }, wal: { path: "/var/tempo/wal" } },
+            },
+            // OTLP only (the collector forwards over gRPC); no Jaeger listeners.
+            receivers: { jaeger: null, otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_PORT}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_PORT}` } } } },
+            resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+            securityContext: restrictedContainer(),
+        },
+        securityContext: restrictedPodSecurity(GRAFANA_UID),
+        persistence: { enabled: true, size: `${a.tempoStorageGiB}Gi`, storageClassName: a.storageClassName },
+        serviceAccount: { create: true, name: CHARTS.tempo.releaseName },
+        nodeSelector: a.placement.nodeSelector,
+        podAnnotations: a.placement.annotations,
+        serviceMonitor: { enabled: a.serviceMonitor },
+    };
+}
+
+export interface CollectorConfigArgs {
+    traceSamplingPercent: number;
+    /** Tempo's OTLP gRPC endpoint, host:port. */
+    tempoEndpoint: string;
+}
+
+/**
+ * Pure: the collector's whole configuration (the chart's `alternateConfig`, which replaces the
+ * chart's default config instead of being merged with it). Tail sampling decides per trace once
+ * its spans have arrived (decision_wait): a trace with an error span is always kept, the rest by
+ * the stack's percentage. One replica: tail sampling needs all spans of a trace in one collector
+ * (several replicas would need a load-balancing tier in front).
+ * Processors: tail_sampling (contrib processor/tailsamplingprocessor), memory_limiter, batch.
+ */
+export function collectorConfig(a: CollectorConfigArgs): Record<string, unknown> {
+    return {
+        extensions: { health_check: { endpoint: "${env:MY_POD_IP}:13133" } },
+        receivers: {
+            otlp: {
+                protocols: {
+                    grpc: { endpoint: `\${env:MY_POD_IP}:${OTLP_GRPC_PORT}` },
+                    http: { endpoint: `\${env:MY_POD_IP}:${OTLP_HTTP_PORT}` },
+                },
+            },
+        },
+        processors: {
+            memory_limiter: { check_interval: "5s", limit_percentage: 80, spike_limit_percentage: 25 },
+            tail_sampling: {
+                decision_wait: "10s",
+                num_traces: 50000,
+                policies: [
+                    { name: "errors-always", type: "status_code", status_code: { status_codes: ["ERROR"] } },
+                    { name: "percentage", type: "probabilistic", probabilistic: { sampling_percentage: a.traceSamplingPercent } },
+                ],
+            },
+            batch: {},
+        },
+        exporters: { "otlp/tempo": { endpoint: a.tempoEndpoint, tls: { insecure: true } } },
+        service: {
+            extensions: ["health_check"],
+            telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "${env:MY_POD_IP}", port: 8888 } } } }] } },
+            pipelines: { traces: { receivers: ["otlp"], processors: ["memory_limiter", "tail_sampling", "batch"], exporters: ["otlp/tempo"] } },
+        },
+    };
+}
+
+export interface CollectorValuesArgs extends CollectorConfigArgs {
+    placement: Placement;
+}
+
+/** Pure: the OpenTelemetry Collector chart as one Deployment replica. */
+export function collectorValues(a: CollectorValuesArgs): Record<string, unknown> {
+    return {
+        mode: "deployment",
+        fullnameOverride: COLLECTOR_SERVICE,
+        replicaCount: 1,
+        image: COLLECTOR_IMAGE,
+        // The contrib image's entrypoint binary.
+        command: { name: "otelcol-contrib" },
+        alternateConfig: collectorConfig(a),
+        // Ports the apps use (OTLP/HTTP) and Tempo gets (OTLP/gRPC); the chart's Jaeger and Zipkin ports off.
+        ports: {
+            "jaeger-compact": { enabled: false },
+            "jaeger-thrift": { enabled: false },
+            "jaeger-grpc": { enabled: false },
+            zipkin: { enabled: false },
+            metrics: { enabled: true },
+        },
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        podSecurityContext: restrictedPodSecurity(COLLECTOR_UID),
+        securityContext: restrictedContainer(),
+        nodeSelector: a.placement.nodeSelector,
+        podAnnotations: a.placement.annotations,
+    };
+}
+
+export interface AlloyValuesArgs {
+    lokiPushUrl: string;
+}
+
+/**
+ * Pure: Grafana Alloy as a DaemonSet on every node (system nodes and Karpenter's alike: it tolerates
+ * every taint). It needs the node's /var/log read-only (a hostPath: the kubelet's /var/log/pods),
+ * so it runs in the `monitoring` namespace, whose Pod Security level is privileged already for
+ * node-exporter; it is as restricted as reading those files allows: uid 0 (the log files are
+ * root-owned 0640), no capability at all, no privilege escalation, read-only root filesystem,
+ * RuntimeDefault seccomp, and the host paths mounted read-only.
+ */
+export function alloyValues(a: AlloyValuesArgs): Record<string, unknown> {
+    return {
+        controller: {
+            type: "daemonset",
+            tolerations: [{ operator: "Exists" }],
+            // Alloy keeps its positions (how far each file was read) under storagePath: a writable emptyDir.
+            volumes: { extra: [{ name: "storage", emptyDir: { sizeLimit: "256Mi" } }] },
+        },
+        alloy: {
+            configMap: { create: true, content: alloyConfig({ lokiPushUrl: a.lokiPushUrl }) },
+            storagePath: "/var/lib/alloy",
+            enableReporting: false,
+            mounts: { varlog: true, dockercontainers: false, extra: [{ name: "storage", mountPath: "/var/lib/alloy" }] },
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+            securityContext: {
+                runAsUser: 0,
+                runAsGroup: 0,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+        },
+        // Least privilege: the chart's default Role also reads secrets and configmaps cluster-wide; the
+        // pipeline above only discovers pods (and their namespaces).
+        rbac: {
+            create: true,
+            rules: [{ apiGroups: [""], resources: ["pods", "namespaces"], verbs: ["get", "list", "watch"] }],
+            clusterRules: [],
+        },
+        serviceAccount: { create: true },
+    };
+}
+
+/**
+ * Loki, Tempo, the OpenTelemetry Collector and Alloy, with their buckets and Pod Identity roles
+ * when the stack keeps telemetry on object storage.
+ */
+export class Observability extends pulumi.ComponentResource {
+    /** In-cluster URLs Grafana's data sources and the apps use. */
+    readonly lokiUrl: string;
+    readonly tempoUrl: string;
+    /** OTEL_EXPORTER_OTLP_ENDPOINT for the apps (OTLP/HTTP). */
+    readonly otlpEndpoint: string;
+    readonly buckets: { logs?: SecureBucket; traces?: SecureBucket } = {};
+
+    constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("shop:observability:Observability", name, {}, opts);
+        const k8sOpts = { parent: this, provider: args.provider };
+        const svc = (service: string) => `${service}.${NAMESPACES.monitoring}.svc.cluster.local`;
+        this.lokiUrl = `http://${svc(LOKI_SERVICE)}:${LOKI_PORT}`;
+        this.tempoUrl = `http://${svc(TEMPO_SERVICE)}:${TEMPO_PORT}`;
+        this.otlpEndpoint = `http://${svc(COLLECTOR_SERVICE)}:${OTLP_HTTP_PORT}`;
+        const serviceMonitor = args.monitoringCrds !== undefined;
+        const crds = args.monitoringCrds ? [args.monitoringCrds] : [];
+
+        const storage = (store: "logs" | "traces", serviceAccount: string, retentionDays: number) => {
+            if (!args.objectStorage) return undefined;
+            const identity = aws.getCallerIdentityOutput({}, { parent: this });
+            const bucket = new SecureBucket(
+                `${name}-${store}`,
+                {
+                    bucketName: pulumi.interpolate`${args.bucketPrefix}-${identity.accountId}-${store}`,
+                    purpose: `${store} of ${args.bucketPrefix} (${store === "logs" ? "Loki" : "Tempo"})`,
+                    expireAfterDays: retentionDays,
+                    // Off: Loki and Tempo write each chunk/block once and delete it themselves at retention;
+                    // versions would keep every deleted object (cost, and retention would not really delete).
+                    versioning: false,
+                    kmsDeletionWindowDays: args.kmsDeletionWindowDays,
+                    retain: args.retain,
+                },
+                { parent: this },
+            );
+            const iam = podIdentityRole(this, `${name}-${store}`, {
+                clusterName: args.clusterName,
+                namespace: NAMESPACES.monitoring,
+                serviceAccount,
+                policy: pulumi.all([bucket.arn, bucket.kmsKeyArn]).apply(([arn, key]) => telemetryBucketPolicy(arn, key, args.region)),
+            });
+            this.buckets[store] = bucket;
+            return { bucket, association: iam.association };
+        };
+        const logs = storage("logs", CHARTS.loki.releaseName!, args.logRetentionDays);
+        const traces = storage("traces", CHARTS.tempo.releaseName!, args.traceRetentionDays);
+        const common = { region: args.region, storageClassName: args.storageClassName, placement: args.placement, serviceMonitor };
+
+        const loki = helmRelease(
+            `${name}-loki`,
+            {
+                chart: "loki",
+                namespace: args.namespace,
+                timeout: 600,
+                values: pulumi
+                    .output(logs?.bucket.bucket)
+                    .apply((bucket) => lokiValues({ ...common, bucket, logRetentionDays: args.logRetentionDays, lokiStorageGiB: args.lokiStorageGiB })),
+            },
+            { ...k8sOpts, dependsOn: [...crds, ...(logs ? [logs.association] : [])] },
+        );
+        const tempo = helmRelease(
+            `${name}-tempo`,
+            {
+                chart: "tempo",
+                namespace: args.namespace,
+                timeout: 600,
+                values: pulumi
+                    .output(traces?.bucket.bucket)
+                    .apply((bucket) =>
+                        tempoValues({ ...common, bucket, traceRetentionDays: args.traceRetentionDays, tempoStorageGiB: args.tempoStorageGiB }),
+                    ),
+            },
+            { ...k8sOpts, dependsOn: [...crds, ...(traces ? [traces.association] : [])] },
+        );
+        helmRelease(
+            `${name}-collector`,
+            {
+                chart: "otelCollector",
+                namespace: args.namespace,
+                timeout: 300,
+                values: collectorValues({
+                    traceSamplingPercent: args.traceSamplingPercent,
+                    tempoEndpoint: `${svc(TEMPO_SERVICE)}:${OTLP_GRPC_PORT}`,
+                    placement: args.placement,
+                }),
+            },
+            { ...k8sOpts, dependsOn: [tempo] },
+        );
+        helmRelease(
+            `${name}-alloy`,
+            { chart: "alloy", namespace: args.namespace, timeout: 300, values: alloyValues({ lokiPushUrl: `${this.lokiUrl}/loki/api/v1/push` }) },
+            { ...k8sOpts, dependsOn: [loki] },
+        );
+        this.registerOutputs({});
+    }
+}
