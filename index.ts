@@ -2,6 +2,7 @@
  * shop-platform: one program, one stack per environment (Pulumi.<stack>.yaml).
  * Composition only: configuration is parsed in config/, resources live in components/.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadShopConfig } from "./config";
 import * as shop from "./components";
@@ -53,22 +54,46 @@ const inNamespaces = { dependsOn: [namespaces] };
 const shared = { provider, storageClassName: cluster.storageClassName, secretSink, credentialsGeneration: config.credentialsGeneration };
 const placement = cluster.statefulPlacement;
 const monitoringArgs = { ...shared, ...config.monitoring, placement, namespace: namespaces.monitoring, stack, clusterName: config.cluster.name };
-const monitoring = new shop.Monitoring("monitoring", { ...monitoringArgs, contentDir: `${__dirname}/monitoring` }, inNamespaces);
-// Logs and traces next to the metrics (issue 17): Loki, Tempo, the OpenTelemetry Collector, Alloy on every node.
-new shop.Observability(
+const monitoring = new shop.Monitoring(
+    "monitoring",
+    {
+        ...monitoringArgs,
+        contentDir: `${__dirname}/monitoring`,
+        logsAndTraces: { lokiUrl: shop.TELEMETRY_URLS.lokiUrl, tempoUrl: shop.TELEMETRY_URLS.tempoUrl },
+    },
+    inNamespaces,
+);
+// Logs and traces next to the metrics (issue 17): Loki, Tempo, the OpenTelemetry Collector, Alloy on every node;
+// in staging/prod on one bucket per store.
+const { objectStorage, ...telemetry } = config.observability;
+const accountId = aws.getCallerIdentityOutput().accountId;
+const telemetryBucket = (store: "logs" | "traces", retentionDays: number) =>
+    new shop.SecureBucket(
+        `telemetry-${store}`,
+        shop.telemetryBucketArgs({
+            store,
+            prefix: `shop-${stack}`,
+            accountId,
+            retentionDays,
+            kmsDeletionWindowDays: config.kms.deletionWindowDays,
+            retain: config.protectData,
+        }),
+    );
+const observability = new shop.Observability(
     "observability",
     {
-        ...config.observability,
+        ...telemetry,
         provider,
         namespace: namespaces.monitoring,
         clusterName: cluster.clusterName,
         region,
-        bucketPrefix: `shop-${stack}`,
         storageClassName: cluster.storageClassName,
         placement,
-        kmsDeletionWindowDays: config.kms.deletionWindowDays,
-        retain: config.protectData,
+        buckets: objectStorage
+            ? { logs: telemetryBucket("logs", telemetry.logRetentionDays), traces: telemetryBucket("traces", telemetry.traceRetentionDays) }
+            : undefined,
         monitoringCrds: monitoring.crds,
+        flows: { grafanaPods: monitoring.grafanaPods, prometheusPods: monitoring.prometheusPods, appsNamespace: shop.NAMESPACES.apps },
     },
     inNamespaces,
 );
@@ -92,6 +117,7 @@ const apps: shop.ShopAppContext = {
         autoscalingReady: metricsServer.ready,
     },
     dataNamespace: shop.NAMESPACES.data,
+    telemetry: { otlpEndpoint: observability.otlpEndpoint, collector: observability.collector, environment: stack },
     postgres,
     redis,
     ingress: loadBalancers && {

@@ -33,6 +33,71 @@ export interface MonitoringArgs {
     secretSink: SecretSink;
     /** Rotation counter: a new value regenerates the Grafana admin password and restarts Grafana. */
     credentialsGeneration: number;
+    /** Loki and Tempo (in-cluster URLs), provisioned as Grafana data sources. Defaults to none (metrics only). */
+    logsAndTraces?: LogsAndTraces;
+}
+
+/** Where Grafana finds the stack's logs and traces. */
+export interface LogsAndTraces {
+    lokiUrl: string;
+    tempoUrl: string;
+}
+
+/** Data source uids the dashboards and the derived links refer to. */
+export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki", tempo: "tempo" } as const;
+
+/**
+ * Pure: Grafana's Loki and Tempo data sources, linked both ways (Grafana provisioning format,
+ * grafana.com/docs/grafana/latest/administration/provisioning/#data-sources; the loki and tempo
+ * `jsonData` keys as in Grafana 13's data source docs):
+ * - Loki → Tempo: a derived field on the `trace_id` structured metadata the agent extracts
+ *   (components/observability/alloy.ts), opening the trace in Tempo;
+ * - Tempo → Loki (tracesToLogsV2): a span's log lines, by its trace id, within ±5 minutes;
+ * - Tempo → Prometheus: the service graph and span metrics links use the Prometheus data source.
+ * Exemplars are not configured: the apps' histograms do not export exemplars (apps/*: metrics).
+ */
+export function telemetryDataSources(t: LogsAndTraces): Record<string, unknown>[] {
+    return [
+        {
+            name: "Loki",
+            uid: DATASOURCE_UIDS.loki,
+            type: "loki",
+            access: "proxy",
+            url: t.lokiUrl,
+            jsonData: {
+                maxLines: 1000,
+                derivedFields: [
+                    {
+                        name: "trace_id",
+                        matcherType: "label",
+                        matcherRegex: "trace_id",
+                        datasourceUid: DATASOURCE_UIDS.tempo,
+                        url: "${__value.raw}",
+                        urlDisplayLabel: "Open trace",
+                    },
+                ],
+            },
+        },
+        {
+            name: "Tempo",
+            uid: DATASOURCE_UIDS.tempo,
+            type: "tempo",
+            access: "proxy",
+            url: t.tempoUrl,
+            jsonData: {
+                tracesToLogsV2: {
+                    datasourceUid: DATASOURCE_UIDS.loki,
+                    spanStartTimeShift: "-5m",
+                    spanEndTimeShift: "5m",
+                    customQuery: true,
+                    query: '{namespace="shop"} | trace_id="${__trace.traceId}"',
+                },
+                serviceMap: { datasourceUid: DATASOURCE_UIDS.prometheus },
+                nodeGraph: { enabled: true },
+                lokiSearch: { datasourceUid: DATASOURCE_UIDS.loki },
+            },
+        },
+    ];
 }
 
 /** The receivers a stack configures; each one that is unset is left out of Alertmanager's config. */
@@ -77,7 +142,10 @@ export function pruneReceivers(config: AlertmanagerConfig, keep: Set<string>): A
 
 /** Pure: the chart values, right for EKS (its control plane is not scrapeable) and sized for small clusters. */
 export function kubePrometheusStackValues(
-    args: Pick<MonitoringArgs, "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration" | "placement">,
+    args: Pick<
+        MonitoringArgs,
+        "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration" | "placement" | "logsAndTraces"
+    >,
     alertmanagerConfig: unknown,
     secrets: { grafanaAdmin: string; receivers: string },
 ) {
@@ -133,6 +201,8 @@ export function kubePrometheusStackValues(
             podAnnotations: credentialsAnnotation(args.credentialsGeneration),
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
             sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+            // Logs and traces (issue 17): next to the chart's own Prometheus data source.
+            ...(args.logsAndTraces ? { additionalDataSources: telemetryDataSources(args.logsAndTraces) } : {}),
         },
         "kube-state-metrics": { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
         "prometheus-node-exporter": { resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } } },
@@ -165,6 +235,10 @@ export class Monitoring extends pulumi.ComponentResource {
     /** The CRDs release: custom resources (ServiceMonitor, PrometheusRule) depend on it. */
     readonly crds: pulumi.Resource;
     readonly grafanaService: string;
+    /** Grafana's pod labels (the grafana chart's selectorLabels: name grafana, instance = the release), for NetworkPolicies. */
+    readonly grafanaPods = { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": RELEASE_NAME };
+    /** The label prometheus-operator puts on every Prometheus pod, for NetworkPolicies. */
+    readonly prometheusPods = { "app.kubernetes.io/name": "prometheus" };
     readonly prometheusService: string;
     /** The Secret holding Grafana's admin credentials (its name carries a content hash with plain Kubernetes Secrets). */
     readonly grafanaAdminSecret: pulumi.Output<string>;

@@ -19,14 +19,13 @@
  * - opentelemetry-collector 0.170.0: open-telemetry/opentelemetry-helm-charts tag
  *   opentelemetry-collector-0.170.0 (f5178cb9), charts/opentelemetry-collector/values.yaml.
  */
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { podIdentityRole } from "../addons/common";
 import { helmRelease } from "../helm";
 import { iamPolicy } from "../iam";
-import { NAMESPACES, Placement, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s";
-import { SecureBucket } from "../storage";
+import { NAMESPACES, partOfLabels, PEERS, Placement, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s";
+import { SecureBucket, SecureBucketArgs } from "../storage";
 import { CHARTS } from "../versions";
 import { alloyConfig } from "./alloy";
 
@@ -42,6 +41,22 @@ export const TEMPO_PORT = 3200;
 /** OTLP ports: gRPC (collector → Tempo) and HTTP/protobuf (the apps' exporters, apps/*: tracing). */
 export const OTLP_GRPC_PORT = 4317;
 export const OTLP_HTTP_PORT = 4318;
+
+const svcHost = (service: string) => `${service}.${NAMESPACES.monitoring}.svc.cluster.local`;
+
+/** The in-cluster URLs of the stores (fixed release names): what Grafana's data sources and the apps use. */
+export const TELEMETRY_URLS = {
+    lokiUrl: `http://${svcHost(CHARTS.loki.releaseName!)}:3100`,
+    tempoUrl: `http://${svcHost(CHARTS.tempo.releaseName!)}:3200`,
+    /** OTEL_EXPORTER_OTLP_ENDPOINT of the apps (OTLP/HTTP, port 4318). */
+    otlpEndpoint: `http://${svcHost(CHARTS.otelCollector.releaseName!)}:4318`,
+} as const;
+
+/** The charts' selector labels (each chart's `<name>.selectorLabels` helper: app.kubernetes.io/name = chart name, instance = release). */
+export function chartPods(chart: string, release: string): Record<string, string> {
+    return { "app.kubernetes.io/name": chart, "app.kubernetes.io/instance": release };
+}
+const COLLECTOR_CHART = CHARTS.otelCollector.chart;
 
 /** Loki's and Tempo's images run as uid/gid 10001 (both charts' default security contexts). */
 const GRAFANA_UID = 10001;
@@ -63,8 +78,6 @@ export interface ObservabilitySettings {
     traceRetentionDays: number;
     /** Percentage of traces the collector keeps (tail sampling); traces with an error are always kept. */
     traceSamplingPercent: number;
-    /** Logs and traces on S3 (staging/prod) instead of the pods' volumes (dev). */
-    objectStorage: boolean;
     /** Volume of the Loki pod, GiB: all logs without object storage, WAL and index cache with it. */
     lokiStorageGiB: number;
     /** Volume of the Tempo pod, GiB: all traces without object storage, WAL with it. */
@@ -77,16 +90,46 @@ export interface ObservabilityArgs extends ObservabilitySettings {
     namespace: pulumi.Input<string>;
     clusterName: pulumi.Input<string>;
     region: string;
-    /** Bucket names: `<prefix>-<account>-<store>`, e.g. shop-prod-123456789012-logs. */
-    bucketPrefix: string;
     storageClassName: string;
     /** Where the stateful single binaries and the collector run. */
     placement: Placement;
-    kmsDeletionWindowDays: number;
-    /** Keep the buckets on destroy (prod). Defaults to false. */
-    retain?: boolean;
+    /**
+     * Object storage (staging/prod): one bucket per store, made by the caller with
+     * {@link telemetryBucketArgs}. Defaults to none: logs and traces stay on the pods' volumes (dev).
+     */
+    buckets?: { logs: TelemetryBucket; traces: TelemetryBucket };
     /** The prometheus-operator CRDs release: with it, the charts' ServiceMonitors are created (after it). */
     monitoringCrds?: pulumi.Resource;
+    /** Ingress NetworkPolicies of Loki, Tempo and the collector. Defaults to none (component tests). */
+    flows?: TelemetryFlows;
+}
+
+/** What the stores need of a bucket (a SecureBucket). */
+export type TelemetryBucket = Pick<SecureBucket, "bucket" | "arn" | "kmsKeyArn">;
+
+/**
+ * Pure: the SecureBucket of one store. Versioning off: Loki and Tempo write each chunk or block once
+ * and delete it themselves at retention; versions would keep every deleted object (cost, and a
+ * retention that does not really delete). Lifecycle = the store's retention (a backstop for anything
+ * the compactor leaves behind).
+ */
+export function telemetryBucketArgs(a: {
+    store: "logs" | "traces";
+    /** `<prefix>-<account>-<store>`, e.g. shop-prod-123456789012-logs. */
+    prefix: string;
+    accountId: pulumi.Input<string>;
+    retentionDays: number;
+    kmsDeletionWindowDays: number;
+    retain: boolean;
+}): SecureBucketArgs {
+    return {
+        bucketName: pulumi.interpolate`${a.prefix}-${a.accountId}-${a.store}`,
+        purpose: `${a.store} of ${a.prefix} (${a.store === "logs" ? "Loki" : "Tempo"})`,
+        expireAfterDays: a.retentionDays,
+        versioning: false,
+        kmsDeletionWindowDays: a.kmsDeletionWindowDays,
+        retain: a.retain,
+    };
 }
 
 /** Pure: a role policy for one telemetry bucket (the store owns the whole bucket: list, read, write, delete; its key via S3 only). */
@@ -193,7 +236,10 @@ export function tempoValues(a: TempoValuesArgs): Record<string, unknown> {
                     : { backend: "local", local: { path: "/var/tempo/traces" }, wal: { path: "/var/tempo/wal" } },
             },
             // OTLP only (the collector forwards over gRPC); no Jaeger listeners.
-            receivers: { jaeger: null, otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_PORT}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_PORT}` } } } },
+            receivers: {
+                jaeger: null,
+                otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_PORT}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_PORT}` } } },
+            },
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
             securityContext: restrictedContainer(),
         },
@@ -328,6 +374,65 @@ export function alloyValues(a: AlloyValuesArgs): Record<string, unknown> {
     };
 }
 
+/** Who may reach what (ingress; egress stays open: S3, DNS and the Alertmanager). */
+export interface TelemetryFlows {
+    /** Pod labels of Grafana (kube-prometheus-stack's grafana subchart: name grafana, instance kps). */
+    grafanaPods: Record<string, string>;
+    /** Pod labels of Prometheus (set by prometheus-operator on every Prometheus pod). */
+    prometheusPods: Record<string, string>;
+    /** The namespace whose pods send OTLP (the apps). */
+    appsNamespace: string;
+}
+
+/**
+ * Pure: the NetworkPolicies of the three stores, ingress only, in the monitoring namespace (which has
+ * no default-deny: node-exporter and the charts' own pods are not ours to firewall). Loki: the agent
+ * (push), Grafana (queries), Prometheus (metrics), Loki itself (memberlist/gRPC between its modules).
+ * Tempo: the collector (OTLP gRPC), Grafana, Prometheus, itself. The collector: the apps (OTLP), Prometheus.
+ */
+export function telemetryNetworkPolicies(f: TelemetryFlows): { name: string; spec: k8s.types.input.networking.v1.NetworkPolicySpec }[] {
+    const ns = NAMESPACES.monitoring;
+    const pods = (labels: Record<string, string>) => PEERS.pods(ns, labels);
+    const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+    const loki = chartPods(CHARTS.loki.chart, LOKI_SERVICE);
+    const tempo = chartPods(CHARTS.tempo.chart, TEMPO_SERVICE);
+    const alloy = chartPods(CHARTS.alloy.chart, CHARTS.alloy.releaseName!);
+    const collector = chartPods(COLLECTOR_CHART, COLLECTOR_SERVICE);
+    return [
+        {
+            name: "loki",
+            spec: {
+                podSelector: { matchLabels: loki },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [pods(alloy), pods(f.grafanaPods), pods(f.prometheusPods)], ports: tcp(LOKI_PORT) }, { from: [pods(loki)] }],
+            },
+        },
+        {
+            name: "tempo",
+            spec: {
+                podSelector: { matchLabels: tempo },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    { from: [pods(collector)], ports: tcp(OTLP_GRPC_PORT) },
+                    { from: [pods(f.grafanaPods), pods(f.prometheusPods)], ports: tcp(TEMPO_PORT) },
+                    { from: [pods(tempo)] },
+                ],
+            },
+        },
+        {
+            name: "otel-collector",
+            spec: {
+                podSelector: { matchLabels: collector },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    { from: [PEERS.namespace(f.appsNamespace)], ports: tcp(OTLP_HTTP_PORT, OTLP_GRPC_PORT) },
+                    { from: [pods(f.prometheusPods)], ports: tcp(8888) },
+                ],
+            },
+        },
+    ];
+}
+
 /**
  * Loki, Tempo, the OpenTelemetry Collector and Alloy, with their buckets and Pod Identity roles
  * when the stack keeps telemetry on object storage.
@@ -338,46 +443,31 @@ export class Observability extends pulumi.ComponentResource {
     readonly tempoUrl: string;
     /** OTEL_EXPORTER_OTLP_ENDPOINT for the apps (OTLP/HTTP). */
     readonly otlpEndpoint: string;
-    readonly buckets: { logs?: SecureBucket; traces?: SecureBucket } = {};
+    /** The collector's pods and OTLP/HTTP port: an egress dependency of every app that sends traces. */
+    readonly collector = { namespace: NAMESPACES.monitoring, podLabels: chartPods(COLLECTOR_CHART, COLLECTOR_SERVICE), port: OTLP_HTTP_PORT };
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:observability:Observability", name, {}, opts);
         const k8sOpts = { parent: this, provider: args.provider };
-        const svc = (service: string) => `${service}.${NAMESPACES.monitoring}.svc.cluster.local`;
-        this.lokiUrl = `http://${svc(LOKI_SERVICE)}:${LOKI_PORT}`;
-        this.tempoUrl = `http://${svc(TEMPO_SERVICE)}:${TEMPO_PORT}`;
-        this.otlpEndpoint = `http://${svc(COLLECTOR_SERVICE)}:${OTLP_HTTP_PORT}`;
+        const svc = svcHost;
+        this.lokiUrl = TELEMETRY_URLS.lokiUrl;
+        this.tempoUrl = TELEMETRY_URLS.tempoUrl;
+        this.otlpEndpoint = TELEMETRY_URLS.otlpEndpoint;
         const serviceMonitor = args.monitoringCrds !== undefined;
         const crds = args.monitoringCrds ? [args.monitoringCrds] : [];
 
-        const storage = (store: "logs" | "traces", serviceAccount: string, retentionDays: number) => {
-            if (!args.objectStorage) return undefined;
-            const identity = aws.getCallerIdentityOutput({}, { parent: this });
-            const bucket = new SecureBucket(
-                `${name}-${store}`,
-                {
-                    bucketName: pulumi.interpolate`${args.bucketPrefix}-${identity.accountId}-${store}`,
-                    purpose: `${store} of ${args.bucketPrefix} (${store === "logs" ? "Loki" : "Tempo"})`,
-                    expireAfterDays: retentionDays,
-                    // Off: Loki and Tempo write each chunk/block once and delete it themselves at retention;
-                    // versions would keep every deleted object (cost, and retention would not really delete).
-                    versioning: false,
-                    kmsDeletionWindowDays: args.kmsDeletionWindowDays,
-                    retain: args.retain,
-                },
-                { parent: this },
-            );
+        const storage = (bucket: TelemetryBucket | undefined, store: string, serviceAccount: string) => {
+            if (!bucket) return undefined;
             const iam = podIdentityRole(this, `${name}-${store}`, {
                 clusterName: args.clusterName,
                 namespace: NAMESPACES.monitoring,
                 serviceAccount,
                 policy: pulumi.all([bucket.arn, bucket.kmsKeyArn]).apply(([arn, key]) => telemetryBucketPolicy(arn, key, args.region)),
             });
-            this.buckets[store] = bucket;
             return { bucket, association: iam.association };
         };
-        const logs = storage("logs", CHARTS.loki.releaseName!, args.logRetentionDays);
-        const traces = storage("traces", CHARTS.tempo.releaseName!, args.traceRetentionDays);
+        const logs = storage(args.buckets?.logs, "logs", CHARTS.loki.releaseName!);
+        const traces = storage(args.buckets?.traces, "traces", CHARTS.tempo.releaseName!);
         const common = { region: args.region, storageClassName: args.storageClassName, placement: args.placement, serviceMonitor };
 
         const loki = helmRelease(
@@ -400,9 +490,7 @@ export class Observability extends pulumi.ComponentResource {
                 timeout: 600,
                 values: pulumi
                     .output(traces?.bucket.bucket)
-                    .apply((bucket) =>
-                        tempoValues({ ...common, bucket, traceRetentionDays: args.traceRetentionDays, tempoStorageGiB: args.tempoStorageGiB }),
-                    ),
+                    .apply((bucket) => tempoValues({ ...common, bucket, traceRetentionDays: args.traceRetentionDays, tempoStorageGiB: args.tempoStorageGiB })),
             },
             { ...k8sOpts, dependsOn: [...crds, ...(traces ? [traces.association] : [])] },
         );
@@ -425,6 +513,12 @@ export class Observability extends pulumi.ComponentResource {
             { chart: "alloy", namespace: args.namespace, timeout: 300, values: alloyValues({ lokiPushUrl: `${this.lokiUrl}/loki/api/v1/push` }) },
             { ...k8sOpts, dependsOn: [loki] },
         );
+        for (const p of args.flows ? telemetryNetworkPolicies(args.flows) : [])
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${p.name}`,
+                { metadata: { name: p.name, namespace: args.namespace, labels: partOfLabels(p.name, "network-policy") }, spec: p.spec },
+                k8sOpts,
+            );
         this.registerOutputs({});
     }
 }
