@@ -94,6 +94,8 @@ const observability = new shop.Observability(
             : undefined,
         monitoringCrds: monitoring.crds,
         flows: { grafanaPods: monitoring.grafanaPods, prometheusPods: monitoring.prometheusPods, appsNamespace: shop.NAMESPACES.apps },
+        lokiRulesDir: `${__dirname}/monitoring/loki-rules`,
+        alertmanagerUrl: monitoring.alertmanagerUrl,
     },
     inNamespaces,
 );

@@ -237,6 +237,8 @@ export class Monitoring extends pulumi.ComponentResource {
     readonly grafanaService: string;
     /** Grafana's pod labels (the grafana chart's selectorLabels: name grafana, instance = the release), for NetworkPolicies. */
     readonly grafanaPods = { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": RELEASE_NAME };
+    /** Alertmanager's in-cluster URL (the chart's Service `<fullnameOverride>-alertmanager`, port 9093): the Loki ruler sends here too. */
+    readonly alertmanagerUrl = `http://${RELEASE_NAME}-alertmanager.monitoring.svc.cluster.local:9093`;
     /** The label prometheus-operator puts on every Prometheus pod, for NetworkPolicies. */
     readonly prometheusPods = { "app.kubernetes.io/name": "prometheus" };
     readonly prometheusService: string;

@@ -19,12 +19,14 @@
  * - opentelemetry-collector 0.170.0: open-telemetry/opentelemetry-helm-charts tag
  *   opentelemetry-collector-0.170.0 (f5178cb9), charts/opentelemetry-collector/values.yaml.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { podIdentityRole } from "../addons/common";
 import { helmRelease } from "../helm";
 import { iamPolicy } from "../iam";
-import { NAMESPACES, partOfLabels, PEERS, Placement, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s";
+import { contentName, NAMESPACES, partOfLabels, PEERS, Placement, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s";
 import { SecureBucket, SecureBucketArgs } from "../storage";
 import { CHARTS } from "../versions";
 import { alloyConfig } from "./alloy";
@@ -102,6 +104,21 @@ export interface ObservabilityArgs extends ObservabilitySettings {
     monitoringCrds?: pulumi.Resource;
     /** Ingress NetworkPolicies of Loki, Tempo and the collector. Defaults to none (component tests). */
     flows?: TelemetryFlows;
+    /** Folder of Loki rule files (LogQL alerts, the repository's monitoring/loki-rules). Defaults to none. */
+    lokiRulesDir?: string;
+    /** Where the Loki ruler sends alerts. Defaults to none. */
+    alertmanagerUrl?: string;
+}
+
+/** Rule files of a folder (`*.yaml`), by file name: one ConfigMap for the rules sidecar. */
+export function loadLokiRules(dir: string): Record<string, string> {
+    return Object.fromEntries(
+        fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".yaml"))
+            .sort()
+            .map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]),
+    );
 }
 
 /** What the stores need of a bucket (a SecureBucket). */
@@ -154,7 +171,15 @@ export function telemetryBucketPolicy(bucketArn: string, keyArn: string, region:
 
 const restrictedContainer = () => restrictedContainerSecurity();
 
+/** The Loki ruler's tenant directory: with auth_enabled false every request is tenant `fake`. */
+const RULES_DIR = "/rules";
+const RULES_TENANT_DIR = `${RULES_DIR}/fake`;
+/** The label the chart's rules sidecar watches (sidecar.rules.label, chart default loki_rule). */
+export const LOKI_RULE_LABEL = "loki_rule";
+
 export interface LokiValuesArgs extends Pick<ObservabilitySettings, "logRetentionDays" | "lokiStorageGiB"> {
+    /** Where the ruler sends alerts (the stack's Alertmanager). Defaults to none: no ruler notifications. */
+    alertmanagerUrl?: string;
     /** S3 bucket (object storage) or none (filesystem on the volume). */
     bucket?: string;
     region: string;
@@ -184,6 +209,15 @@ export function lokiValues(a: LokiValuesArgs): Record<string, unknown> {
             // Retention is applied by the compactor (it deletes chunks older than the period).
             limits_config: { retention_period: `${a.logRetentionDays * 24}h`, allow_structured_metadata: true, volume_enabled: true },
             compactor: { retention_enabled: true, delete_request_store: s3 ? "s3" : "filesystem" },
+            // Alerts from logs: the ruler (part of the monolithic binary) evaluates the LogQL rules the
+            // rules sidecar writes from ConfigMaps labelled loki_rule into /rules/fake (local rule store,
+            // templates/_helpers.tpl loki.rulerStorageConfig), and notifies the same Alertmanager.
+            rulerConfig: {
+                storage: { type: "local", local: { directory: RULES_DIR } },
+                rule_path: "/var/loki/ruler-scratch",
+                enable_api: true,
+                ...(a.alertmanagerUrl ? { alertmanager_url: a.alertmanagerUrl } : {}),
+            },
             analytics: { reporting_enabled: false },
             podSecurityContext: restrictedPodSecurity(GRAFANA_UID),
             containerSecurityContext: restrictedContainer(),
@@ -202,6 +236,7 @@ export function lokiValues(a: LokiValuesArgs): Record<string, unknown> {
         write: { replicas: 0 },
         backend: { replicas: 0 },
         // memcached caches (GiBs of requests by default) are for scalable installs; nginx gateway not needed in-cluster.
+        sidecar: { rules: { enabled: true, label: LOKI_RULE_LABEL, folder: RULES_TENANT_DIR } },
         chunksCache: { enabled: false },
         resultsCache: { enabled: false },
         gateway: { enabled: false },
@@ -476,9 +511,15 @@ export class Observability extends pulumi.ComponentResource {
                 chart: "loki",
                 namespace: args.namespace,
                 timeout: 600,
-                values: pulumi
-                    .output(logs?.bucket.bucket)
-                    .apply((bucket) => lokiValues({ ...common, bucket, logRetentionDays: args.logRetentionDays, lokiStorageGiB: args.lokiStorageGiB })),
+                values: pulumi.output(logs?.bucket.bucket).apply((bucket) =>
+                    lokiValues({
+                        ...common,
+                        bucket,
+                        logRetentionDays: args.logRetentionDays,
+                        lokiStorageGiB: args.lokiStorageGiB,
+                        alertmanagerUrl: args.alertmanagerUrl,
+                    }),
+                ),
             },
             { ...k8sOpts, dependsOn: [...crds, ...(logs ? [logs.association] : [])] },
         );
@@ -513,6 +554,22 @@ export class Observability extends pulumi.ComponentResource {
             { chart: "alloy", namespace: args.namespace, timeout: 300, values: alloyValues({ lokiPushUrl: `${this.lokiUrl}/loki/api/v1/push` }) },
             { ...k8sOpts, dependsOn: [loki] },
         );
+        if (args.lokiRulesDir) {
+            const data = loadLokiRules(args.lokiRulesDir);
+            new k8s.core.v1.ConfigMap(
+                `${name}-loki-rules`,
+                {
+                    metadata: {
+                        // Content-addressed: a changed rule file is a new ConfigMap the sidecar picks up.
+                        name: contentName("loki-rules", data),
+                        namespace: args.namespace,
+                        labels: { ...partOfLabels("loki-rules", "rules"), [LOKI_RULE_LABEL]: "1" },
+                    },
+                    data,
+                },
+                k8sOpts,
+            );
+        }
         for (const p of args.flows ? telemetryNetworkPolicies(args.flows) : [])
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-${p.name}`,

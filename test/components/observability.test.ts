@@ -171,6 +171,29 @@ describe("component: Observability (Loki, Tempo, OpenTelemetry Collector, Alloy)
         assert.equal(ofType(none, "kubernetes:networking.k8s.io/v1:NetworkPolicy").length, 0);
     });
 
+    it("alerts from logs: the rule files in a content-addressed ConfigMap for the rules sidecar; the ruler notifies the Alertmanager", async () => {
+        const r = await runComponents(
+            () =>
+                new Observability(
+                    "observability",
+                    args({
+                        lokiRulesDir: `${__dirname}/../../monitoring/loki-rules`,
+                        alertmanagerUrl: "http://kps-alertmanager.monitoring.svc.cluster.local:9093",
+                    }),
+                ),
+        );
+        const [cm] = ofType(r, "kubernetes:core/v1:ConfigMap");
+        assert.match(get(cm.inputs, "metadata.name"), /^loki-rules-[0-9a-f]{10}$/);
+        assert.equal(get(cm.inputs, "metadata.labels.loki_rule"), "1");
+        assert.ok(String(get(cm.inputs, "data")["apps.yaml"]).includes("ShopAppErrorLogBurst"));
+        const loki = release(r, "loki");
+        assert.equal(get(loki, "values.loki.rulerConfig.alertmanager_url"), "http://kps-alertmanager.monitoring.svc.cluster.local:9093");
+        assert.equal(get(loki, "values.loki.rulerConfig.storage.type"), "local");
+        // The sidecar writes where the local rule store reads tenant `fake` (auth_enabled false).
+        assert.equal(get(loki, "values.sidecar.rules.folder"), `${get(loki, "values.loki.rulerConfig.storage.local.directory")}/fake`);
+        assert.equal(get(loki, "values.loki.auth_enabled"), false);
+    });
+
     it("the agent's pipeline labels every container's lines and lifts the apps' JSON fields", () => {
         const cfg = alloyConfig({ lokiPushUrl: "http://loki:3100/loki/api/v1/push" });
         for (const label of ["namespace", "pod", "container", "app"]) assert.ok(cfg.includes(`target_label  = "${label}"`), label);
