@@ -299,7 +299,9 @@ export interface CollectorConfigArgs {
  * its spans have arrived (decision_wait): a trace with an error span is always kept, the rest by
  * the stack's percentage. One replica: tail sampling needs all spans of a trace in one collector
  * (several replicas would need a load-balancing tier in front).
- * Processors: tail_sampling (contrib processor/tailsamplingprocessor), memory_limiter, batch.
+ * Processors: tail_sampling (contrib processor/tailsamplingprocessor), memory_limiter, batch. The gRPC
+ * exporter is `otlp_grpc`: collector v0.144.0 renamed `otlp` to it and keeps `otlp` only as a deprecated
+ * alias (open-telemetry/opentelemetry-collector#14403).
  */
 export function collectorConfig(a: CollectorConfigArgs): Record<string, unknown> {
     return {
@@ -324,11 +326,11 @@ export function collectorConfig(a: CollectorConfigArgs): Record<string, unknown>
             },
             batch: {},
         },
-        exporters: { "otlp/tempo": { endpoint: a.tempoEndpoint, tls: { insecure: true } } },
+        exporters: { "otlp_grpc/tempo": { endpoint: a.tempoEndpoint, tls: { insecure: true } } },
         service: {
             extensions: ["health_check"],
             telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "${env:MY_POD_IP}", port: 8888 } } } }] } },
-            pipelines: { traces: { receivers: ["otlp"], processors: ["memory_limiter", "tail_sampling", "batch"], exporters: ["otlp/tempo"] } },
+            pipelines: { traces: { receivers: ["otlp"], processors: ["memory_limiter", "tail_sampling", "batch"], exporters: ["otlp_grpc/tempo"] } },
         },
     };
 }

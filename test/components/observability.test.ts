@@ -123,7 +123,7 @@ describe("component: Observability (Loki, Tempo, OpenTelemetry Collector, Alloy)
         assert.deepEqual(policies[0], { name: "errors-always", type: "status_code", status_code: { status_codes: ["ERROR"] } });
         assert.equal(policies[1].probabilistic.sampling_percentage, 25);
         assert.deepEqual(cfg.service.pipelines.traces.processors, ["memory_limiter", "tail_sampling", "batch"]);
-        assert.equal(cfg.exporters["otlp/tempo"].endpoint, "tempo.monitoring.svc.cluster.local:4317");
+        assert.equal(cfg.exporters["otlp_grpc/tempo"].endpoint, "tempo.monitoring.svc.cluster.local:4317");
         assert.ok(cfg.extensions.health_check, "the chart's probes need health_check");
         assert.equal(get(c, "values.securityContext.readOnlyRootFilesystem"), true);
         assert.equal(get(c, "values.podSecurityContext.runAsNonRoot"), true);
