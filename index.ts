@@ -2,6 +2,7 @@
  * shop-platform: one program, one stack per environment (Pulumi.<stack>.yaml).
  * Composition only: configuration is parsed in config/, resources live in components/.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadShopConfig } from "./config";
 import * as shop from "./components";
@@ -61,7 +62,51 @@ const monitoringArgs = {
     clusterName: config.cluster.name,
     protect: config.protectData,
 };
-const monitoring = new shop.Monitoring("monitoring", { ...monitoringArgs, contentDir: `${__dirname}/monitoring` }, inNamespaces);
+const monitoring = new shop.Monitoring(
+    "monitoring",
+    {
+        ...monitoringArgs,
+        contentDir: `${__dirname}/monitoring`,
+        logsAndTraces: { lokiUrl: shop.TELEMETRY_URLS.lokiUrl, tempoUrl: shop.TELEMETRY_URLS.tempoUrl },
+    },
+    inNamespaces,
+);
+// Logs and traces next to the metrics (issue 17): Loki, Tempo, the OpenTelemetry Collector, Alloy on every node;
+// in staging/prod on one bucket per store.
+const { objectStorage, ...telemetry } = config.observability;
+const accountId = aws.getCallerIdentityOutput().accountId;
+const telemetryBucket = (store: "logs" | "traces", retentionDays: number) =>
+    new shop.SecureBucket(
+        `telemetry-${store}`,
+        shop.telemetryBucketArgs({
+            store,
+            prefix: `shop-${stack}`,
+            accountId,
+            retentionDays,
+            kmsDeletionWindowDays: config.kms.deletionWindowDays,
+            retain: config.protectData,
+        }),
+    );
+const observability = new shop.Observability(
+    "observability",
+    {
+        ...telemetry,
+        provider,
+        namespace: namespaces.monitoring,
+        clusterName: cluster.clusterName,
+        region,
+        storageClassName: cluster.storageClassName,
+        placement,
+        buckets: objectStorage
+            ? { logs: telemetryBucket("logs", telemetry.logRetentionDays), traces: telemetryBucket("traces", telemetry.traceRetentionDays) }
+            : undefined,
+        monitoringCrds: monitoring.crds,
+        flows: { grafanaPods: monitoring.grafanaPods, prometheusPods: monitoring.prometheusPods, appsNamespace: shop.NAMESPACES.apps },
+        lokiRulesDir: `${__dirname}/monitoring/loki-rules`,
+        alertmanagerUrl: monitoring.alertmanagerUrl,
+    },
+    inNamespaces,
+);
 if (zone) new shop.ExternalDns("external-dns", { ...addon, zone, txtOwnerId: config.cluster.name, placement, monitoringCrds: monitoring.crds });
 const dataArgs = {
     ...shared,
@@ -82,6 +127,7 @@ const apps: shop.ShopAppContext = {
         autoscalingReady: metricsServer.ready,
     },
     dataNamespace: shop.NAMESPACES.data,
+    telemetry: { otlpEndpoint: observability.otlpEndpoint, collector: observability.collector, environment: stack },
     postgres,
     redis,
     ingress: loadBalancers && {

@@ -377,6 +377,50 @@ export const CONFIG_TABLE = {
         feeds: "monitoring.alerts.deadMansSwitchUrl",
     }),
 
+    // --- logs and traces (issue 17): Loki, Tempo, the OpenTelemetry Collector, the Alloy node agent
+    lokiRetentionDays: row({
+        type: "integer",
+        description: "Days Loki keeps log lines (compactor retention; with telemetryObjectStorage also the bucket's lifecycle).",
+        schema: positiveInt.max(400, "must be at most 400"),
+        defaults: { dev: 7, staging: 14, prod: 30 },
+        feeds: "observability.logRetentionDays",
+    }),
+    tempoRetentionDays: row({
+        type: "integer",
+        description: "Days Tempo keeps traces (compactor block retention; with telemetryObjectStorage also the bucket's lifecycle).",
+        schema: positiveInt.max(400, "must be at most 400"),
+        defaults: { dev: 3, staging: 7, prod: 14 },
+        feeds: "observability.traceRetentionDays",
+    }),
+    traceSamplingPercent: row({
+        type: "integer",
+        description: "Percentage of traces the collector keeps (tail sampling, 1-100); traces with an error span are always kept.",
+        schema: z.number().int().min(1, "must be at least 1").max(100, "must be at most 100"),
+        defaults: { dev: 100, staging: 50, prod: 10 },
+        feeds: "observability.traceSamplingPercent",
+    }),
+    telemetryObjectStorage: row({
+        type: "boolean",
+        description: "Keep logs and traces in one S3 bucket per store (KMS, TLS only, lifecycle = retention) instead of on the pods' volumes only.",
+        schema: z.boolean(),
+        defaults: { dev: false, staging: true, prod: true },
+        feeds: "observability.objectStorage",
+    }),
+    lokiStorageGiB: row({
+        type: "integer",
+        description: "Loki volume, GiB (gp3): every log line without object storage; WAL and index cache with it.",
+        schema: z.number().int().min(2, "must be at least 2 GiB"),
+        defaults: { dev: 10, staging: 10, prod: 20 },
+        feeds: "observability.lokiStorageGiB",
+    }),
+    tempoStorageGiB: row({
+        type: "integer",
+        description: "Tempo volume, GiB (gp3): every trace without object storage; WAL with it.",
+        schema: z.number().int().min(2, "must be at least 2 GiB"),
+        defaults: { dev: 5, staging: 10, prod: 20 },
+        feeds: "observability.tempoStorageGiB",
+    }),
+
     // --- credentials
     credentialsGeneration: row({
         type: "integer",

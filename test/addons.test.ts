@@ -65,6 +65,8 @@ for (const stack of STACKS) {
                 "kube-system/karpenter",
                 ...(d.ingressEnabled ? ["kube-system/aws-load-balancer-controller"] : []),
                 ...(d.externalSecrets ? ["external-secrets/external-secrets"] : []),
+                // Loki and Tempo, each to its own bucket (issue 17), when logs and traces are on S3.
+                ...(d.telemetryObjectStorage ? ["monitoring/loki", "monitoring/tempo"] : []),
             ];
             assert.deepEqual(associations.map((a) => `${a.inputs.namespace}/${a.inputs.serviceAccount}`).sort(), expected.sort());
             for (const a of associations) {

@@ -40,6 +40,71 @@ export interface MonitoringArgs {
     credentialsGeneration: number;
     /** Mark the operator CRDs' release `protect` (config protectData): no `pulumi up` or destroy can delete it. Defaults to false. */
     protect?: boolean;
+    /** Loki and Tempo (in-cluster URLs), provisioned as Grafana data sources. Defaults to none (metrics only). */
+    logsAndTraces?: LogsAndTraces;
+}
+
+/** Where Grafana finds the stack's logs and traces. */
+export interface LogsAndTraces {
+    lokiUrl: string;
+    tempoUrl: string;
+}
+
+/** Data source uids the dashboards and the derived links refer to. */
+export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki", tempo: "tempo" } as const;
+
+/**
+ * Pure: Grafana's Loki and Tempo data sources, linked both ways (Grafana provisioning format,
+ * grafana.com/docs/grafana/latest/administration/provisioning/#data-sources; the loki and tempo
+ * `jsonData` keys as in Grafana 13's data source docs):
+ * - Loki → Tempo: a derived field on the `trace_id` structured metadata the agent extracts
+ *   (components/observability/alloy.ts), opening the trace in Tempo;
+ * - Tempo → Loki (tracesToLogsV2): a span's log lines, by its trace id, within ±5 minutes;
+ * - Tempo → Prometheus: the service graph and span metrics links use the Prometheus data source.
+ * Exemplars are not configured: the apps' histograms do not export exemplars (apps/*: metrics).
+ */
+export function telemetryDataSources(t: LogsAndTraces): Record<string, unknown>[] {
+    return [
+        {
+            name: "Loki",
+            uid: DATASOURCE_UIDS.loki,
+            type: "loki",
+            access: "proxy",
+            url: t.lokiUrl,
+            jsonData: {
+                maxLines: 1000,
+                derivedFields: [
+                    {
+                        name: "trace_id",
+                        matcherType: "label",
+                        matcherRegex: "trace_id",
+                        datasourceUid: DATASOURCE_UIDS.tempo,
+                        url: "${__value.raw}",
+                        urlDisplayLabel: "Open trace",
+                    },
+                ],
+            },
+        },
+        {
+            name: "Tempo",
+            uid: DATASOURCE_UIDS.tempo,
+            type: "tempo",
+            access: "proxy",
+            url: t.tempoUrl,
+            jsonData: {
+                tracesToLogsV2: {
+                    datasourceUid: DATASOURCE_UIDS.loki,
+                    spanStartTimeShift: "-5m",
+                    spanEndTimeShift: "5m",
+                    customQuery: true,
+                    query: '{namespace="shop"} | trace_id="${__trace.traceId}"',
+                },
+                serviceMap: { datasourceUid: DATASOURCE_UIDS.prometheus },
+                nodeGraph: { enabled: true },
+                lokiSearch: { datasourceUid: DATASOURCE_UIDS.loki },
+            },
+        },
+    ];
 }
 
 /** The receivers a stack configures; each one that is unset is left out of Alertmanager's config. */
@@ -112,7 +177,7 @@ const SMALL = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64M
 export function kubePrometheusStackValues(
     args: Pick<
         MonitoringArgs,
-        "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration" | "placement" | "replicas"
+        "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration" | "placement" | "replicas" | "logsAndTraces"
     >,
     alertmanagerConfig: unknown,
     secrets: { grafanaAdmin: string; receivers: string },
@@ -198,6 +263,8 @@ export function kubePrometheusStackValues(
             // The chart's `helm test` pod (a test hook, never run by us): testFramework.resources and
             // containerSecurityContext default to {} (no requests, no restricted context).
             testFramework: { enabled: false },
+            // Logs and traces (issue 17): next to the chart's own Prometheus data source.
+            ...(args.logsAndTraces ? { additionalDataSources: telemetryDataSources(args.logsAndTraces) } : {}),
         },
         "kube-state-metrics": { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
         "prometheus-node-exporter": { resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } } },
@@ -273,6 +340,12 @@ export class Monitoring extends pulumi.ComponentResource {
     /** The CRDs release: custom resources (ServiceMonitor, PrometheusRule) depend on it. */
     readonly crds: pulumi.Resource;
     readonly grafanaService: string;
+    /** Grafana's pod labels (the grafana chart's selectorLabels: name grafana, instance = the release), for NetworkPolicies. */
+    readonly grafanaPods = { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": RELEASE_NAME };
+    /** Alertmanager's in-cluster URL (the chart's Service `<fullnameOverride>-alertmanager`, port 9093): the Loki ruler sends here too. */
+    readonly alertmanagerUrl = `http://${RELEASE_NAME}-alertmanager.monitoring.svc.cluster.local:9093`;
+    /** The label prometheus-operator puts on every Prometheus pod, for NetworkPolicies. */
+    readonly prometheusPods = { "app.kubernetes.io/name": "prometheus" };
     readonly prometheusService: string;
     /** The Secret holding Grafana's admin credentials (its name carries a content hash with plain Kubernetes Secrets). */
     readonly grafanaAdminSecret: pulumi.Output<string>;

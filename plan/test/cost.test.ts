@@ -90,6 +90,16 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
             // the Pushgateway's 1 GiB (one replica)
             close(pvc(e, REL, "monitoring-pushgateway"), 1 * gp3, `${s} pushgateway`);
         }
+        // Loki and Tempo single binaries (issue 17): lokiStorageGiB / tempoStorageGiB, one replica each.
+        for (const [s, loki, tempo] of [
+            ["dev", 10, 5],
+            ["staging", 10, 10],
+            ["prod", 20, 20],
+        ] as const) {
+            const e = await est(s);
+            close(pvc(e, REL, "observability-loki"), loki * gp3, `${s} loki`);
+            close(pvc(e, REL, "observability-tempo"), tempo * gp3, `${s} tempo`);
+        }
     });
 
     it("ALB: one per ingress group (both apps share it): hours + LCU-hours + a public IPv4 per AZ; none in dev", async () => {
@@ -122,9 +132,17 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
         close(kms(await est("dev")), 1 * key, "dev: the EKS secrets key");
         close(sm(await est("dev")), 0, "dev has no Secrets Manager");
         for (const s of ["staging", "prod"]) {
-            close(kms(await est(s)), 2 * key, `${s}: EKS + Secrets Manager keys`);
+            // EKS + Secrets Manager + the logs and traces buckets' keys (issue 17)
+            close(kms(await est(s)), 4 * key, `${s}: EKS + Secrets Manager + telemetry bucket keys`);
             close(sm(await est(s)), 7 * secret, `${s}: 7 secrets (PostgreSQL superuser and roles apart)`);
         }
+    });
+
+    it("S3: the logs and traces buckets in staging/prod, the assumed GB per bucket × the standard price; none in dev", async () => {
+        const s3 = (e: CostEstimate) => sum(linesOf(e, "aws:s3/bucket:Bucket"));
+        close(s3(await est("dev")), 0, "dev keeps logs and traces on volumes");
+        close(s3(await est("staging")), 2 * 20 * P["s3.standard.gbMonth"], "staging: 2 buckets × 20 GB");
+        close(s3(await est("prod")), 2 * 50 * P["s3.standard.gbMonth"], "prod: 2 buckets × 50 GB");
     });
 
     it("ECR: images the lifecycle policy keeps × 0.25 GB × the storage price, per repository", async () => {
@@ -147,9 +165,11 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
 
     it("stack totals (literal, from the figures above) and the component sums add up", async () => {
         for (const [s, total] of [
-            ["dev", 243.73],
-            ["staging", 377.37],
-            ["prod", 612.08],
+            // + Loki/Tempo volumes (all stacks), their bucket keys and buckets (staging/prod), issue 17;
+            // + the Pushgateway's 1 GiB volume (all stacks) and prod's second Prometheus and Alertmanager volumes, issue 21
+            ["dev", 244.93], // 243.65 + (10 + 5) GiB × 0.08 + 1 × 0.08
+            ["staging", 381.95], // 377.29 + (10 + 10) × 0.08 + 2 keys × 1.03 + 2 × 20 GB × 0.023 + 1 × 0.08
+            ["prod", 619.64], // 607.84 + (20 + 20) × 0.08 + 2 × 1.03 + 2 × 50 × 0.023 + 4.24 (issue 21)
         ] as const) {
             const e = await est(s);
             assert.equal(round2(e.totalUsd), total, s);
