@@ -31,7 +31,7 @@ const images = { storefront: image("storefront"), catalog: image("catalog") };
 const { provider } = cluster;
 const addon = { provider, clusterName: cluster.clusterName, region, replicas: addons.replicas };
 const metricsServer = new shop.MetricsServer("metrics-server", addon);
-new shop.Karpenter("karpenter", { ...addon, systemNodeSelector: cluster.systemNodeSelector, nodePool: addons.karpenter, tags });
+new shop.Karpenter("karpenter", { ...addon, systemNodeSelector: cluster.systemNodeSelector, nodePool: addons.karpenter, tags, protect: config.protectData });
 const { ingress } = addons;
 const loadBalancers = ingress.enabled ? new shop.LoadBalancerController("aws-load-balancer-controller", { ...addon, vpcId: network.vpcId, tags }) : undefined;
 // DNS and TLS from the stack's public zone (when named): a certificate unless one is given; ExternalDNS below.
@@ -53,8 +53,60 @@ const namespaces = new shop.Namespaces("namespaces", { provider, albReadinessGat
 const inNamespaces = { dependsOn: [namespaces] };
 const shared = { provider, storageClassName: cluster.storageClassName, secretSink, credentialsGeneration: config.credentialsGeneration };
 const placement = cluster.statefulPlacement;
-const monitoringArgs = { ...shared, ...config.monitoring, placement, namespace: namespaces.monitoring, stack, clusterName: config.cluster.name };
-const monitoring = new shop.Monitoring("monitoring", { ...monitoringArgs, contentDir: `${__dirname}/monitoring` }, inNamespaces);
+const monitoringArgs = {
+    ...shared,
+    ...config.monitoring,
+    placement,
+    namespace: namespaces.monitoring,
+    stack,
+    clusterName: config.cluster.name,
+    protect: config.protectData,
+};
+const monitoring = new shop.Monitoring(
+    "monitoring",
+    {
+        ...monitoringArgs,
+        contentDir: `${__dirname}/monitoring`,
+        logsAndTraces: { lokiUrl: shop.TELEMETRY_URLS.lokiUrl, tempoUrl: shop.TELEMETRY_URLS.tempoUrl },
+    },
+    inNamespaces,
+);
+// Logs and traces next to the metrics (issue 17): Loki, Tempo, the OpenTelemetry Collector, Alloy on every node;
+// in staging/prod on one bucket per store.
+const { objectStorage, ...telemetry } = config.observability;
+const accountId = aws.getCallerIdentityOutput().accountId;
+const telemetryBucket = (store: "logs" | "traces", retentionDays: number) =>
+    new shop.SecureBucket(
+        `telemetry-${store}`,
+        shop.telemetryBucketArgs({
+            store,
+            prefix: `shop-${stack}`,
+            accountId,
+            retentionDays,
+            kmsDeletionWindowDays: config.kms.deletionWindowDays,
+            retain: config.protectData,
+        }),
+    );
+const observability = new shop.Observability(
+    "observability",
+    {
+        ...telemetry,
+        provider,
+        namespace: namespaces.monitoring,
+        clusterName: cluster.clusterName,
+        region,
+        storageClassName: cluster.storageClassName,
+        placement,
+        buckets: objectStorage
+            ? { logs: telemetryBucket("logs", telemetry.logRetentionDays), traces: telemetryBucket("traces", telemetry.traceRetentionDays) }
+            : undefined,
+        monitoringCrds: monitoring.crds,
+        flows: { grafanaPods: monitoring.grafanaPods, prometheusPods: monitoring.prometheusPods, appsNamespace: shop.NAMESPACES.apps },
+        lokiRulesDir: `${__dirname}/monitoring/loki-rules`,
+        alertmanagerUrl: monitoring.alertmanagerUrl,
+    },
+    inNamespaces,
+);
 if (zone) new shop.ExternalDns("external-dns", { ...addon, zone, txtOwnerId: config.cluster.name, placement, monitoringCrds: monitoring.crds });
 const dataArgs = {
     ...shared,
@@ -117,6 +169,7 @@ const apps: shop.ShopAppContext = {
         autoscalingReady: metricsServer.ready,
     },
     dataNamespace: shop.NAMESPACES.data,
+    telemetry: { otlpEndpoint: observability.otlpEndpoint, collector: observability.collector, environment: stack },
     postgres,
     redis,
     ingress: loadBalancers && {

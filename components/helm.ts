@@ -8,6 +8,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartImageValues, chartRef, ChartKey, CHARTS } from "./versions";
 
+/**
+ * The annotation Helm reads to leave an object in place when an uninstall, or an upgrade whose chart
+ * no longer renders it, would delete it (Helm's "resource policies"). Put on the CRDs of every chart
+ * that carries CRDs: deleting a CRD deletes every custom resource of its kind (Karpenter's NodePools,
+ * and with them the nodes; every ServiceMonitor; every ExternalSecret).
+ */
+export const HELM_KEEP = { "helm.sh/resource-policy": "keep" } as const;
+
 /** Deep merge of plain objects: overrides win, arrays are replaced. */
 export function mergeValues<T extends Record<string, unknown>>(defaults: T, overrides: Record<string, unknown> = {}): T {
     const out: Record<string, unknown> = { ...defaults };

@@ -17,5 +17,6 @@ export { Namespaces } from "./k8s/namespaces";
 export { KubernetesSecretSink } from "./k8s/secrets";
 export { Monitoring } from "./monitoring";
 export { Network } from "./network";
+export { Observability, TELEMETRY_URLS, telemetryBucketArgs } from "./observability";
 export { SecureBucket } from "./storage";
 export { tagAllAwsResources } from "./tagging";

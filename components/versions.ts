@@ -23,12 +23,14 @@ export interface ChartPin {
  * - `sha-hex`: `tag` plus `sha` without the `sha256:` prefix (the template appends `@sha256:`);
  * - `sha`: `tag` plus `sha` with the prefix (`…:tag@<sha>`);
  * - `digest`: `tag` plus `digest` with the prefix;
+ * - `digest-only`: `digest` with the prefix, no tag (the chart prints `repository@digest`, e.g. Alloy,
+ *   whose version label is derived from the tag and would break on `tag@sha256:…`);
  * - `chart-digest`: the chart's own values already pin a digest; we set nothing.
  */
 export interface ChartImage {
     /** Dotted path of the image block in the chart's values (`grafana.sidecar.image`). */
     values: string;
-    form: "tag" | "sha-hex" | "sha" | "digest" | "chart-digest";
+    form: "tag" | "sha-hex" | "sha" | "digest" | "digest-only" | "chart-digest";
     /** `name:tag@sha256:…` (tag-only only where security/image-digests.json has no digest, with why). */
     image: string;
     /** Other keys of the same image block to set (e.g. `distroless: false` when the tag names the variant). */
@@ -52,10 +54,10 @@ export function chartImageValues(pin: ChartPin): Record<string, unknown> {
         if (img.form === "chart-digest" || !hex) continue;
         const block: Record<string, unknown> = {
             ...(img.set ?? {}),
-            ...(img.form === "tag" ? { tag: `${tag}@sha256:${hex}` } : { tag }),
+            ...(img.form === "tag" ? { tag: `${tag}@sha256:${hex}` } : img.form === "digest-only" ? {} : { tag }),
             ...(img.form === "sha-hex" ? { sha: hex } : {}),
             ...(img.form === "sha" ? { sha: `sha256:${hex}` } : {}),
-            ...(img.form === "digest" ? { digest: `sha256:${hex}` } : {}),
+            ...(img.form === "digest" || img.form === "digest-only" ? { digest: `sha256:${hex}` } : {}),
         };
         const keys = img.values.split(".");
         let node = out;

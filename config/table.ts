@@ -347,6 +347,14 @@ export const CONFIG_TABLE = {
         defaults: { dev: 10, staging: 20, prod: 50 },
         feeds: "monitoring.storageGiB",
     }),
+    monitoringReplicas: row({
+        type: "integer",
+        description:
+            "Replicas of Prometheus and of Alertmanager (clustered). Two or more are spread across zones and get a PodDisruptionBudget (minAvailable 1); each Prometheus replica scrapes everything and has its own volume.",
+        schema: positiveInt.max(3, "must be at most 3"),
+        defaults: { dev: 1, staging: 1, prod: 2 },
+        feeds: "monitoring.replicas",
+    }),
     alertEmailTo: row({
         type: "string",
         description: "Optional e-mail address receiving info-level alert digests (needs alertSmtpSmarthost and alertSmtpFrom). Unset: no e-mail receiver.",
@@ -398,6 +406,50 @@ export const CONFIG_TABLE = {
             "Optional heartbeat URL (healthchecks.io-style) the always-firing Watchdog alert pings every minute; the checker alerts when pings stop. Not a secret: it can only send heartbeats. Unset: no heartbeat.",
         schema: z.url({ protocol: /^https$/, message: "must be an https URL" }),
         feeds: "monitoring.alerts.deadMansSwitchUrl",
+    }),
+
+    // --- logs and traces (issue 17): Loki, Tempo, the OpenTelemetry Collector, the Alloy node agent
+    lokiRetentionDays: row({
+        type: "integer",
+        description: "Days Loki keeps log lines (compactor retention; with telemetryObjectStorage also the bucket's lifecycle).",
+        schema: positiveInt.max(400, "must be at most 400"),
+        defaults: { dev: 7, staging: 14, prod: 30 },
+        feeds: "observability.logRetentionDays",
+    }),
+    tempoRetentionDays: row({
+        type: "integer",
+        description: "Days Tempo keeps traces (compactor block retention; with telemetryObjectStorage also the bucket's lifecycle).",
+        schema: positiveInt.max(400, "must be at most 400"),
+        defaults: { dev: 3, staging: 7, prod: 14 },
+        feeds: "observability.traceRetentionDays",
+    }),
+    traceSamplingPercent: row({
+        type: "integer",
+        description: "Percentage of traces the collector keeps (tail sampling, 1-100); traces with an error span are always kept.",
+        schema: z.number().int().min(1, "must be at least 1").max(100, "must be at most 100"),
+        defaults: { dev: 100, staging: 50, prod: 10 },
+        feeds: "observability.traceSamplingPercent",
+    }),
+    telemetryObjectStorage: row({
+        type: "boolean",
+        description: "Keep logs and traces in one S3 bucket per store (KMS, TLS only, lifecycle = retention) instead of on the pods' volumes only.",
+        schema: z.boolean(),
+        defaults: { dev: false, staging: true, prod: true },
+        feeds: "observability.objectStorage",
+    }),
+    lokiStorageGiB: row({
+        type: "integer",
+        description: "Loki volume, GiB (gp3): every log line without object storage; WAL and index cache with it.",
+        schema: z.number().int().min(2, "must be at least 2 GiB"),
+        defaults: { dev: 10, staging: 10, prod: 20 },
+        feeds: "observability.lokiStorageGiB",
+    }),
+    tempoStorageGiB: row({
+        type: "integer",
+        description: "Tempo volume, GiB (gp3): every trace without object storage; WAL with it.",
+        schema: z.number().int().min(2, "must be at least 2 GiB"),
+        defaults: { dev: 5, staging: 10, prod: 20 },
+        feeds: "observability.tempoStorageGiB",
     }),
 
     // --- credentials
@@ -645,6 +697,8 @@ export function crossChecks(
         if (!x.flowLogs) problem("flowLogs", "must be true in prod");
         if (x.karpenterCapacityTypes.includes("spot")) problem("karpenterCapacityTypes", "must not include spot in prod");
         if (x.addonReplicas < 2) problem("addonReplicas", "must be at least 2 in prod");
+        if (x.monitoringReplicas < 2)
+            problem("monitoringReplicas", "must be at least 2 in prod (one Prometheus and one Alertmanager go blind and silent with their node or zone)");
         if (!x.clusterDeletionProtection) problem("clusterDeletionProtection", "must be true in prod");
         if (x.ecrForceDelete) problem("ecrForceDelete", "must be false in prod (a destroy would delete every released image)");
     }

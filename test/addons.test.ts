@@ -67,6 +67,8 @@ for (const stack of STACKS) {
                 ...(d.externalSecrets ? ["external-secrets/external-secrets"] : []),
                 // The database's service account (CNPG names it after the Cluster), for its S3 backups.
                 ...(d.postgresBackups ? ["data/shop-db"] : []),
+                // Loki and Tempo, each to its own bucket (issue 17), when logs and traces are on S3.
+                ...(d.telemetryObjectStorage ? ["monitoring/loki", "monitoring/tempo"] : []),
             ];
             assert.deepEqual(associations.map((a) => `${a.inputs.namespace}/${a.inputs.serviceAccount}`).sort(), expected.sort());
             for (const a of associations) {

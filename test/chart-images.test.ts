@@ -41,6 +41,9 @@ function rendered(img: ChartImage, block: Record<string, unknown>): string {
         case "digest":
             // prometheus-node-exporter appends -distroless when image.distroless is true; our tag names the variant.
             return `${name}:${String(block.tag)}${block.distroless ? "-distroless" : ""}@${String(block.digest)}`;
+        case "digest-only":
+            // The chart prints repository@digest; the tag stays in our pin for people, not for the node.
+            return `${name}:${/:([^:@/]+)@/.exec(img.image)?.[1] ?? ""}@${String(block.digest)}`;
         case "chart-digest":
             return img.image;
     }
@@ -55,6 +58,7 @@ describe("chart images: unit", () => {
                 { values: "op.image", form: "sha-hex", image: `r/b:v2@sha256:${HEX}` },
                 { values: "ksm.image", form: "sha", image: `r/c:v3@sha256:${HEX}` },
                 { values: "ne.image", form: "digest", image: `r/d:v4-distroless@sha256:${HEX}`, set: { distroless: false } },
+                { values: "al.image", form: "digest-only", image: `r/e:v5@sha256:${HEX}` },
             ]),
         );
         assert.deepEqual(v, {
@@ -62,6 +66,7 @@ describe("chart images: unit", () => {
             op: { image: { tag: "v2", sha: HEX } },
             ksm: { image: { tag: "v3", sha: `sha256:${HEX}` } },
             ne: { image: { tag: "v4-distroless", digest: `sha256:${HEX}`, distroless: false } },
+            al: { image: { digest: `sha256:${HEX}` } },
         });
     });
     it("sets nothing for a tag-only image or one the chart pins itself", () => {

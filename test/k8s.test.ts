@@ -133,12 +133,13 @@ for (const stack of STACKS) {
             }
         });
 
-        it("apps: egress only to DNS, PostgreSQL and Redis; ingress only from monitoring and the VPC (load balancer)", async () => {
+        it("apps: egress only to DNS, PostgreSQL, Redis and the trace collector; ingress only from monitoring and the VPC (load balancer)", async () => {
             const { resources } = await stackRun(stack);
             for (const app of ["storefront", "catalog"]) {
                 const np = named(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", app)[0];
                 const ports = (get(np.inputs, "spec.egress") as { ports: { port: number }[] }[]).flatMap((e) => e.ports.map((p) => p.port)).sort();
-                assert.deepEqual(ports, [53, 53, 5432, 6379]);
+                // 4318: OTLP/HTTP to the OpenTelemetry Collector (issue 17; test/observability.test.ts checks the peer).
+                assert.deepEqual(ports, [4318, 53, 53, 5432, 6379]);
                 const from = get(np.inputs, "spec.ingress.0.from") as Record<string, unknown>[];
                 assert.deepEqual(from[0], { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } });
                 // The load balancer reaches pod IPs from the VPC, only where the stack exposes the apps.

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { iamPolicy } from "../iam";
 import { recommendedLabels } from "../k8s";
 import { SecretRequest, SecretSink } from "../k8s/secrets";
-import { helmRelease } from "../helm";
+import { HELM_KEEP, helmRelease } from "../helm";
 import { AddonContext, podIdentityRole } from "./common";
 
 const NAMESPACE = "external-secrets";
@@ -13,16 +13,62 @@ export const CLUSTER_SECRET_STORE = "aws-secrets-manager";
 /** The served API version of the CRDs chart 2.x installs. */
 const API_VERSION = "external-secrets.io/v1";
 
-/** Pure: the chart values for `replicas` replicas of the controller and its webhook. */
+/** The Helm release name (no releaseName in the pin file: the chart name); the chart's selector labels carry it. */
+const RELEASE = "external-secrets";
+/**
+ * The webhook pods' selector labels: `external-secrets-webhook.selectorLabels` in
+ * deploy/charts/external-secrets/templates/_helpers.tpl (external-secrets/external-secrets commit
+ * cc5bfbc2234ace9cb0caff4ea89c435cf517b27b = chart 2.9.0, the newest stored; 2.10.0 is not stored).
+ */
+export const ESO_WEBHOOK_POD_LABELS = { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": RELEASE };
+
+/**
+ * Pure: the webhook's PodDisruptionBudget, delivered through the chart's `extraObjects`
+ * (templates/extra-manifests.yaml renders each as is, in the release). The chart's own
+ * webhook.podDisruptionBudget cannot carry unhealthyPodEvictionPolicy: its
+ * templates/webhook-poddisruptionbudget.yaml renders only minAvailable or maxUnavailable (same commit).
+ */
+export function esoWebhookPdb() {
+    return {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name: `${RELEASE}-webhook`, namespace: NAMESPACE, labels: { ...ESO_WEBHOOK_POD_LABELS } },
+        spec: { minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: { ...ESO_WEBHOOK_POD_LABELS } } },
+    };
+}
+
+/**
+ * Pure: the chart values for `replicas` replicas of the controller and its webhook.
+ * The webhook validates every ExternalSecret/SecretStore write with failurePolicy Fail: with two or
+ * more replicas it gets a PDB (a drain keeps one) and spreads over zones and nodes
+ * (webhook.topologySpreadConstraints: templates/webhook-deployment.yaml fills in the selector when a
+ * constraint has none; we give it explicitly). `crds.annotations` reaches every CRD the chart
+ * renders (hack/helm.generate.sh inserts `with .Values.crds.annotations` into each at packaging).
+ */
 export function externalSecretsValues(replicas: number): Record<string, unknown> {
+    const ha = replicas > 1;
+    const spread = (topologyKey: string) => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: { ...ESO_WEBHOOK_POD_LABELS } },
+    });
     return {
         installCRDs: true,
+        // Helm keeps the CRDs on uninstall: deleting them deletes every ExternalSecret and SecretStore.
+        crds: { annotations: { ...HELM_KEEP } },
         replicaCount: replicas,
         // Replicas beyond one must elect a leader, or each reconciles every ExternalSecret.
         leaderElect: replicas > 1,
         serviceAccount: { create: true, name: SERVICE_ACCOUNT },
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-        webhook: { replicaCount: replicas, resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+        webhook: {
+            replicaCount: replicas,
+            resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+            // ScheduleAnyway: a webhook that cannot schedule is worse than two on one node.
+            topologySpreadConstraints: ha ? [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")] : [],
+        },
+        extraObjects: ha ? [esoWebhookPdb()] : [],
         certController: { resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
     };
 }
@@ -49,7 +95,7 @@ export interface ExternalSecretsArgs extends AddonContext {
     recoveryWindowDays: number;
     /** Waiting period before the entries' KMS key is destroyed after a delete. */
     kmsDeletionWindowDays: number;
-    /** Mark the entries and their KMS key `protect` (the stored credentials). Defaults to false. */
+    /** Mark the entries and their KMS key `protect` (the stored credentials), and the release (it carries the CRDs). Defaults to false. */
     protect?: boolean;
 }
 
@@ -92,7 +138,8 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
         const release = helmRelease(
             name,
             { chart: "externalSecrets", namespace: NAMESPACE, values: externalSecretsValues(args.replicas), createNamespace: true },
-            { parent: this, provider: args.provider, dependsOn: [iam.association] },
+            // It carries the CRDs (installCRDs): protected like the entries it syncs.
+            { parent: this, provider: args.provider, dependsOn: [iam.association], protect: args.protect },
         );
         // No `auth` block: the operator uses its own Pod Identity credentials.
         this.store = new k8s.apiextensions.CustomResource(

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { helmRelease } from "../helm";
+import { HELM_KEEP, helmRelease } from "../helm";
 import { iamPolicy, nodeRole } from "../iam";
 import { recommendedLabels } from "../k8s";
 import { fillTemplate } from "../template";
@@ -37,6 +37,19 @@ export interface KarpenterArgs extends AddonContext {
     nodePool: NodePoolSettings;
     /** Tags for the instances and volumes Karpenter launches (the stack's required tags). */
     tags: Record<string, string>;
+    /** Mark the CRDs' release `protect` (config protectData): no `pulumi up` or destroy can delete the NodePool kinds. Defaults to false. */
+    protect?: boolean;
+}
+
+/**
+ * Pure: the karpenter-crd chart values. `additionalAnnotations` is rendered into every CRD's
+ * metadata.annotations (aws/karpenter-provider-aws charts/karpenter-crd/values.yaml and
+ * templates/karpenter.sh_nodepools.yaml at tag v1.14.1, commit bde00654cd316fddb3dccfba3f5ac07039865429;
+ * added in e0cd8a470 "feat(crd): add optional custom annotations to the crds" (#7421), in every tag
+ * from v1.2.0; the v1.15.0 tag is not in any stored copy: approximate).
+ */
+export function karpenterCrdValues() {
+    return { additionalAnnotations: { ...HELM_KEEP } };
 }
 
 /** Pure: the NodePool spec from the stack's settings. */
@@ -202,7 +215,12 @@ export class Karpenter extends pulumi.ComponentResource {
             }),
         });
 
-        const crds = helmRelease(`${name}-crd`, { chart: "karpenterCrd", namespace: NAMESPACE, values: {} }, k8sOpts);
+        // Deleting these CRDs deletes every NodePool and NodeClaim, and Karpenter's nodes with them.
+        const crds = helmRelease(
+            `${name}-crd`,
+            { chart: "karpenterCrd", namespace: NAMESPACE, values: karpenterCrdValues() },
+            { ...k8sOpts, protect: args.protect },
+        );
         const release = helmRelease(
             name,
             {

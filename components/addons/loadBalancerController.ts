@@ -53,7 +53,21 @@ export function albIngressAnnotations(s: AlbSettings, order: number): Record<str
     };
 }
 
-/** Pure: the chart values. */
+// Chart source read for the values below: aws/eks-charts commit 5239609242f3430be50fb0b714a24d3ef2b47983
+// ("aws-load-balancer-controller: v3.5.0 (#1354)"; Chart.yaml version 3.5.0), stable/aws-load-balancer-controller.
+
+/**
+ * The chart version whose CRDs (its crds/ directory: crds.yaml, gateway-crds.yaml) were last applied
+ * by hand. Helm installs a chart's crds/ only on first install and never upgrades them, so a chart bump
+ * must apply them first (docs/addons.md, "Upgrading the load balancer controller's CRDs"); a test fails while this differs from
+ * the pinned chart version.
+ */
+export const LBC_CRDS_APPLIED_FOR = "3.5.0";
+
+/** The controller pods' selector labels (`aws-load-balancer-controller.selectorLabels` in templates/_helpers.tpl; release name = chart name). */
+export const LBC_POD_LABELS = { "app.kubernetes.io/name": "aws-load-balancer-controller", "app.kubernetes.io/instance": "aws-load-balancer-controller" };
+
+/** Pure: the chart values (checked against the chart source above). */
 export function loadBalancerControllerValues(args: {
     clusterName: string;
     region: string;
@@ -77,6 +91,32 @@ export function loadBalancerControllerValues(args: {
         enableServiceMutatorWebhook: false,
         ingressClass: args.ingressClass,
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        // Pod Security `restricted`: the chart's default container securityContext has drop ALL only as a
+        // comment and no seccomp profile (values.yaml); templates/deployment.yaml renders this map as is.
+        // Helm merges it with the defaults key by key; all of them are spelled out here.
+        securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        // The controller serves the Ingress/TargetGroupBinding webhooks (failurePolicy Fail) itself. A drain
+        // keeps one replica: templates/pdb.yaml renders the map as is, and only when replicaCount > 1.
+        podDisruptionBudget: { minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" },
+        // Across zones (the chart's default affinity already prefers other nodes); rendered as is, so the
+        // selector is ours. ScheduleAnyway: a controller that cannot schedule is worse than two in one zone.
+        topologySpreadConstraints:
+            args.replicas > 1
+                ? [
+                      {
+                          maxSkew: 1,
+                          topologyKey: "topology.kubernetes.io/zone",
+                          whenUnsatisfiable: "ScheduleAnyway",
+                          labelSelector: { matchLabels: { ...LBC_POD_LABELS } },
+                      },
+                  ]
+                : [],
     };
 }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { WebAppArgs } from "./webapp";
+import { Dependency, WebAppArgs } from "./webapp";
 
 export { WebApp, validateWebAppArgs, digestSuffix } from "./webapp";
 export type { WebAppArgs, WebAppIngress, Dependency } from "./webapp";
@@ -27,6 +27,18 @@ export interface ShopAppContext {
     /** `host` is the primary; `readHost` serves read-only roles (replicas included). */
     postgres: DataService & { database: string; readHost: pulumi.Input<string>; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
     redis: DataService & { password: pulumi.Output<string> };
+    /**
+     * Where the apps send traces (the OpenTelemetry Collector, OTLP/HTTP), when the stack runs one.
+     * Defaults to none: the apps then run with tracing off (apps/*: no endpoint, no SDK).
+     */
+    telemetry?: {
+        /** OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://otel-collector.monitoring.svc.cluster.local:4318. */
+        otlpEndpoint: string;
+        /** The collector's pods, admitted as an egress dependency on the OTLP/HTTP port. */
+        collector: Dependency;
+        /** deployment.environment resource attribute (the stack). */
+        environment: string;
+    };
     /** The stack's load balancer route, when the stack exposes the apps. */
     ingress?: {
         host: string;
@@ -48,22 +60,44 @@ function ingressFor(ctx: ShopAppContext, path: string, order: number) {
     return ctx.ingress && { ...ctx.ingress, path, annotations: ctx.ingress.annotations(order) };
 }
 
+/**
+ * Pure: the standard OpenTelemetry SDK variables (the only way the apps' tracing is configured,
+ * apps/storefront/storefront/tracing.py and apps/catalog/tracing.go). The apps record every trace
+ * (parentbased_always_on: an incoming sampled flag is honoured, a new trace is recorded) and the
+ * collector decides what to keep by tail sampling: errors always, the stack's percentage of the rest.
+ * A head sampler dropping traces here would lose error traces before anyone knew they failed.
+ */
+export function otelEnv(t: NonNullable<ShopAppContext["telemetry"]>, service: string): Record<string, string> {
+    return {
+        OTEL_EXPORTER_OTLP_ENDPOINT: t.otlpEndpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+        OTEL_SERVICE_NAME: service,
+        OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${t.environment},service.namespace=shop`,
+        // No OTEL_TRACES_SAMPLER_ARG: always_on takes none (the percentage lives in the collector, config traceSamplingPercent).
+        OTEL_TRACES_SAMPLER: "parentbased_always_on",
+    };
+}
+
 function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: number) {
     const readOnly = SHOP_DATABASE_ROLES.some((r) => r.name === role && r.access === "readonly");
     const dbHost = readOnly ? ctx.postgres.readHost : ctx.postgres.host;
+    const telemetry = ctx.telemetry;
     return {
         ...ctx.base,
         port,
         replicas: settings.replicas,
         minReplicas: settings.minReplicas,
         maxReplicas: settings.maxReplicas,
-        config: { CACHE_TTL_SECONDS: String(settings.cacheTtlSeconds), LOG_LEVEL: "info" },
+        config: { CACHE_TTL_SECONDS: String(settings.cacheTtlSeconds), LOG_LEVEL: "info", ...(telemetry ? otelEnv(telemetry, role) : {}) },
         secrets: { DB_PASSWORD: ctx.postgres.rolePasswords[role], REDIS_PASSWORD: ctx.redis.password },
         composedEnv: {
             DATABASE_URL: pulumi.interpolate`postgresql://${role}:$(DB_PASSWORD)@${dbHost}:${ctx.postgres.port}/${ctx.postgres.database}`,
             REDIS_URL: pulumi.interpolate`redis://:$(REDIS_PASSWORD)@${ctx.redis.host}:${ctx.redis.port}/0`,
         },
-        dependencies: [ctx.postgres, ctx.redis].map((d) => ({ namespace: ctx.dataNamespace, podLabels: d.podLabels, port: d.port })),
+        dependencies: [
+            ...[ctx.postgres, ctx.redis].map((d) => ({ namespace: ctx.dataNamespace, podLabels: d.podLabels, port: d.port })),
+            ...(telemetry ? [telemetry.collector] : []),
+        ],
         dependsOn: [ctx.postgres.ready],
     };
 }

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { helmRelease } from "../helm";
+import { HELM_KEEP, helmRelease } from "../helm";
 import { contentName, Placement, recommendedLabels } from "../k8s";
 import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
 import { fillTemplate } from "../template";
@@ -23,6 +23,11 @@ export interface MonitoringArgs {
     clusterName: string;
     retentionDays: number;
     storageGiB: number;
+    /**
+     * Replicas of Prometheus and of Alertmanager (config `monitoringReplicas`). Two or more are
+     * spread across zones (a hard constraint: one zone's loss leaves a replica) and get a PDB.
+     */
+    replicas: number;
     storageClassName: string;
     /** Alert receivers: only configured ones exist. Secrets reach Alertmanager as files of a mounted Secret, never in values. */
     alerts: AlertReceivers;
@@ -33,6 +38,73 @@ export interface MonitoringArgs {
     secretSink: SecretSink;
     /** Rotation counter: a new value regenerates the Grafana admin password and restarts Grafana. */
     credentialsGeneration: number;
+    /** Mark the operator CRDs' release `protect` (config protectData): no `pulumi up` or destroy can delete it. Defaults to false. */
+    protect?: boolean;
+    /** Loki and Tempo (in-cluster URLs), provisioned as Grafana data sources. Defaults to none (metrics only). */
+    logsAndTraces?: LogsAndTraces;
+}
+
+/** Where Grafana finds the stack's logs and traces. */
+export interface LogsAndTraces {
+    lokiUrl: string;
+    tempoUrl: string;
+}
+
+/** Data source uids the dashboards and the derived links refer to. */
+export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki", tempo: "tempo" } as const;
+
+/**
+ * Pure: Grafana's Loki and Tempo data sources, linked both ways (Grafana provisioning format,
+ * grafana.com/docs/grafana/latest/administration/provisioning/#data-sources; the loki and tempo
+ * `jsonData` keys as in Grafana 13's data source docs):
+ * - Loki → Tempo: a derived field on the `trace_id` structured metadata the agent extracts
+ *   (components/observability/alloy.ts), opening the trace in Tempo;
+ * - Tempo → Loki (tracesToLogsV2): a span's log lines, by its trace id, within ±5 minutes;
+ * - Tempo → Prometheus: the service graph and span metrics links use the Prometheus data source.
+ * Exemplars are not configured: the apps' histograms do not export exemplars (apps/*: metrics).
+ */
+export function telemetryDataSources(t: LogsAndTraces): Record<string, unknown>[] {
+    return [
+        {
+            name: "Loki",
+            uid: DATASOURCE_UIDS.loki,
+            type: "loki",
+            access: "proxy",
+            url: t.lokiUrl,
+            jsonData: {
+                maxLines: 1000,
+                derivedFields: [
+                    {
+                        name: "trace_id",
+                        matcherType: "label",
+                        matcherRegex: "trace_id",
+                        datasourceUid: DATASOURCE_UIDS.tempo,
+                        url: "${__value.raw}",
+                        urlDisplayLabel: "Open trace",
+                    },
+                ],
+            },
+        },
+        {
+            name: "Tempo",
+            uid: DATASOURCE_UIDS.tempo,
+            type: "tempo",
+            access: "proxy",
+            url: t.tempoUrl,
+            jsonData: {
+                tracesToLogsV2: {
+                    datasourceUid: DATASOURCE_UIDS.loki,
+                    spanStartTimeShift: "-5m",
+                    spanEndTimeShift: "5m",
+                    customQuery: true,
+                    query: '{namespace="shop"} | trace_id="${__trace.traceId}"',
+                },
+                serviceMap: { datasourceUid: DATASOURCE_UIDS.prometheus },
+                nodeGraph: { enabled: true },
+                lokiSearch: { datasourceUid: DATASOURCE_UIDS.loki },
+            },
+        },
+    ];
 }
 
 /** The receivers a stack configures; each one that is unset is left out of Alertmanager's config. */
@@ -75,15 +147,47 @@ export function pruneReceivers(config: AlertmanagerConfig, keep: Set<string>): A
     };
 }
 
+// Chart sources read for the kube-prometheus-stack values below: prometheus-community/helm-charts tag
+// kube-prometheus-stack-88.5.3 (commit ea930baeebeba39f56d6b44e351f23b2a072a600), charts/kube-prometheus-stack
+// (KPS below); its grafana subchart 12.11.1 = grafana-community/helm-charts tag grafana-12.11.1.
+
+/**
+ * Pure: spread and disruption budget of one operator-managed StatefulSet (Prometheus or Alertmanager).
+ * The spread's selector is the one the chart's own PDB template uses for these pods
+ * (KPS templates/{prometheus,alertmanager}/podDisruptionBudget.yaml); the PDB template
+ * renders every key but `enabled` (`toYaml (omit ... "enabled")`), so unhealthyPodEvictionPolicy reaches it.
+ */
+export function replicaSpread(replicas: number, podLabels: Record<string, string>) {
+    const ha = replicas > 1;
+    return {
+        // One replica must not block node drains; two or more keep one up through a drain.
+        podDisruptionBudget: { enabled: ha, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" },
+        // DoNotSchedule: with nodes in a second zone the second replica must go there (its volume
+        // then lives there too, WaitForFirstConsumer); with one zone only, skew is 0 and it still schedules.
+        topologySpreadConstraints: ha
+            ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: podLabels } }]
+            : [],
+    };
+}
+
+/** Requests (and a memory limit) for the small helper containers the charts leave best-effort. */
+const SMALL = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } };
+
 /** Pure: the chart values, right for EKS (its control plane is not scrapeable) and sized for small clusters. */
 export function kubePrometheusStackValues(
-    args: Pick<MonitoringArgs, "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration" | "placement">,
+    args: Pick<
+        MonitoringArgs,
+        "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration" | "placement" | "replicas" | "logsAndTraces"
+    >,
     alertmanagerConfig: unknown,
     secrets: { grafanaAdmin: string; receivers: string },
 ) {
     const volume = (size: string) => ({
         volumeClaimTemplate: { spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } } },
     });
+    // Pod labels the operator sets, as the chart's PDBs select them (crname = fullnameOverride + "-prometheus"/"-alertmanager").
+    const prometheus = replicaSpread(args.replicas, { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": `${RELEASE_NAME}-prometheus` });
+    const alertmanager = replicaSpread(args.replicas, { "app.kubernetes.io/name": "alertmanager", alertmanager: `${RELEASE_NAME}-alertmanager` });
     return {
         fullnameOverride: RELEASE_NAME,
         crds: { enabled: false },
@@ -95,6 +199,13 @@ export function kubePrometheusStackValues(
         defaultRules: { create: true },
         prometheusOperator: {
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+            // The admission webhook's certificate Jobs (job-createSecret.yaml / job-patchWebhook.yaml render
+            // admissionWebhooks.patch.resources; the values default is {}: best-effort pods).
+            admissionWebhooks: { patch: { resources: SMALL } },
+            // The config-reloader sidecar of every Prometheus and Alertmanager pod: the operator Deployment passes
+            // --config-reloader-{cpu,memory}-{request,limit} from these, `| default 0` (= none) when unset
+            // (templates/prometheus-operator/deployment.yaml).
+            prometheusConfigReloader: { resources: SMALL },
         },
         prometheus: {
             prometheusSpec: {
@@ -114,7 +225,14 @@ export function kubePrometheusStackValues(
                 resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "2Gi" } },
                 nodeSelector: args.placement.nodeSelector,
                 podMetadata: { annotations: args.placement.annotations },
+                // Each replica scrapes every target into its own volume under its own replica external label
+                // (the operator's prometheus_replica). The operator's generated config drops that label from
+                // alerts (`alert_relabel_configs: labeldrop prometheus_replica`, seen in operator test fixtures;
+                // not read at the pinned operator version), so Alertmanager deduplicates the replicas' alerts.
+                replicas: args.replicas,
+                topologySpreadConstraints: prometheus.topologySpreadConstraints,
             },
+            podDisruptionBudget: prometheus.podDisruptionBudget,
         },
         alertmanager: {
             config: alertmanagerConfig,
@@ -124,7 +242,11 @@ export function kubePrometheusStackValues(
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
                 nodeSelector: args.placement.nodeSelector,
                 podMetadata: { annotations: args.placement.annotations },
+                // The operator clusters the replicas (gossip over its governing Service): a notification goes out once.
+                replicas: args.replicas,
+                topologySpreadConstraints: alertmanager.topologySpreadConstraints,
             },
+            podDisruptionBudget: alertmanager.podDisruptionBudget,
         },
         grafana: {
             admin: { existingSecret: secrets.grafanaAdmin, userKey: "admin-user", passwordKey: "admin-password" },
@@ -132,10 +254,63 @@ export function kubePrometheusStackValues(
             persistence: { enabled: false },
             podAnnotations: credentialsAnnotation(args.credentialsGeneration),
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-            sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+            // sidecar.resources applies to every sidecar container (grafana-community/helm-charts@grafana-12.11.1
+            // charts/grafana/templates/_pod.tpl: `with .Values.sidecar.resources` on each; default {}).
+            sidecar: {
+                resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+                dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+            },
+            // The chart's `helm test` pod (a test hook, never run by us): testFramework.resources and
+            // containerSecurityContext default to {} (no requests, no restricted context).
+            testFramework: { enabled: false },
+            // Logs and traces (issue 17): next to the chart's own Prometheus data source.
+            ...(args.logsAndTraces ? { additionalDataSources: telemetryDataSources(args.logsAndTraces) } : {}),
         },
         "kube-state-metrics": { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
         "prometheus-node-exporter": { resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } } },
+    };
+}
+
+/** Pure: the operator CRDs chart values: Helm keeps the CRDs (and every custom resource) whatever happens to the release. */
+export function prometheusOperatorCrdsValues() {
+    return { crds: { annotations: { ...HELM_KEEP } } };
+}
+
+/** Where the Pushgateway keeps its pushed groups (on its volume, mounted at persistentVolume.mountPath /data). */
+export const PUSHGATEWAY_PERSISTENCE_FILE = "/data/pushgateway.data";
+
+/**
+ * Pure: the Pushgateway chart values. Checked against prometheus-community/helm-charts tag
+ * prometheus-pushgateway-3.8.0 (commit 4fa56e1c264a2a7e8030af068dcccd4400dd620c), charts/prometheus-pushgateway:
+ *  - the binary keeps pushed metrics in memory unless `--persistence.file` is given (values.yaml's own
+ *    extraArgs example); the chart only mounts the volume (templates/_helpers.tpl podSpec: storage-volume
+ *    at persistentVolume.mountPath);
+ *  - runAsStatefulSet + persistentVolume.enabled render a volumeClaimTemplate (templates/statefulset.yaml),
+ *    a claim the StatefulSet keeps when it or the release is deleted (a Deployment's claim would be a Helm
+ *    object, deleted with the release);
+ *  - containerSecurityContext is rendered as the container's securityContext (`with`, default {}: none,
+ *    a Pod Security `restricted` warning); the pod-level securityContext default (uid/fsGroup 65534,
+ *    runAsNonRoot) stays and makes the volume writable.
+ */
+export function pushgatewayValues(args: Pick<MonitoringArgs, "namespace" | "placement" | "storageClassName">) {
+    return {
+        fullnameOverride: PUSHGATEWAY_SERVICE,
+        serviceMonitor: { enabled: true, honorLabels: true, namespace: args.namespace },
+        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        nodeSelector: args.placement.nodeSelector,
+        podAnnotations: args.placement.annotations,
+        runAsStatefulSet: true,
+        persistentVolume: { enabled: true, storageClass: args.storageClassName, size: "1Gi" },
+        // How often the file is rewritten (the flag pair of values.yaml's extraArgs example; 5m there): a crash loses at most a minute of pushes.
+        extraArgs: [`--persistence.file=${PUSHGATEWAY_PERSISTENCE_FILE}`, "--persistence.interval=1m"],
+        containerSecurityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            runAsUser: 65534,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        },
     };
 }
 
@@ -165,6 +340,12 @@ export class Monitoring extends pulumi.ComponentResource {
     /** The CRDs release: custom resources (ServiceMonitor, PrometheusRule) depend on it. */
     readonly crds: pulumi.Resource;
     readonly grafanaService: string;
+    /** Grafana's pod labels (the grafana chart's selectorLabels: name grafana, instance = the release), for NetworkPolicies. */
+    readonly grafanaPods = { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": RELEASE_NAME };
+    /** Alertmanager's in-cluster URL (the chart's Service `<fullnameOverride>-alertmanager`, port 9093): the Loki ruler sends here too. */
+    readonly alertmanagerUrl = `http://${RELEASE_NAME}-alertmanager.monitoring.svc.cluster.local:9093`;
+    /** The label prometheus-operator puts on every Prometheus pod, for NetworkPolicies. */
+    readonly prometheusPods = { "app.kubernetes.io/name": "prometheus" };
     readonly prometheusService: string;
     /** The Secret holding Grafana's admin credentials (its name carries a content hash with plain Kubernetes Secrets). */
     readonly grafanaAdminSecret: pulumi.Output<string>;
@@ -176,7 +357,14 @@ export class Monitoring extends pulumi.ComponentResource {
 
         const secrets = createSecrets(this, name, args, labels);
         this.grafanaAdminSecret = secrets.grafana.name;
-        this.crds = helmRelease(`${name}-crds`, { chart: "prometheusOperatorCrds", namespace: args.namespace, timeout: 300 }, k8sOpts);
+        // crds.annotations reaches every CRD (prometheus-community/helm-charts tag prometheus-operator-crds-31.0.1,
+        // commit 4529d7bb4b4be3b2aa8ef0b4d40152d394213a61: values.yaml `crds.annotations`, rendered by each
+        // charts/crds/templates/crd-*.yaml as `with .Values.annotations` of the crds subchart).
+        this.crds = helmRelease(
+            `${name}-crds`,
+            { chart: "prometheusOperatorCrds", namespace: args.namespace, timeout: 300, values: prometheusOperatorCrdsValues() },
+            { ...k8sOpts, protect: args.protect },
+        );
         const template = fs.readFileSync(path.join(args.contentDir, "alertmanager", "alertmanager.yaml.tmpl"), "utf8");
         helmRelease(
             name,
@@ -196,18 +384,7 @@ export class Monitoring extends pulumi.ComponentResource {
         // Delivery metrics (DORA) pushed by the deploy workflow; honorLabels keeps the pushed job/stack labels.
         helmRelease(
             `${name}-pushgateway`,
-            {
-                chart: "pushgateway",
-                namespace: args.namespace,
-                timeout: 300,
-                values: {
-                    fullnameOverride: PUSHGATEWAY_SERVICE,
-                    serviceMonitor: { enabled: true, honorLabels: true, namespace: args.namespace },
-                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
-                    nodeSelector: args.placement.nodeSelector,
-                    podAnnotations: args.placement.annotations,
-                },
-            },
+            { chart: "pushgateway", namespace: args.namespace, timeout: 300, values: pushgatewayValues(args) },
             { ...k8sOpts, dependsOn: [this.crds] },
         );
         createRules(this, args, this.crds);

@@ -110,16 +110,43 @@ def metric_names(expr):
     return names
 
 
+# Logs and traces (issue 17): the Loki and Tempo data sources the Monitoring component provisions.
+LOKI_DS = {"type": "loki", "uid": "loki"}
+TEMPO_DS = {"type": "tempo", "uid": "tempo"}
+# Stream labels the node agent sets (components/observability/alloy.ts); everything else is structured metadata.
+LOKI_LABELS = {"namespace", "pod", "container", "app", "level"}
+
+
+def check_telemetry_panel(tc, p):
+    """A Loki panel queries streams by the agent's labels only; a Tempo panel is a TraceQL search."""
+    targets = p.get("targets", [])
+    tc.assertTrue(targets, "panel without targets")
+    for t in targets:
+        tc.assertEqual(t.get("datasource"), p["datasource"])
+        if p["datasource"] == LOKI_DS:
+            expr = t.get("expr", "")
+            m = re.match(r"^\{([^}]*)\}", expr.strip())
+            tc.assertTrue(m, f"LogQL must start with a stream selector: {expr}")
+            labels = {x.split("=")[0].strip().rstrip("!~") for x in m.group(1).split(",") if x.strip()}
+            tc.assertTrue(labels <= LOKI_LABELS, f"{labels - LOKI_LABELS} are not stream labels the agent sets")
+        else:
+            tc.assertEqual(t.get("queryType"), "traceql")
+            q = t.get("query", "")
+            tc.assertTrue(q.startswith("{") and q.count("{") == q.count("}"), f"not a TraceQL span set: {q}")
+
+
 def kebab(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", name).lower()
 
 
 def all_exprs():
-    """(where, expr) for every rule and dashboard query."""
+    """(where, expr) for every rule and dashboard query (PromQL only: Loki and Tempo panels are checked apart)."""
     for fname, group, rule in all_rules():
         yield f"rules/{fname}:{rule.get('alert') or rule.get('record')}", rule["expr"]
     for fname, board in load_dashboards().items():
         for p in walk_panels(board.get("panels", [])):
+            if p.get("datasource") in (LOKI_DS, TEMPO_DS):
+                continue
             for t in p.get("targets", []):
                 if t.get("expr"):
                     yield f"dashboards/{fname}:{p.get('title')}", t["expr"]
@@ -208,6 +235,31 @@ class RuleTests(unittest.TestCase):
             self.assertIn(f"ratio_rate{w} > ({f} * (1 - 0.999))", warn)
 
 
+class RunbookQueryTests(unittest.TestCase):
+    """Each runbook opens on the LogQL (and, for request alerts, TraceQL) to run first (issue 17)."""
+
+    def test_every_runbook_starts_from_a_logql_query_on_the_agents_labels(self):
+        d = os.path.join(ROOT, "docs", "runbooks")
+        names = sorted(f for f in os.listdir(d) if f.endswith(".md"))
+        self.assertGreaterEqual(len(names), 20)
+        for f in names:
+            with self.subTest(runbook=f):
+                text = open(os.path.join(d, f), encoding="utf-8").read()
+                self.assertIn("## Start here", text)
+                self.assertLess(text.index("## Start here"), text.index("## Meaning"))
+                blocks = re.findall(r"```logql\n(.*?)```", text, re.S)
+                self.assertTrue(blocks, "no ```logql block")
+                queries = [l for b in blocks for l in b.splitlines() if l.strip() and not l.startswith("#")]
+                self.assertTrue(queries)
+                for q in queries:
+                    for sel in re.findall(r"\{([^}]*)\}", q.split("|")[0] if q.startswith("{") else q):
+                        labels = {x.split("=")[0].strip().rstrip("!~") for x in sel.split(",") if "=" in x}
+                        self.assertTrue(labels <= LOKI_LABELS, f"{q}: {labels - LOKI_LABELS} not stream labels")
+                for b in re.findall(r"```traceql\n(.*?)```", text, re.S):
+                    for q in [l for l in b.splitlines() if l.strip() and not l.startswith("#")]:
+                        self.assertTrue(q.startswith("{") and q.count("{") == q.count("}"), q)
+
+
 class MetricNameTests(unittest.TestCase):
     def test_tokenizer(self):
         self.assertEqual(
@@ -291,7 +343,13 @@ class DashboardTests(unittest.TestCase):
                 if p["type"] == "row":
                     continue
                 with self.subTest(dashboard=fname, panel=p.get("title")):
-                    self.assertEqual(p.get("datasource"), {"type": "prometheus", "uid": "prometheus"})
+                    ds = p.get("datasource")
+                    self.assertIn(ds, [{"type": "prometheus", "uid": "prometheus"}, LOKI_DS, TEMPO_DS])
+                    if ds != {"type": "prometheus", "uid": "prometheus"}:
+                        check_telemetry_panel(self, p)
+                        gp = p["gridPos"]
+                        self.assertLessEqual(gp["x"] + gp["w"], 24)
+                        continue
                     exprs = [t for t in p.get("targets", []) if t.get("expr", "").strip()]
                     self.assertTrue(exprs, "panel without a target expr")
                     for t in p["targets"]:

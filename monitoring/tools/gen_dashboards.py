@@ -10,6 +10,10 @@ import os
 import sys
 
 DS = {"type": "prometheus", "uid": "prometheus"}
+# Logs and traces (issue 17): the data sources the Monitoring component provisions
+# (components/monitoring/index.ts telemetryDataSources, uids loki and tempo).
+LOKI = {"type": "loki", "uid": "loki"}
+TEMPO = {"type": "tempo", "uid": "tempo"}
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dashboards")
 
 
@@ -75,6 +79,28 @@ class Board:
                                  "refId": chr(ord("A") + i), "range": True})
         self.next_id += 1
         self.panels.append(p)
+
+    def logs_panel(self, title, expr, w=24, h=10, description=""):
+        """A Loki logs panel (LogQL stream query)."""
+        self.panels.append({
+            "id": self.next_id, "type": "logs", "title": title, "description": description, "datasource": LOKI,
+            "gridPos": self._place(w, h), "fieldConfig": {"defaults": {}, "overrides": []},
+            "options": {"showTime": True, "wrapLogMessage": True, "sortOrder": "Descending", "enableLogDetails": True,
+                        "prettifyLogMessage": False, "dedupStrategy": "none"},
+            "targets": [{"datasource": LOKI, "expr": expr, "refId": "A", "queryType": "range"}],
+        })
+        self.next_id += 1
+
+    def traces_panel(self, title, traceql, w=24, h=10, description="", limit=20):
+        """A Tempo search table (TraceQL), slowest first."""
+        self.panels.append({
+            "id": self.next_id, "type": "table", "title": title, "description": description, "datasource": TEMPO,
+            "gridPos": self._place(w, h), "fieldConfig": {"defaults": {}, "overrides": []},
+            "options": {"showHeader": True, "sortBy": [{"displayName": "Duration", "desc": True}]},
+            "targets": [{"datasource": TEMPO, "queryType": "traceql", "query": traceql, "limit": limit,
+                         "tableType": "traces", "refId": "A"}],
+        })
+        self.next_id += 1
 
     def json(self):
         return {
@@ -158,6 +184,14 @@ def app_board():
             [(f'sum by (pod, state) (shop_db_pool_connections{{{j}}})', "{{pod}} {{state}}"),
              (f'sum by (pod) (shop_db_pool_max_connections{{{j}}})', "{{pod}} max")],
             unit="short", w=24, minv=0)
+    b.row("Logs and traces")
+    # The agent's labels (components/observability/alloy.ts): namespace, pod, container, app, level;
+    # route, status, duration_ms and trace_id are structured metadata (filter with | key="value").
+    b.logs_panel("Logs (Loki)", '{namespace="shop", app="$job"}',
+                 description="Every line of the app's pods. A line with a trace_id links to its trace in Tempo (derived field).")
+    b.traces_panel("Slowest traces (Tempo, server spans over 250 ms)",
+                   '{resource.service.name="$job" && kind=server && duration > 250ms}',
+                   description="Recent slow requests, slowest first; open one to see its PostgreSQL and Redis spans and its log lines.")
     return b
 
 

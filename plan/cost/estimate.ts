@@ -690,7 +690,8 @@ function pricePvc(ctx: Ctx, r: CostResource) {
 /**
  * Volumes a Helm release's values ask for: every `volumeClaimTemplate` with a storage request
  * (kube-prometheus-stack's prometheusSpec.storageSpec / alertmanagerSpec.storage), times the
- * owning spec's `replicas` (chart default 1), and every `persistence: {enabled: true, size}`.
+ * owning spec's `replicas` (chart default 1), every `persistence: {enabled: true, size}`, and
+ * every `persistentVolume: {enabled: true, size}` (the Pushgateway chart's).
  */
 export function helmVolumes(values: unknown): { path: string; gib: number; replicas: number; storageClass?: string }[] {
     const out: { path: string; gib: number; replicas: number; storageClass?: string }[] = [];
@@ -717,7 +718,19 @@ export function helmVolumes(values: unknown): { path: string; gib: number; repli
                 replicas: num(o.replicas) ?? num(o.replicaCount) ?? 1,
                 storageClass: str(pers.storageClassName),
             });
-        for (const [k, v] of Object.entries(o)) if (k !== "volumeClaimTemplate" && k !== "persistence") walk(v, [...p, k], [...chain, o]);
+        // prometheus-pushgateway's claim (tag prometheus-pushgateway-3.8.0, values.yaml persistentVolume.{enabled,size,storageClass};
+        // templates/statefulset.yaml: one claim per replica, replicaCount).
+        const pv = obj(o.persistentVolume);
+        const pvg = quantityGib(pv?.size);
+        if (pv && pv.enabled === true && pvg !== undefined)
+            out.push({
+                path: [...p, "persistentVolume"].join("."),
+                gib: pvg,
+                replicas: num(o.replicaCount) ?? 1,
+                storageClass: str(pv.storageClass),
+            });
+        for (const [k, v] of Object.entries(o))
+            if (k !== "volumeClaimTemplate" && k !== "persistence" && k !== "persistentVolume") walk(v, [...p, k], [...chain, o]);
     };
     walk(values, [], []);
     return out;

@@ -144,14 +144,19 @@ describe("plan: cost engine (hand-made resources)", () => {
             prometheus: { prometheusSpec: { replicas: 2, storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage: "30Gi" } } } } } } },
             grafana: { persistence: { enabled: true, size: "10Gi" } },
             loki: { persistence: { enabled: false, size: "99Gi" } },
+            // the Pushgateway chart's form, at the top of its values
+            pushgateway: { replicaCount: 2, persistentVolume: { enabled: true, size: "1Gi", storageClass: "gp3" } },
+            other: { persistentVolume: { enabled: false, size: "9Gi" } },
         });
         assert.deepEqual(
             vols.map((v) => [v.path, v.gib, v.replicas]),
             [
                 ["prometheus.prometheusSpec.storageSpec.volumeClaimTemplate", 30, 2],
                 ["grafana.persistence", 10, 1],
+                ["pushgateway.persistentVolume", 1, 2],
             ],
         );
+        assert.equal(vols[2].storageClass, "gp3");
         const lp = (rules: unknown[]) => JSON.stringify({ rules });
         assert.equal(imagesKept(lp([{ selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 } }])), 30);
         assert.equal(

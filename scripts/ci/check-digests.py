@@ -39,6 +39,12 @@ def key(name: str) -> str:
     return re.sub(r"^library/", "", name)
 
 
+def chart_keys(e: dict) -> list[str]:
+    """The versions.json chart keys an entry names: one string or a list (an image two charts render)."""
+    c = e.get("chart")
+    return [c] if isinstance(c, str) else list(c or [])
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", default=".")
@@ -122,14 +128,14 @@ def main(argv: list[str]) -> int:
                 m = REF.match(ref)
                 e = table.get((key(m["name"]), m["tag"])) if m else None
                 probs += against(ref, where, allow_tag_only=bool(e) and e.get("digest") is None)
-                if e is not None and e.get("chart") != ck:
+                if e is not None and ck not in chart_keys(e):
                     probs.append(f"{where}: security/image-digests.json says chart {e.get('chart')!r}, not {ck!r}")
                 if m:
                     wired.add((ck, key(m["name"]), m["tag"]))
         for (name, tag), e in table.items():
-            ck = e.get("chart")
-            if ck and (ck, name, tag) not in wired:
-                probs.append(f"security/image-digests.json {name}:{tag} names chart {ck} but charts.{ck}.images does not list it")
+            for ck in chart_keys(e):
+                if (ck, name, tag) not in wired:
+                    probs.append(f"security/image-digests.json {name}:{tag} names chart {ck} but charts.{ck}.images does not list it")
     checks.append(("charts", probs))
 
     failed = 0
