@@ -142,11 +142,11 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
         }
     });
 
-    it("S3: the logs and traces buckets in staging/prod, the assumed GB per bucket × the standard price; none in dev", async () => {
+    it("S3: the logs, traces and PostgreSQL backup buckets in staging/prod, the assumed GB per bucket × the standard price; none in dev", async () => {
         const s3 = (e: CostEstimate) => sum(linesOf(e, "aws:s3/bucket:Bucket"));
-        close(s3(await est("dev")), 0, "dev keeps logs and traces on volumes");
-        close(s3(await est("staging")), 2 * 20 * P["s3.standard.gbMonth"], "staging: 2 buckets × 20 GB");
-        close(s3(await est("prod")), 2 * 50 * P["s3.standard.gbMonth"], "prod: 2 buckets × 50 GB");
+        close(s3(await est("dev")), 0, "dev keeps logs and traces on volumes and takes no database backups");
+        close(s3(await est("staging")), 3 * 20 * P["s3.standard.gbMonth"], "staging: 3 buckets × 20 GB");
+        close(s3(await est("prod")), 3 * 50 * P["s3.standard.gbMonth"], "prod: 3 buckets × 50 GB");
     });
 
     it("ECR: images the lifecycle policy keeps × 0.25 GB × the storage price, per repository", async () => {
