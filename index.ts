@@ -116,7 +116,49 @@ const dataArgs = {
     monitoringNamespace: shop.NAMESPACES.monitoring,
     monitoringCrds: monitoring.crds,
 };
-const postgres = new shop.Postgres("postgres", { ...dataArgs, ...config.data.postgres, database: "shop", roles: shop.SHOP_DATABASE_ROLES }, inNamespaces);
+// PostgreSQL: the CloudNativePG operator, the stack's backup bucket (when backups are on), the Cluster.
+const cnpg = new shop.CloudNativePg("cloudnative-pg", {
+    ...addon,
+    placement,
+    vpcCidr: config.network.cidr,
+    databaseNamespaces: [shop.NAMESPACES.data],
+    monitoringNamespace: shop.NAMESPACES.monitoring,
+    monitoringCrds: monitoring.crds,
+});
+const { backups, backupRetentionDays, legacy, ...pg } = config.data.postgres;
+const backupBucket = backups
+    ? new shop.SecureBucket("postgres-backups", {
+          bucketName: pulumi.interpolate`shop-${stack}-${aws.getCallerIdentityOutput().accountId}-postgres-backups`,
+          purpose: `PostgreSQL backups of shop-${stack}`,
+          // Barman's retention deletes what falls out of the window; the lifecycle is a backstop 2 days later.
+          expireAfterDays: backupRetentionDays + 2,
+          kmsDeletionWindowDays: config.kms.deletionWindowDays,
+          retain: config.protectData,
+      })
+    : undefined;
+const postgres = new shop.Postgres(
+    "postgres",
+    {
+        ...dataArgs,
+        ...pg,
+        legacy,
+        database: "shop",
+        roles: shop.SHOP_DATABASE_ROLES,
+        operator: cnpg.ready,
+        operatorNamespace: cnpg.namespace,
+        operatorPodLabels: cnpg.podLabels,
+        vpcCidr: config.network.cidr,
+        protect: config.protectData,
+        backup: backupBucket && {
+            bucketName: backupBucket.bucket,
+            accessPolicy: backupBucket.accessPolicy(shop.BACKUP_PREFIX, region, { headBucket: true }),
+            retentionDays: backupRetentionDays,
+            clusterName: cluster.clusterName,
+            namespace: shop.NAMESPACES.data,
+        },
+    },
+    inNamespaces,
+);
 const redis = new shop.Redis("redis", { ...dataArgs, ...config.data.redis }, inNamespaces);
 const apps: shop.ShopAppContext = {
     base: {
@@ -150,7 +192,13 @@ export const kubeconfig = cluster.kubeconfig; // secret
 export const storefrontImageRef = images.storefront.imageRef;
 export const catalogImageRef = images.catalog.imageRef;
 export const namespaceNames = shop.NAMESPACES;
-export const services = { storefront: storefront.serviceHost, catalog: catalog.serviceHost, postgres: postgres.host, redis: redis.host };
+export const services = {
+    storefront: storefront.serviceHost,
+    catalog: catalog.serviceHost,
+    postgres: postgres.host,
+    postgresRead: postgres.readHost,
+    redis: redis.host,
+};
 export const url = addons.ingress.enabled ? `https://${addons.ingress.host}/` : `kubectl -n ${shop.NAMESPACES.apps} port-forward svc/storefront 8000:80`;
 export const grafana = pulumi.interpolate`kubectl -n ${shop.NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaService} 3000:80  # user admin, password: kubectl -n ${shop.NAMESPACES.monitoring} get secret ${monitoring.grafanaAdminSecret} -o jsonpath='{.data.admin-password}' | base64 -d`;
 export const adminTokenCommand = pulumi.interpolate`kubectl -n ${shop.NAMESPACES.apps} get secret ${storefront.secretName} -o jsonpath='{.data.ADMIN_TOKEN}' | base64 -d`;

@@ -1,4 +1,5 @@
 /** The platform's components, for composition in index.ts. */
+export { CloudNativePg } from "./addons/cloudnativePg";
 export { DnsValidatedCertificate, publicHostedZone } from "./addons/certificate";
 export { ExternalDns } from "./addons/externalDns";
 export { ExternalSecrets } from "./addons/externalSecrets";
@@ -8,7 +9,7 @@ export { MetricsServer } from "./addons/metricsServer";
 export { catalogArgs, SHOP_DATABASE_ROLES, storefrontArgs, WebApp } from "./apps";
 export type { ShopAppContext } from "./apps";
 export { Cluster } from "./cluster";
-export { Postgres } from "./data/postgres";
+export { BACKUP_PREFIX, Postgres } from "./data/postgres";
 export { Redis } from "./data/redis";
 export { AppImage } from "./images";
 export { NAMESPACES } from "./k8s";

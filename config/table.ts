@@ -279,6 +279,37 @@ export const CONFIG_TABLE = {
         defaults: { dev: 5, staging: 20, prod: 50 },
         feeds: "data.postgres.storageGiB",
     }),
+    postgresInstances: row({
+        type: "integer",
+        description:
+            "PostgreSQL instances of the CloudNativePG Cluster: one primary plus streaming replicas, spread over the zones (failover needs at least 2).",
+        schema: z.number().int().min(1, "must be at least 1").max(9, "must be at most 9"),
+        defaults: { dev: 1, staging: 2, prod: 3 },
+        feeds: "data.postgres.instances",
+    }),
+    postgresLegacyStatefulSet: row({
+        type: "boolean",
+        description:
+            "Keep the pre-operator PostgreSQL StatefulSet and import its database into the CloudNativePG Cluster when the Cluster is created (migration step 1, docs/database.md). Turn off (step 2) once the Cluster serves the apps: that deletes the StatefulSet, a non-routine change the change plan flags.",
+        schema: z.boolean(),
+        default: true,
+        feeds: "data.postgres.legacy",
+    }),
+    postgresBackups: row({
+        type: "boolean",
+        description: "Continuous backups: WAL archiving and a daily base backup (barman-cloud) to the stack's S3 bucket, for point-in-time recovery.",
+        schema: z.boolean(),
+        defaults: { dev: false, staging: true, prod: true },
+        feeds: "data.postgres.backups",
+    }),
+    postgresBackupRetentionDays: row({
+        type: "integer",
+        description:
+            "Recovery window of the backups, days: barman keeps every base backup and WAL file needed to restore to any point in it; the bucket's lifecycle deletes objects 2 days after it (a backstop that never cuts into the window).",
+        schema: z.number().int().min(1, "must be at least 1").max(3650, "must be at most 3650"),
+        defaults: { dev: 7, staging: 14, prod: 30 },
+        feeds: "data.postgres.backupRetentionDays",
+    }),
     redisPersistence: row({
         type: "boolean",
         description: "Redis AOF persistence on a volume (off: a cache that starts empty after a restart).",
@@ -681,6 +712,10 @@ export function crossChecks(
     if (x.previewRoleArn && x.previewRoleArn === x.deployRoleArn) problem("previewRoleArn", "must differ from deployRoleArn (the preview role is read-only)");
     if (x.previewRoleArn && x.adminPrincipalArns.includes(x.previewRoleArn)) problem("previewRoleArn", "must not also be in adminPrincipalArns");
     if (x.environment === "prod" && !x.protectData) problem("protectData", "must be true in prod");
+    if (x.environment === "prod") {
+        if (x.postgresInstances < 3) problem("postgresInstances", "must be at least 3 in prod (a primary and a replica in each of two other zones)");
+        if (!x.postgresBackups) problem("postgresBackups", "must be true in prod (no backup, no point-in-time recovery)");
+    }
     // Contradiction only (missing values are deploy gaps, below): the host must be in the zone its records go to.
     if (x.ingressEnabled && x.ingressHost && x.hostedZoneName && !isInZone(x.ingressHost, x.hostedZoneName))
         problem(

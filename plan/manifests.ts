@@ -81,6 +81,9 @@ export function apiOf(type: string): { apiVersion: string; kind: string } {
 /** Keys the Pulumi SDK or provider adds to inputs that are not part of the object. */
 const NON_OBJECT_KEYS = new Set(["compat", "__inputs"]);
 
+/** The keys a Secret of a built-in type must have (kubernetes.io/basic-auth: username and password, as our sinks write them). */
+const SECRET_TYPE_KEYS: Record<string, string[]> = { "kubernetes.io/basic-auth": ["username", "password"] };
+
 /** Map-valued fields a secret may wrap as a whole. */
 const MAP_FIELDS = new Set(["data", "stringData", "binaryData"]);
 
@@ -92,7 +95,10 @@ export function reconstructObject(r: ResourceRecord): { object: Record<string, u
     const inputs = scrub(r.inputs) as Record<string, unknown>;
     // A secret that wraps a whole map (Secret data/stringData) hides its keys too: an empty map keeps
     // the object schema-valid, and the header says what was withheld.
-    for (const k of redactedFields) inputs[k] = {};
+    // A typed Secret must carry its type's keys (the API server refuses a basic-auth Secret without
+    // them, core/v1 ValidateSecret): those keys stand in, each "[redacted]", as they would be there.
+    const typeKeys = SECRET_TYPE_KEYS[String(r.inputs.type)] ?? [];
+    for (const k of redactedFields) inputs[k] = k === "binaryData" ? {} : Object.fromEntries(typeKeys.map((x) => [x, "[redacted]"]));
     const object: Record<string, unknown> = { apiVersion: inputs.apiVersion ?? api.apiVersion, kind: inputs.kind ?? api.kind };
     const metadata = { ...((inputs.metadata as Record<string, unknown> | undefined) ?? {}) };
     // Pulumi auto-names objects without metadata.name at deploy time (`<name>-<random>`); offline the
@@ -144,7 +150,13 @@ export function renderManifests(resources: ResourceRecord[]): ManifestFile[] {
         const name = String((object.metadata as Record<string, unknown>).name);
         const header = [`# Pulumi resource ${r.type} ${r.name}`, `# urn: ${r.urn}`];
         if (patch) header.push(`# A partial ${kind}: a server-side-apply patch of an object created by a controller; apply it only once that object exists.`);
-        for (const f of redactedFields) header.push(`# ${f}: secret — keys and values redacted (shown as {}).`);
+        const typeKeys = SECRET_TYPE_KEYS[String(r.inputs.type)];
+        for (const f of redactedFields)
+            header.push(
+                typeKeys && f !== "binaryData"
+                    ? `# ${f}: secret — values redacted; the keys its type requires stand in (${typeKeys.join(", ")}).`
+                    : `# ${f}: secret — keys and values redacted (shown as {}).`,
+            );
         if (autoNamed) header.push(`# metadata.name is auto-named by Pulumi at deploy time (${r.name}-<random>); the logical name stands in here.`);
         return {
             file: `${nn}-${patch ? "patch-" : ""}${slug(kind)}-${slug(name)}.yaml`,

@@ -65,6 +65,8 @@ for (const stack of STACKS) {
                 "kube-system/karpenter",
                 ...(d.ingressEnabled ? ["kube-system/aws-load-balancer-controller"] : []),
                 ...(d.externalSecrets ? ["external-secrets/external-secrets"] : []),
+                // The database's service account (CNPG names it after the Cluster), for its S3 backups.
+                ...(d.postgresBackups ? ["data/shop-db"] : []),
                 // Loki and Tempo, each to its own bucket (issue 17), when logs and traces are on S3.
                 ...(d.telemetryObjectStorage ? ["monitoring/loki", "monitoring/tempo"] : []),
             ];
@@ -201,7 +203,15 @@ describe("rotation through External Secrets (staging)", () => {
             );
         const n1 = names(before);
         const n2 = names(after);
-        for (const rotated of ["postgres-credentials", "redis-auth", "storefront-secrets", "catalog-secrets", "grafana-admin"])
+        for (const rotated of [
+            "shop-db-storefront",
+            "shop-db-catalog",
+            "postgres-credentials",
+            "redis-auth",
+            "storefront-secrets",
+            "catalog-secrets",
+            "grafana-admin",
+        ])
             assert.notEqual(n1[rotated], n2[rotated], rotated);
         assert.equal(n1["alertmanager-receivers"], n2["alertmanager-receivers"], "unchanged values keep their ExternalSecret");
     });

@@ -98,7 +98,8 @@ for (const stack of STACKS) {
                 "kubernetes:external-secrets.io/v1:ClusterSecretStore",
             ]);
             for (const r of resources.filter(isK8sObject)) {
-                if (!clusterScoped.has(r.type)) assert.ok(["shop", "data", "monitoring"].includes(get(r.inputs, "metadata.namespace")), `${r.urn} namespace`);
+                if (!clusterScoped.has(r.type))
+                    assert.ok(["shop", "data", "monitoring", "cnpg-system"].includes(get(r.inputs, "metadata.namespace")), `${r.urn} namespace`);
                 const labels = get(r.inputs, "metadata.labels") ?? {};
                 for (const l of ["app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "app.kubernetes.io/component"])
                     assert.ok(labels[l], `${r.urn} lacks ${l}`);
@@ -173,26 +174,118 @@ for (const stack of STACKS) {
             assert.equal(ofType(resources, "kubernetes:batch/v1:Job").filter((j) => String(get(j.inputs, "metadata.name")).startsWith("catalog-")).length, 0);
         });
 
-        it("PostgreSQL: pinned image, uid 999, gp3 volume sized per stack, pg_isready probes, bootstrap Job, exporter", async () => {
+        it(`PostgreSQL: a CloudNativePG Cluster of ${d.postgresInstances} instance(s), zone spread, never-disrupted nodes, gp3 sized per stack, managed roles`, async () => {
             const { resources } = await stackRun(stack);
-            const sts = named(resources, "kubernetes:apps/v1:StatefulSet", "postgres")[0];
-            const spec = podSpec(sts);
-            assert.equal(spec.securityContext.runAsUser, 999);
-            assert.equal(spec.containers[0].image, IMAGES.postgres);
-            assert.deepEqual(spec.containers[0].readinessProbe.exec.command.slice(0, 1), ["pg_isready"]);
+            const cluster = one(resources, "kubernetes:postgresql.cnpg.io/v1:Cluster");
+            const spec = get(cluster.inputs, "spec");
+            assert.equal(spec.instances, d.postgresInstances);
+            assert.equal(spec.imageName, IMAGES.cnpgPostgres);
+            assert.match(spec.imageName, /^ghcr\.io\/cloudnative-pg\/postgresql:[\d.]+-system-\w+@sha256:[0-9a-f]{64}$/);
+            assert.deepEqual(spec.storage, { size: `${d.postgresStorageGiB}Gi`, storageClass: "gp3", resizeInUseVolumes: true });
+            // Placement: the managed (never consolidated, on-demand) node group, and do-not-disrupt on everything CNPG creates.
+            const system = get(one(resources, "aws:eks/nodeGroup:NodeGroup").inputs, "labels");
+            for (const [k, v] of Object.entries(spec.affinity.nodeSelector as Record<string, string>)) assert.equal(system[k], v, k);
+            assert.equal(spec.inheritedMetadata.annotations["karpenter.sh/do-not-disrupt"], "true");
+            // Zones: hard spread once there is more than one instance; CNPG writes the PDBs.
             assert.deepEqual(
-                spec.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath),
-                ["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"],
+                spec.topologySpreadConstraints.map((t: Record<string, unknown>) => [t.topologyKey, t.whenUnsatisfiable, t.maxSkew]),
+                d.postgresInstances > 1 ? [["topology.kubernetes.io/zone", "DoNotSchedule", 1]] : [],
             );
-            const vct = get(sts.inputs, "spec.volumeClaimTemplates.0.spec");
-            assert.equal(vct.storageClassName, "gp3");
-            assert.equal(vct.resources.requests.storage, `${d.postgresStorageGiB}Gi`);
-            assert.equal(spec.containers[1].image, IMAGES.postgresExporter);
-            const bootstrap = ofType(resources, "kubernetes:batch/v1:Job").find((j) =>
-                String(get(j.inputs, "metadata.name")).startsWith("postgres-bootstrap-"),
-            )!;
-            assert.ok(bootstrap.dependencies.includes(sts.urn));
-            assert.equal(named(resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "postgres").length, 1);
+            assert.equal(spec.enablePDB, true);
+            assert.equal(spec.enableSuperuserAccess, false);
+            // initdb: the database and its owner; managed roles: the owner and the read-only catalog (pg_read_all_data).
+            assert.equal(spec.bootstrap.initdb.database, "shop");
+            assert.equal(spec.bootstrap.initdb.owner, "storefront");
+            const roles = Object.fromEntries((spec.managed.roles as Record<string, any>[]).map((r) => [r.name, r]));
+            assert.deepEqual(Object.keys(roles).sort(), ["catalog", "storefront"]);
+            assert.deepEqual(roles.catalog.inRoles, ["pg_read_all_data"]);
+            assert.equal(roles.storefront.inRoles, undefined);
+            for (const r of Object.values(roles) as Record<string, any>[])
+                assert.deepEqual([r.login, r.superuser, r.createdb, r.createrole, r.ensure], [true, false, false, false, "present"]);
+            assert.equal(spec.bootstrap.initdb.secret.name, roles.storefront.passwordSecret.name);
+            // The Cluster comes after the operator (its CRDs and webhook) and its Secrets.
+            assert.ok(cluster.dependencies.includes(one(resources, "kubernetes:helm.sh/v3:Release", "cloudnative-pg").urn));
+            assert.equal(get(cluster.inputs, "metadata.annotations")["pulumi.com/waitFor"], "condition=Ready");
+            assert.equal(cluster.protect, d.protectData);
+            assert.equal(named(resources, "kubernetes:monitoring.coreos.com/v1:PodMonitor", "shop-db").length, 1);
+        });
+
+        it("PostgreSQL: each role's password reaches CNPG as a basic-auth Secret (username = role) it reloads at once", async () => {
+            const { resources } = await stackRun(stack);
+            for (const role of ["storefront", "catalog"]) {
+                if (d.externalSecrets) {
+                    const es = ofType(resources, "kubernetes:external-secrets.io/v1:ExternalSecret").find(
+                        (e) => get(e.inputs, "spec.target.name") === `shop-db-${role}`,
+                    )!;
+                    assert.ok(es, role);
+                    assert.equal(get(es.inputs, "spec.target.template.type"), "kubernetes.io/basic-auth");
+                    assert.equal(get(es.inputs, "spec.target.template.metadata.labels")["cnpg.io/reload"], "true");
+                    assert.deepEqual((get(es.inputs, "spec.data") as { secretKey: string }[]).map((x) => x.secretKey).sort(), ["password", "username"]);
+                } else {
+                    const secret = ofType(resources, "kubernetes:core/v1:Secret").find((x) => x.name === `shop-db-${role}`)!;
+                    assert.equal(get(secret.inputs, "type"), "kubernetes.io/basic-auth");
+                    assert.equal(get(secret.inputs, "metadata.labels")["cnpg.io/reload"], "true");
+                    // The whole stringData is a Pulumi secret (its values are), so no password is readable here.
+                    const data = get(secret.inputs, "stringData");
+                    assert.ok(isRedactedSecret(data) || isRedactedSecret(data?.password), "password is a Pulumi secret");
+                }
+            }
+        });
+
+        it(`PostgreSQL backups ${d.postgresBackups ? `on: WAL archiving and a daily base backup, ${d.postgresBackupRetentionDays} d` : "off (config)"}`, async () => {
+            const { resources } = await stackRun(stack);
+            const spec = get(one(resources, "kubernetes:postgresql.cnpg.io/v1:Cluster").inputs, "spec");
+            const scheduled = ofType(resources, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup");
+            if (!d.postgresBackups) {
+                assert.equal(spec.backup, undefined);
+                assert.equal(scheduled.length, 0);
+                return;
+            }
+            assert.equal(spec.backup.retentionPolicy, `${d.postgresBackupRetentionDays}d`);
+            assert.match(String(spec.backup.barmanObjectStore.destinationPath), /^s3:\/\/shop-[a-z]+-\d+-postgres-backups\/postgres\/$/);
+            assert.deepEqual(spec.backup.barmanObjectStore.s3Credentials, { inheritFromIAMRole: true });
+            assert.equal(spec.postgresql.parameters.archive_timeout, "5min");
+            assert.equal(scheduled.length, 1);
+            assert.deepEqual(get(scheduled[0].inputs, "spec.cluster"), { name: "shop-db" });
+            assert.equal(get(scheduled[0].inputs, "spec.method"), "barmanObjectStore");
+            assert.match(String(get(scheduled[0].inputs, "spec.schedule")), /^\d+ \d+ \d+ \* \* \*$/);
+        });
+
+        it("PostgreSQL: the instances admit the apps, each other, the operator and monitoring only; reach DNS, each other, the API and (with backups) S3", async () => {
+            const { resources } = await stackRun(stack);
+            const np = named(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "shop-db")[0];
+            assert.deepEqual(get(np.inputs, "spec.podSelector.matchLabels"), { "cnpg.io/cluster": "shop-db" });
+            const ingressPorts = (get(np.inputs, "spec.ingress") as { ports: { port: number }[] }[]).map((e) => e.ports.map((p) => p.port));
+            assert.deepEqual(ingressPorts, [[5432], [8000], [9187]]);
+            const egress = get(np.inputs, "spec.egress") as { to: Record<string, any>[]; ports: { port: number }[] }[];
+            const open = egress.filter((e) => e.to.some((t) => t.ipBlock?.cidr === "0.0.0.0/0"));
+            assert.deepEqual(
+                open.map((e) => e.ports.map((p) => p.port)),
+                d.postgresBackups ? [[443]] : [],
+            );
+            assert.ok(get(np.inputs, "spec.ingress.0.from").some((f: any) => f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "shop"));
+        });
+
+        it(`PostgreSQL migration: the legacy StatefulSet ${d.postgresLegacyStatefulSet ? "is kept and the Cluster imports its database once" : "is gone"}`, async () => {
+            const { resources } = await stackRun(stack);
+            const sts = named(resources, "kubernetes:apps/v1:StatefulSet", "postgres");
+            const spec = get(one(resources, "kubernetes:postgresql.cnpg.io/v1:Cluster").inputs, "spec");
+            if (!d.postgresLegacyStatefulSet) {
+                assert.equal(sts.length, 0);
+                assert.equal(spec.bootstrap.initdb.import, undefined);
+                return;
+            }
+            // The legacy StatefulSet, unchanged: pinned official image, uid 999, its volume, its bootstrap Job.
+            assert.equal(podSpec(sts[0]).containers[0].image, IMAGES.postgres);
+            assert.equal(podSpec(sts[0]).securityContext.runAsUser, 999);
+            assert.equal(get(sts[0].inputs, "spec.volumeClaimTemplates.0.spec.resources.requests.storage"), `${d.postgresStorageGiB}Gi`);
+            assert.deepEqual(spec.bootstrap.initdb.import, { type: "microservice", databases: ["shop"], source: { externalCluster: "legacy" } });
+            const legacy = spec.externalClusters.find((e: { name: string }) => e.name === "legacy");
+            assert.match(String(legacy.connectionParameters.host), /^postgres\.data\.svc\.cluster\.local$/);
+            assert.equal(legacy.password.key, "superuser-password");
+            // The legacy server admits the import (pods of the Cluster).
+            const legacyPolicy = named(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "postgres")[0];
+            assert.ok(get(legacyPolicy.inputs, "spec.ingress.0.from").some((f: any) => f.podSelector?.matchLabels?.["cnpg.io/cluster"] === "shop-db"));
         });
 
         it(`Redis: AUTH from a Secret, maxmemory + allkeys-lru, persistence ${d.redisPersistence ? "on a volume" : "off"}`, async () => {
@@ -268,8 +361,7 @@ describe("Kubernetes layer: per-stack differences", () => {
         const prod = await stackRun("prod");
         const replicas = (r: ResourceRecord[]) => get(named(r, "kubernetes:apps/v1:Deployment", "storefront")[0].inputs, "spec.replicas");
         assert.ok(replicas(prod.resources) > replicas(dev.resources));
-        const pg = (r: ResourceRecord[]) =>
-            parseInt(get(named(r, "kubernetes:apps/v1:StatefulSet", "postgres")[0].inputs, "spec.volumeClaimTemplates.0.spec.resources.requests.storage"));
+        const pg = (r: ResourceRecord[]) => parseInt(get(one(r, "kubernetes:postgresql.cnpg.io/v1:Cluster").inputs, "spec.storage.size"));
         assert.ok(pg(prod.resources) > pg(dev.resources));
         const kps = (r: ResourceRecord[]) => one(r, "kubernetes:helm.sh/v3:Release", "monitoring").inputs.values as any;
         assert.ok(parseInt(kps(prod.resources).prometheus.prometheusSpec.retention) > parseInt(kps(dev.resources).prometheus.prometheusSpec.retention));
@@ -286,7 +378,7 @@ describe("local compose matches the cluster", () => {
 });
 
 describe("credential rotation (credentialsGeneration)", () => {
-    it("a new generation regenerates every rotatable password, re-runs the bootstrap and rolls the readers; the superuser stays", async () => {
+    it("a new generation regenerates every rotatable password, hands it to the managed roles of CNPG and rolls the readers; the superuser stays", async () => {
         const before = await stackRun("dev");
         const after = await runStack("dev", { configOverrides: { credentialsGeneration: 2 } });
         const keepers = (r: { resources: ResourceRecord[] }) =>
@@ -307,6 +399,17 @@ describe("credential rotation (credentialsGeneration)", () => {
                     "metadata.name",
                 ),
             );
+        // CloudNativePG applies the new passwords (ALTER ROLE): each role's basic-auth Secret is a new
+        // (content-addressed) Secret, so the Cluster's managed roles name new passwordSecrets.
+        const roleSecrets = (r: { resources: ResourceRecord[] }) =>
+            (
+                get(one(r.resources, "kubernetes:postgresql.cnpg.io/v1:Cluster").inputs, "spec.managed.roles") as {
+                    name: string;
+                    passwordSecret: { name: string };
+                }[]
+            ).map((x) => x.passwordSecret.name);
+        for (const [i, name] of roleSecrets(before).entries()) assert.notEqual(roleSecrets(after)[i], name, name);
+        // The legacy StatefulSet (migration step 1) re-runs its bootstrap, as before the operator.
         assert.match(bootstrapName(before), /-g1$/);
         assert.match(bootstrapName(after), /-g2$/, "ALTER ROLE must run again with the new passwords");
         const annotation = (r: { resources: ResourceRecord[] }, type: string, name: string) =>

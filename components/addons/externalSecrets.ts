@@ -199,7 +199,15 @@ export class ExternalSecrets extends pulumi.ComponentResource implements SecretS
                     refreshInterval: `${this.args.refreshMinutes}m`,
                     secretStoreRef: { kind: "ClusterSecretStore", name: CLUSTER_SECRET_STORE },
                     // Orphan: replacing the ExternalSecret must not garbage-collect the Secret pods are using.
-                    target: { name: req.name, creationPolicy: "Orphan", deletionPolicy: "Retain" },
+                    target: {
+                        name: req.name,
+                        creationPolicy: "Orphan",
+                        deletionPolicy: "Retain",
+                        // A typed Secret (basic-auth for CloudNativePG) with the request's labels. A template
+                        // without data keeps the fetched keys as they are (ESO's externalsecret controller,
+                        // applyTemplate: "if no data was provided by template fallback to value from the provider").
+                        ...(req.type ? { template: { type: req.type, metadata: { labels: req.labels } } } : {}),
+                    },
                     data: Object.keys(req.data).map((key) => ({ secretKey: key, remoteRef: { key: entry.name, property: key } })),
                 },
             },

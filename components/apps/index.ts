@@ -24,7 +24,8 @@ export interface ShopAppContext {
     base: Pick<WebAppArgs, "provider" | "namespace" | "monitoringNamespace" | "monitoringCrds" | "secretSink" | "autoscalingReady" | "credentialsGeneration">;
     /** Namespace of the data services (egress is admitted to their pods only). */
     dataNamespace: string;
-    postgres: DataService & { database: string; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
+    /** `host` is the primary; `readHost` serves read-only roles (replicas included). */
+    postgres: DataService & { database: string; readHost: pulumi.Input<string>; rolePasswords: Record<string, pulumi.Output<string>>; ready: pulumi.Resource };
     redis: DataService & { password: pulumi.Output<string> };
     /**
      * Where the apps send traces (the OpenTelemetry Collector, OTLP/HTTP), when the stack runs one.
@@ -78,6 +79,8 @@ export function otelEnv(t: NonNullable<ShopAppContext["telemetry"]>, service: st
 }
 
 function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: number) {
+    const readOnly = SHOP_DATABASE_ROLES.some((r) => r.name === role && r.access === "readonly");
+    const dbHost = readOnly ? ctx.postgres.readHost : ctx.postgres.host;
     const telemetry = ctx.telemetry;
     return {
         ...ctx.base,
@@ -88,7 +91,7 @@ function common(ctx: ShopAppContext, role: string, settings: AppSettings, port: 
         config: { CACHE_TTL_SECONDS: String(settings.cacheTtlSeconds), LOG_LEVEL: "info", ...(telemetry ? otelEnv(telemetry, role) : {}) },
         secrets: { DB_PASSWORD: ctx.postgres.rolePasswords[role], REDIS_PASSWORD: ctx.redis.password },
         composedEnv: {
-            DATABASE_URL: pulumi.interpolate`postgresql://${role}:$(DB_PASSWORD)@${ctx.postgres.host}:${ctx.postgres.port}/${ctx.postgres.database}`,
+            DATABASE_URL: pulumi.interpolate`postgresql://${role}:$(DB_PASSWORD)@${dbHost}:${ctx.postgres.port}/${ctx.postgres.database}`,
             REDIS_URL: pulumi.interpolate`redis://:$(REDIS_PASSWORD)@${ctx.redis.host}:${ctx.redis.port}/0`,
         },
         dependencies: [

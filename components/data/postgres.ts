@@ -1,86 +1,94 @@
-import * as crypto from "node:crypto";
+/**
+ * PostgreSQL through CloudNativePG (components/addons/cloudnativePg.ts): one `Cluster` custom
+ * resource replaces the StatefulSet, the bootstrap Job and the rotation we wrote by hand. The
+ * operator runs `instances` PostgreSQL pods (one primary, streaming replicas, automatic failover),
+ * creates the database and its owner at initdb, keeps the login roles as declared (managed roles,
+ * passwords from our Secrets), grows the volumes in place, writes its own PDBs, and archives WAL
+ * and takes base backups with barman-cloud into the stack's bucket (when backups are on).
+ *
+ * API sources (cloudnative-pg/cloudnative-pg at tag v1.30.0): api/v1/cluster_types.go,
+ * api/v1/scheduledbackup_types.go, docs/src/declarative_role_management.md (the basic-auth Secret,
+ * the cnpg.io/reload label), docs/src/appendixes/backup_barmanobjectstore.md, docs/src/database_import.md.
+ * The in-tree `barmanObjectStore` still exists in 1.30 (deprecated since 1.26 in favour of the
+ * Barman Cloud Plugin, docs/src/backup.md): it needs no cert-manager, which the plugin does.
+ */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { podIdentityRole } from "../addons/common";
+import { CNPG_STATUS_PORT } from "../addons/cloudnativePg";
+import { PEERS, Placement, recommendedLabels } from "../k8s";
 import { generatedPassword, SecretSink } from "../k8s/secrets";
-import {
-    PEERS,
-    recommendedLabels,
-    resources,
-    restrictedContainerSecurity,
-    restrictedPodSecurity,
-    scratchVolume,
-    secretEnv,
-    selectorLabels,
-    serviceMonitor,
-    dataServiceNetworkPolicy,
-    dataServiceService,
-    headlessService,
-    serviceHost,
-    Placement,
-    growableVolume,
-} from "../k8s";
 import { IMAGES } from "../versions";
+import { DatabaseRole, legacyPostgres } from "./legacyPostgres";
 
-/** A login role the bootstrap creates. `owner` owns the database (runs migrations); `readonly` may only SELECT. */
-export interface DatabaseRole {
-    name: string;
-    access: "owner" | "readonly";
+export type { DatabaseRole } from "./legacyPostgres";
+export { bootstrapSql, POSTGRES_CLIENT_LABEL } from "./legacyPostgres";
+
+/** The CloudNativePG Cluster's name: its Services are `<name>-rw` (primary), `<name>-ro` (replicas), `<name>-r` (any). */
+export const DATABASE_CLUSTER = "shop-db";
+const PORT = 5432;
+/** The instance's metrics port (CNPG's built-in exporter). */
+const METRICS_PORT = 9187;
+/** Where barman-cloud writes under the bucket: the IAM policy is scoped to it. */
+export const BACKUP_PREFIX = "postgres/";
+/** Daily base backup at 03:00 UTC (CNPG's six-field cron, seconds first). */
+export const BACKUP_SCHEDULE = "0 0 3 * * *";
+/**
+ * WAL segment switch at the latest every 5 minutes (CNPG's own default, set explicitly because the
+ * RPO of an archive-only restore is this: docs/database.md).
+ */
+export const ARCHIVE_TIMEOUT = "5min";
+
+/** The backup target: the stack's SecureBucket and how long backups are kept. */
+export interface PostgresBackup {
+    bucketName: pulumi.Input<string>;
+    /** The bucket's least-privilege policy for {@link BACKUP_PREFIX} (SecureBucket.accessPolicy). */
+    accessPolicy: pulumi.Input<string>;
+    /** Barman recovery window, days (`retentionPolicy: <n>d`). */
+    retentionDays: number;
+    /** The EKS cluster and the database's namespace (the Pod Identity association). */
+    clusterName: pulumi.Input<string>;
+    namespace: string;
 }
 
 export interface PostgresArgs {
     provider: k8s.Provider;
     namespace: pulumi.Input<string>;
-    /** Database created by the bootstrap. */
+    /** Database created at initdb, owned by the `owner` role. */
     database: string;
     /** Exactly one `owner` role, any number of `readonly` roles. */
     roles: readonly DatabaseRole[];
+    /** PostgreSQL instances: 1 primary + (instances - 1) streaming replicas. */
+    instances: number;
     storageGiB: number;
     storageClassName: string;
     /** Namespaces whose pods may connect on 5432. */
     clientNamespaces: string[];
     monitoringNamespace: string;
-    /** The prometheus-operator CRDs: the ServiceMonitor is created after them. */
+    /** The prometheus-operator CRDs: the PodMonitor is created after them. */
     monitoringCrds: pulumi.Resource;
-    /** Where the credentials Secret comes from (Pulumi directly, or a vault through External Secrets). */
+    /** Where the credentials Secrets come from (Pulumi directly, or a vault through External Secrets). */
     secretSink: SecretSink;
     /** Nodes that are never consolidated or interrupted (the data must not move under load). */
     placement: Placement;
-    /** Rotation counter: a new value regenerates the role passwords and re-runs the bootstrap (ALTER ROLE). */
+    /** Rotation counter: a new value regenerates the role passwords; CNPG's managed roles apply them (ALTER ROLE). */
     credentialsGeneration: number;
-}
-
-const UID = 999; // the official image's postgres user
-const PORT = 5432;
-const METRICS_PORT = 9187;
-/** Pods in the data namespace that may open connections to PostgreSQL (the bootstrap Job). */
-export const POSTGRES_CLIENT_LABEL = { "shop.platform/postgres-client": "true" };
-
-/**
- * The bootstrap script: idempotent (safe on every run), passwords passed as psql variables
- * from the environment so no secret is ever in the ConfigMap. Exported for a test that runs it
- * against a real PostgreSQL.
- */
-export function bootstrapSql(database: string, roles: readonly DatabaseRole[]): string {
-    const owners = roles.filter((r) => r.access === "owner");
-    if (owners.length !== 1) throw new Error(`Postgres: exactly one owner role is required, got ${owners.length}`);
-    const owner = owners[0].name;
-    const lines = ["\\set ON_ERROR_STOP on"];
-    for (const r of roles) {
-        lines.push(`SELECT 'CREATE ROLE ${r.name} LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${r.name}') \\gexec`);
-        lines.push(`ALTER ROLE ${r.name} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'${r.name}_password';`);
-    }
-    lines.push(`SELECT 'CREATE DATABASE ${database} OWNER ${owner}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '${database}') \\gexec`);
-    lines.push(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC;`);
-    lines.push(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${roles.map((r) => r.name).join(", ")};`);
-    lines.push(`\\connect ${database}`);
-    lines.push("REVOKE CREATE ON SCHEMA public FROM PUBLIC;");
-    lines.push(`GRANT ALL ON SCHEMA public TO ${owner};`);
-    for (const r of roles.filter((x) => x.access === "readonly")) {
-        lines.push(`GRANT USAGE ON SCHEMA public TO ${r.name};`);
-        lines.push(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${r.name};`);
-        lines.push(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT ON TABLES TO ${r.name};`);
-    }
-    return lines.join("\n") + "\n";
+    /** The CloudNativePG operator release (its CRDs and webhooks come first). */
+    operator: pulumi.Resource;
+    /** The operator's namespace and pod labels (it reaches each instance's status port). */
+    operatorNamespace: string;
+    operatorPodLabels: Record<string, string>;
+    /** The VPC's CIDR: the Kubernetes API endpoints (the instance manager watches its Cluster). */
+    vpcCidr: string;
+    /**
+     * Keep the legacy StatefulSet and import its database into the new Cluster at creation (step 1
+     * of the migration, docs/database.md). Defaults to false (a plain initdb).
+     */
+    legacy?: boolean;
+    /** WAL archiving and scheduled base backups. Defaults to none. */
+    backup?: PostgresBackup;
+    /** `protect` the Cluster (deleting it deletes its volumes). Defaults to false. */
+    protect?: boolean;
 }
 
 export function validatePostgresArgs(args: PostgresArgs): void {
@@ -89,226 +97,264 @@ export function validatePostgresArgs(args: PostgresArgs): void {
     for (const r of args.roles) if (!/^[a-z_][a-z0-9_]*$/.test(r.name)) problems.push(`role "${r.name}" must be a lowercase SQL identifier`);
     if (args.roles.filter((r) => r.access === "owner").length !== 1) problems.push("exactly one role must have access: owner");
     if (args.storageGiB < 1) problems.push("storageGiB must be >= 1");
+    if (!Number.isInteger(args.instances) || args.instances < 1) problems.push("instances must be an integer >= 1");
+    if (args.backup && !(Number.isInteger(args.backup.retentionDays) && args.backup.retentionDays >= 1)) problems.push("backup.retentionDays must be >= 1");
     if (problems.length) throw new Error(`Postgres: ${problems.join("; ")}`);
 }
 
+/** Pure: the managed roles. The owner only logs in; a read-only role gets `pg_read_all_data` (SELECT on every table, now and later). */
+export function managedRoles(roles: readonly DatabaseRole[], secretOf: (role: string) => pulumi.Input<string>): Record<string, unknown>[] {
+    return roles.map((r) => ({
+        name: r.name,
+        ensure: "present",
+        login: true,
+        superuser: false,
+        createdb: false,
+        createrole: false,
+        replication: false,
+        passwordSecret: { name: secretOf(r.name) },
+        ...(r.access === "readonly" ? { inRoles: ["pg_read_all_data"] } : {}),
+    }));
+}
+
+/** Pure: spread across zones (hard: a second instance in a zone only when every zone with a node has one), one per node where possible. */
+export function zoneSpread(instances: number): Record<string, unknown>[] {
+    if (instances < 2) return [];
+    return [
+        {
+            maxSkew: 1,
+            topologyKey: "topology.kubernetes.io/zone",
+            whenUnsatisfiable: "DoNotSchedule",
+            labelSelector: { matchLabels: { "cnpg.io/cluster": DATABASE_CLUSTER } },
+        },
+    ];
+}
+
 /**
- * PostgreSQL as a StatefulSet: official image pinned, gp3 volume, restricted pod security
- * (uid 999, read-only root), generated superuser and per-role passwords (Pulumi secrets, in a
- * Kubernetes Secret only), a bootstrap Job creating the database and least-privilege roles,
- * and a postgres_exporter sidecar scraped through a ServiceMonitor.
+ * PostgreSQL as a CloudNativePG Cluster: `instances` pods spread over the zones on the
+ * never-disrupted nodes, gp3 volumes sized per stack (grown in place by the operator), the
+ * database and its owner at initdb (or imported from the legacy StatefulSet), the login roles as
+ * managed roles with our generated passwords, its firewall and PodMonitor, and (with `backup`) WAL
+ * archiving plus a daily base backup to S3 through a Pod Identity role scoped to the prefix.
  */
 export class Postgres extends pulumi.ComponentResource {
-    /** In-cluster DNS name of the ClusterIP Service. */
+    /** In-cluster DNS name of the primary (`-rw`): the owner's writes. */
     readonly host: pulumi.Output<string>;
+    /** Any instance (`-r`): the read-only role's reads, served by replicas too. */
+    readonly readHost: pulumi.Output<string>;
     readonly port = PORT;
     /** Labels of the database pods: clients' egress policies select them. */
     readonly podLabels: Record<string, string>;
     readonly database: string;
     /** Generated password per role (secret outputs). */
     readonly rolePasswords: Record<string, pulumi.Output<string>>;
-    readonly secretName: pulumi.Output<string>;
-    /** Completes when the database and roles exist: workloads that connect depend on it. */
+    /** Completes when the Cluster reports Ready: workloads that connect depend on it. */
     readonly ready: pulumi.Resource;
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:data:Postgres", name, {}, opts);
         validatePostgresArgs(args);
         const k8sOpts = { parent: this, provider: args.provider };
-        const labels = recommendedLabels(name, "database");
-        const selector = selectorLabels(name);
-        this.podLabels = selector;
-        // The superuser's password is set at initdb only: it is not rotated by `credentialsGeneration`.
-        const superuser = generatedPassword(this, `${name}-superuser`);
+        const cluster = DATABASE_CLUSTER;
+        const labels = recommendedLabels(cluster, "database");
+        this.podLabels = { "cnpg.io/cluster": cluster };
+        this.database = args.database;
+        // Same resource names as before the operator: the passwords (and so the apps' Secrets) survive the migration.
         this.rolePasswords = Object.fromEntries(
             args.roles.map((r) => [r.name, generatedPassword(this, `${name}-${r.name}`, { generation: args.credentialsGeneration })]),
         );
-        // Two Secrets: the server reads only the superuser's (never rotated), so rotating the role
-        // passwords re-runs the bootstrap Job without restarting the database.
-        const secret = args.secretSink.create(this, args.provider, {
-            name: `${name}-superuser`,
-            namespace: args.namespace,
-            labels,
-            data: { "superuser-password": superuser },
-        });
-        const roleSecret = args.secretSink.create(this, args.provider, {
-            name: `${name}-credentials`,
-            namespace: args.namespace,
-            labels,
-            data: Object.fromEntries(args.roles.map((r) => [`${r.name}-password`, this.rolePasswords[r.name]])),
-        });
-        this.secretName = roleSecret.name;
-
-        // Its own identity with no API token: the default service account is shared by everything in the namespace.
-        const serviceAccount = new k8s.core.v1.ServiceAccount(
-            name,
-            { metadata: { name, namespace: args.namespace, labels }, automountServiceAccountToken: false },
-            k8sOpts,
-        );
-        const headless = headlessService(name, { namespace: args.namespace, labels, selector, portName: "postgres", port: PORT }, k8sOpts);
-        const service = dataServiceService(
-            name,
-            { namespace: args.namespace, labels, selector, portName: "postgres", port: PORT, metricsPort: METRICS_PORT },
-            k8sOpts,
-        );
-        this.host = serviceHost(service, args.namespace);
-
-        const pgIsReady = { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-p", String(PORT), "-U", "postgres"] } };
-        const volume = growableVolume({
-            claim: "data",
-            statefulSet: name,
-            replicas: 1,
-            namespace: args.namespace,
-            storageClassName: args.storageClassName,
-            sizeGiB: args.storageGiB,
-            labels,
-        });
-        const statefulSet = new k8s.apps.v1.StatefulSet(
-            name,
-            {
-                metadata: { name, namespace: args.namespace, labels },
-                spec: {
-                    serviceName: headless.metadata.name,
-                    replicas: 1,
-                    selector: { matchLabels: selector },
-                    template: {
-                        metadata: { labels, annotations: args.placement.annotations },
-                        spec: {
-                            nodeSelector: args.placement.nodeSelector,
-                            serviceAccountName: serviceAccount.metadata.name,
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurity(UID),
-                            terminationGracePeriodSeconds: 60,
-                            containers: [
-                                {
-                                    name: "postgres",
-                                    image: IMAGES.postgres,
-                                    ports: [{ name: "postgres", containerPort: PORT }],
-                                    env: [
-                                        secretEnv("POSTGRES_PASSWORD", secret.name, "superuser-password"),
-                                        { name: "POSTGRES_USER", value: "postgres" },
-                                        { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                                    ],
-                                    securityContext: restrictedContainerSecurity(),
-                                    resources: resources({ cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" }),
-                                    startupProbe: { ...pgIsReady, periodSeconds: 5, failureThreshold: 60 },
-                                    livenessProbe: { ...pgIsReady, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-                                    readinessProbe: { ...pgIsReady, periodSeconds: 5, timeoutSeconds: 3 },
-                                    volumeMounts: [
-                                        { name: "data", mountPath: "/var/lib/postgresql/data" },
-                                        { name: "run", mountPath: "/var/run/postgresql" },
-                                        { name: "tmp", mountPath: "/tmp" },
-                                    ],
-                                },
-                                {
-                                    name: "exporter",
-                                    image: IMAGES.postgresExporter,
-                                    ports: [{ name: "metrics", containerPort: METRICS_PORT }],
-                                    env: [
-                                        { name: "DATA_SOURCE_URI", value: `127.0.0.1:${PORT}/postgres?sslmode=disable` },
-                                        { name: "DATA_SOURCE_USER", value: "postgres" },
-                                        secretEnv("DATA_SOURCE_PASS", secret.name, "superuser-password"),
-                                    ],
-                                    securityContext: restrictedContainerSecurity(),
-                                    resources: resources({ cpu: "50m", memory: "64Mi", memoryLimit: "128Mi" }),
-                                    livenessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 20 },
-                                    readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
-                                },
-                            ],
-                            volumes: [scratchVolume("run", "16Mi"), scratchVolume("tmp", "256Mi")],
-                        },
-                    },
-                    volumeClaimTemplates: [volume.template],
-                },
-            },
-            { ...k8sOpts, dependsOn: [secret.ready], ignoreChanges: volume.ignoreChanges },
-        );
-        volume.patchClaims({ ...k8sOpts, dependsOn: [statefulSet] });
-
-        // Who may talk to PostgreSQL: the app namespaces and our bootstrap Job; the exporter only from monitoring.
-        const policy = dataServiceNetworkPolicy(
-            name,
-            {
-                namespace: args.namespace,
-                labels,
-                selector,
-                clients: [...args.clientNamespaces.map(PEERS.namespace), { podSelector: { matchLabels: POSTGRES_CLIENT_LABEL } }],
-                port: PORT,
-                metricsPort: METRICS_PORT,
-                monitoringNamespace: args.monitoringNamespace,
-            },
-            k8sOpts,
-        );
-        const clientsPolicy = new k8s.networking.v1.NetworkPolicy(
-            `${name}-clients`,
-            {
-                metadata: { name: `${name}-clients`, namespace: args.namespace, labels },
-                spec: {
-                    podSelector: { matchLabels: POSTGRES_CLIENT_LABEL },
-                    policyTypes: ["Egress"],
-                    egress: [PEERS.dns(), { to: [{ podSelector: { matchLabels: selector } }], ports: [{ protocol: "TCP", port: PORT }] }],
-                },
-            },
-            k8sOpts,
-        );
-
-        serviceMonitor(name, { namespace: args.namespace, labels, port: "metrics", crds: args.monitoringCrds }, k8sOpts);
-
-        // Bootstrap: database and roles, re-run whenever the script changes (the name carries its hash).
-        const script = bootstrapSql(args.database, args.roles);
-        const scriptHash = crypto.createHash("sha256").update(script).digest("hex").slice(0, 8);
-        const bootstrapConfig = new k8s.core.v1.ConfigMap(
-            `${name}-bootstrap`,
-            { metadata: { name: `${name}-bootstrap-${scriptHash}`, namespace: args.namespace, labels }, data: { "bootstrap.sql": script } },
-            k8sOpts,
-        );
-        const psqlVars = args.roles.map((r) => `-v ${r.name}_password="$${r.name.toUpperCase()}_PASSWORD"`).join(" ");
-        this.ready = new k8s.batch.v1.Job(
-            `${name}-bootstrap`,
-            {
-                metadata: {
-                    name: `${name}-bootstrap-${scriptHash}-g${args.credentialsGeneration}`,
+        // One basic-auth Secret per role (username must equal the role), labelled so that CNPG applies a new password at once.
+        const roleSecrets = Object.fromEntries(
+            args.roles.map((r) => [
+                r.name,
+                args.secretSink.create(this, args.provider, {
+                    name: `${cluster}-${r.name}`,
                     namespace: args.namespace,
-                    labels: { ...labels, "app.kubernetes.io/component": "database-bootstrap" },
-                    // A failed Job is replaced on the next `up` instead of failing it again (pulumi-kubernetes#856).
-                    annotations: { "pulumi.com/replaceUnready": "true" },
-                },
+                    labels: { ...labels, "cnpg.io/reload": "true" },
+                    type: "kubernetes.io/basic-auth",
+                    data: { username: r.name, password: this.rolePasswords[r.name] },
+                }),
+            ]),
+        );
+        const owner = args.roles.find((r) => r.access === "owner")!.name;
+        // The instances and the operator's Jobs (initdb, import, join) all carry cnpg.io/cluster.
+        const clusterPods = { podSelector: { matchLabels: this.podLabels } };
+        const legacy = args.legacy
+            ? legacyPostgres(this, name, {
+                  ...args,
+                  rolePasswords: this.rolePasswords,
+                  extraClients: [clusterPods],
+              })
+            : undefined;
+
+        // Backups: a Pod Identity role for the Cluster's service account (CNPG names it after the Cluster).
+        const backupRole = args.backup
+            ? podIdentityRole(this, `${cluster}-backups`, {
+                  clusterName: args.backup.clusterName,
+                  namespace: args.backup.namespace,
+                  serviceAccount: cluster,
+                  policy: args.backup.accessPolicy,
+              })
+            : undefined;
+
+        // Who may talk to the instances (and the operator's Jobs, which carry the same cnpg.io/cluster label).
+        const policy = new k8s.networking.v1.NetworkPolicy(
+            cluster,
+            {
+                metadata: { name: cluster, namespace: args.namespace, labels },
                 spec: {
-                    backoffLimit: 10,
-                    activeDeadlineSeconds: 900,
-                    template: {
-                        metadata: { labels: { ...recommendedLabels(`${name}-bootstrap`, "database-bootstrap"), ...POSTGRES_CLIENT_LABEL } },
-                        spec: {
-                            restartPolicy: "OnFailure",
-                            serviceAccountName: serviceAccount.metadata.name,
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurity(UID),
-                            containers: [
-                                {
-                                    name: "bootstrap",
-                                    image: IMAGES.postgres,
-                                    command: ["sh", "-c", `exec psql -h ${name} -U postgres -d postgres ${psqlVars} -f /bootstrap/bootstrap.sql`],
-                                    env: [
-                                        secretEnv("PGPASSWORD", secret.name, "superuser-password"),
-                                        ...args.roles.map((r) => secretEnv(`${r.name.toUpperCase()}_PASSWORD`, roleSecret.name, `${r.name}-password`)),
-                                    ],
-                                    securityContext: restrictedContainerSecurity(),
-                                    resources: resources({ cpu: "50m", memory: "64Mi" }),
-                                    volumeMounts: [
-                                        { name: "bootstrap", mountPath: "/bootstrap", readOnly: true },
-                                        { name: "tmp", mountPath: "/tmp" },
-                                    ],
-                                },
-                            ],
-                            volumes: [{ name: "bootstrap", configMap: { name: bootstrapConfig.metadata.name } }, scratchVolume("tmp", "16Mi")],
+                    podSelector: { matchLabels: this.podLabels },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [
+                        { from: [...args.clientNamespaces.map(PEERS.namespace), clusterPods], ports: [{ protocol: "TCP", port: PORT }] },
+                        {
+                            from: [PEERS.pods(args.operatorNamespace, args.operatorPodLabels), clusterPods],
+                            ports: [{ protocol: "TCP", port: CNPG_STATUS_PORT }],
                         },
-                    },
+                        { from: [PEERS.namespace(args.monitoringNamespace)], ports: [{ protocol: "TCP", port: METRICS_PORT }] },
+                    ],
+                    egress: [
+                        PEERS.dns(),
+                        // Streaming replication, pg_rewind and the instance managers' status between the instances.
+                        {
+                            to: [clusterPods],
+                            ports: [
+                                { protocol: "TCP", port: PORT },
+                                { protocol: "TCP", port: CNPG_STATUS_PORT },
+                            ],
+                        },
+                        // The instance manager watches its Cluster through the Kubernetes API (the control plane's ENIs are in the VPC).
+                        { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: 443 }] },
+                        // barman-cloud to S3 (public endpoints: a NetworkPolicy cannot name them, so HTTPS anywhere).
+                        ...(args.backup ? [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] : []),
+                        // The one-time import reads the legacy StatefulSet.
+                        ...(args.legacy
+                            ? [
+                                  {
+                                      to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": name } } }],
+                                      ports: [{ protocol: "TCP", port: PORT }],
+                                  },
+                              ]
+                            : []),
+                    ],
                 },
             },
-            { ...k8sOpts, dependsOn: [statefulSet, service, policy, clientsPolicy, roleSecret.ready] },
+            k8sOpts,
         );
 
-        this.database = args.database;
-        this.registerOutputs({ host: this.host, database: this.database, secretName: this.secretName });
+        const bootstrap = {
+            initdb: {
+                database: args.database,
+                owner,
+                secret: { name: roleSecrets[owner].name },
+                dataChecksums: true,
+                // Microservice import: one database, its objects re-owned by `owner` (docs/src/database_import.md).
+                ...(legacy ? { import: { type: "microservice", databases: [args.database], source: { externalCluster: "legacy" } } } : {}),
+            },
+        };
+        const spec: Record<string, unknown> = {
+            instances: args.instances,
+            imageName: IMAGES.cnpgPostgres,
+            // Failover by the operator; a planned switchover first when the primary's pod must be replaced.
+            primaryUpdateStrategy: "unsupervised",
+            storage: { size: `${args.storageGiB}Gi`, storageClass: args.storageClassName, resizeInUseVolumes: true },
+            resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+            postgresql: { parameters: { archive_timeout: ARCHIVE_TIMEOUT } },
+            // The never-consolidated, on-demand node group; its pods (and everything CNPG creates) carry do-not-disrupt.
+            affinity: { nodeSelector: args.placement.nodeSelector, enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname" },
+            topologySpreadConstraints: zoneSpread(args.instances),
+            inheritedMetadata: { labels: { "app.kubernetes.io/part-of": "shop-platform" }, annotations: args.placement.annotations },
+            // CNPG's own PDBs: the primary's (minAvailable 1) and the replicas' (all but one).
+            enablePDB: true,
+            enableSuperuserAccess: false,
+            bootstrap,
+            managed: { roles: managedRoles(args.roles, (r) => roleSecrets[r].name) },
+            ...(legacy
+                ? {
+                      externalClusters: [
+                          {
+                              name: "legacy",
+                              connectionParameters: { host: legacy.host, user: "postgres", dbname: "postgres", sslmode: "disable" },
+                              password: { name: legacy.superuserSecret, key: "superuser-password" },
+                          },
+                      ],
+                  }
+                : {}),
+            ...(args.backup
+                ? {
+                      backup: {
+                          retentionPolicy: `${args.backup.retentionDays}d`,
+                          barmanObjectStore: {
+                              destinationPath: pulumi.interpolate`s3://${args.backup.bucketName}/${BACKUP_PREFIX}`,
+                              // Credentials from EKS Pod Identity (the SDK's container credential provider), no keys in a Secret.
+                              s3Credentials: { inheritFromIAMRole: true },
+                              wal: { compression: "gzip", maxParallel: 2 },
+                              data: { compression: "gzip" },
+                          },
+                      },
+                  }
+                : {}),
+        };
+        const db = new k8s.apiextensions.CustomResource(
+            cluster,
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "Cluster",
+                metadata: { name: cluster, namespace: args.namespace, labels, annotations: { "pulumi.com/waitFor": "condition=Ready" } },
+                spec,
+            },
+            {
+                ...k8sOpts,
+                dependsOn: [
+                    args.operator,
+                    policy,
+                    ...Object.values(roleSecrets).map((s) => s.ready),
+                    ...(legacy ? [legacy.ready] : []),
+                    ...(backupRole ? [backupRole.association] : []),
+                ],
+                protect: args.protect,
+                // bootstrap is read at creation only: turning the legacy import off later (step 2) must not touch the Cluster.
+                ignoreChanges: ["spec.bootstrap"],
+                customTimeouts: { create: "60m", update: "30m" },
+            },
+        );
+        if (args.backup)
+            new k8s.apiextensions.CustomResource(
+                `${cluster}-daily`,
+                {
+                    apiVersion: "postgresql.cnpg.io/v1",
+                    kind: "ScheduledBackup",
+                    metadata: { name: `${cluster}-daily`, namespace: args.namespace, labels },
+                    spec: {
+                        schedule: BACKUP_SCHEDULE,
+                        cluster: { name: cluster },
+                        method: "barmanObjectStore",
+                        // The first base backup at once: WAL archiving is useless for PITR until one exists.
+                        immediate: true,
+                        // Backups belong to the ScheduledBackup; barman's retention deletes the objects.
+                        backupOwnerReference: "self",
+                    },
+                },
+                { ...k8sOpts, dependsOn: [db] },
+            );
+        new k8s.apiextensions.CustomResource(
+            `${cluster}-metrics`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: { name: cluster, namespace: args.namespace, labels },
+                spec: {
+                    selector: { matchLabels: { ...this.podLabels, "cnpg.io/podRole": "instance" } },
+                    podMetricsEndpoints: [{ port: "metrics", interval: "30s" }],
+                },
+            },
+            { ...k8sOpts, dependsOn: [args.monitoringCrds] },
+        );
+
+        const svc = (suffix: string) => pulumi.interpolate`${cluster}-${suffix}.${args.namespace}.svc.cluster.local`;
+        this.host = svc("rw");
+        this.readHost = svc("r");
+        this.ready = db;
+        this.registerOutputs({ host: this.host, readHost: this.readHost, database: this.database });
     }
 }

@@ -10,6 +10,8 @@ export interface SecretRequest {
     /** Key → value; every value is treated as a Pulumi secret. */
     data: Record<string, pulumi.Input<string>>;
     labels: Record<string, string>;
+    /** The Secret's type. Defaults to `Opaque`; `kubernetes.io/basic-auth` (keys username, password) is what CloudNativePG reads. */
+    type?: "Opaque" | "kubernetes.io/basic-auth";
 }
 
 /**
@@ -34,7 +36,7 @@ export class KubernetesSecretSink implements SecretSink {
             req.name,
             {
                 metadata: { name: contentName(req.name, req.data), namespace: req.namespace, labels: req.labels },
-                type: "Opaque",
+                type: req.type ?? "Opaque",
                 stringData: Object.fromEntries(Object.entries(req.data).map(([k, v]) => [k, pulumi.secret(v)])),
             },
             { parent, provider },

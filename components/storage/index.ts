@@ -99,17 +99,25 @@ export class SecureBucket extends pulumi.ComponentResource {
         this.registerOutputs({ bucket: this.bucket, arn: this.arn, kmsKeyArn: this.kmsKeyArn });
     }
 
-    /** A least-privilege policy: read and write objects under `prefix` only, and use the bucket's key through S3 only. */
-    accessPolicy(prefix: string, region: string): pulumi.Output<string> {
+    /**
+     * A least-privilege policy: read and write objects under `prefix` only, and use the bucket's key
+     * through S3 only. `headBucket` (default false) also allows s3:ListBucket without a prefix
+     * condition, because HeadBucket is authorised by s3:ListBucket and carries no prefix: barman-cloud
+     * calls it before every archive and backup and fails on a 403 (barman/cloud_providers/aws_s3.py
+     * `_check_bucket_existence` re-raises anything but 404). Object access stays under the prefix.
+     */
+    accessPolicy(prefix: string, region: string, opts: { headBucket?: boolean } = {}): pulumi.Output<string> {
         return pulumi.all([this.arn, this.kmsKeyArn]).apply(([arn, keyArn]) =>
             iamPolicy([
-                {
-                    Sid: "ListThePrefix",
-                    Effect: "Allow",
-                    Action: ["s3:ListBucket", "s3:GetBucketLocation"],
-                    Resource: arn,
-                    Condition: { StringLike: { "s3:prefix": `${prefix}*` } },
-                },
+                opts.headBucket
+                    ? { Sid: "FindTheBucketAndListIt", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: arn }
+                    : {
+                          Sid: "ListThePrefix",
+                          Effect: "Allow",
+                          Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+                          Resource: arn,
+                          Condition: { StringLike: { "s3:prefix": `${prefix}*` } },
+                      },
                 {
                     Sid: "ObjectsUnderThePrefix",
                     Effect: "Allow",

@@ -671,6 +671,15 @@ function priceStatefulSet(ctx: Ctx, r: CostResource) {
     }
 }
 
+/** A CloudNativePG Cluster: one PVC of spec.storage.size per instance (api/v1/cluster_types.go StorageConfiguration, v1.30.0). */
+function priceCnpgCluster(ctx: Ctx, r: CostResource) {
+    const instances = num(get(r.inputs, "spec", "instances")) ?? 1;
+    const gib = quantityGib(get(r.inputs, "spec", "storage", "size"));
+    if (gib === undefined) return;
+    const sc = storageClassType(ctx, str(get(r.inputs, "spec", "storage", "storageClass")));
+    addVolumes(ctx, r, "PVC per instance (spec.storage)", instances, gib, sc.type, `${pl(instances, "instance")} × ${n2(gib)} GiB`, [], sc.note);
+}
+
 function pricePvc(ctx: Ctx, r: CostResource) {
     const gib = quantityGib(get(r.inputs, "spec", "resources", "requests", "storage"));
     if (gib === undefined) return;
@@ -840,6 +849,7 @@ const HANDLERS: Record<string, (ctx: Ctx, r: CostResource) => void> = {
     "aws:ecr/repository:Repository": priceRepository,
     "kubernetes:apps/v1:StatefulSet": priceStatefulSet,
     "kubernetes:core/v1:PersistentVolumeClaim": pricePvc,
+    "kubernetes:postgresql.cnpg.io/v1:Cluster": priceCnpgCluster,
     "kubernetes:helm.sh/v3:Release": priceHelmRelease,
     "kubernetes:helm.sh/v4:Chart": priceHelmRelease,
     "aws:lb/loadBalancer:LoadBalancer": priceLoadBalancer,

@@ -110,6 +110,8 @@ describe("change plan: routine changes (real program)", function () {
                     "postgres-credentials",
                     "postgres-superuser",
                     "redis-auth",
+                    "shop-db-catalog",
+                    "shop-db-storefront",
                     "storefront-secrets",
                 ].map((n) => `delete aws:secretsmanager/secret:Secret ${n}`),
                 "delete helm.sh/v3:Release external-secrets",
@@ -184,12 +186,15 @@ describe("change plan: routine changes (real program)", function () {
         assert.equal(sts.stateful, undefined);
         assert.equal(p.blocking.length, 0, renderBrief(p));
     });
-    for (const [key, sts] of [["postgresStorageGiB", "postgres"]] as const) {
-        it(`storage size (${key}): the volume grows in place, the ${sts} StatefulSet is not replaced (finding 7)`, async () => {
-            const p = await routine("prod", { [key]: 100 });
-            noStatefulReplaced(p);
-            assert.equal(p.blocking.length, 0, renderBrief(p));
-            assert.ok(changed(p).length > 0, "the size change reaches some resource (a PVC resize)");
-        });
-    }
+    it("storage size (postgresStorageGiB): the CNPG Cluster's storage.size is updated in place (the operator grows the volumes); the legacy StatefulSet is not replaced (finding 7)", async () => {
+        const p = await routine("prod", { postgresStorageGiB: 100 });
+        noStatefulReplaced(p);
+        assert.equal(p.blocking.length, 0, renderBrief(p));
+        const cluster = changed(p).find((c) => c.type === "kubernetes:postgresql.cnpg.io/v1:Cluster")!;
+        assert.equal(cluster.action, "update", renderBrief(p));
+        assert.deepEqual(
+            cluster.paths.map((x) => x.path),
+            ["spec.storage.size"],
+        );
+    });
 });

@@ -77,13 +77,16 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
         const pvc = (e: CostEstimate, type: string, name: string) => sum(linesOf(e, type, name).filter((l) => l.item.includes("PVC")));
         const SS = "kubernetes:apps/v1:StatefulSet";
         const REL = "kubernetes:helm.sh/v3:Release";
-        for (const [s, pg, redis, prom, replicas] of [
-            ["dev", 5, 0, 10, 1], // dev's Redis has no persistence
-            ["staging", 20, 2, 20, 1],
-            ["prod", 50, 5, 50, 2], // monitoringReplicas
+        const CNPG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+        for (const [s, pg, instances, redis, prom, replicas] of [
+            ["dev", 5, 1, 0, 10, 1], // dev's Redis has no persistence
+            ["staging", 20, 2, 2, 20, 1],
+            ["prod", 50, 3, 5, 50, 2], // monitoringReplicas
         ] as const) {
             const e = await est(s);
-            close(pvc(e, SS, "postgres"), pg * gp3, `${s} postgres`);
+            // The CloudNativePG Cluster: one volume per instance; the legacy StatefulSet (migration step 1) keeps its one.
+            close(pvc(e, CNPG, "shop-db"), instances * pg * gp3, `${s} shop-db`);
+            close(pvc(e, SS, "postgres"), pg * gp3, `${s} postgres (legacy)`);
             close(pvc(e, SS, "redis"), redis * gp3, `${s} redis`);
             // kube-prometheus-stack: Prometheus prom GiB + Alertmanager 2 GiB, monitoringReplicas of each
             close(pvc(e, REL, "monitoring"), (prom + 2) * replicas * gp3, `${s} monitoring`);
@@ -132,17 +135,18 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
         close(kms(await est("dev")), 1 * key, "dev: the EKS secrets key");
         close(sm(await est("dev")), 0, "dev has no Secrets Manager");
         for (const s of ["staging", "prod"]) {
-            // EKS + Secrets Manager + the logs and traces buckets' keys (issue 17)
-            close(kms(await est(s)), 4 * key, `${s}: EKS + Secrets Manager + telemetry bucket keys`);
-            close(sm(await est(s)), 7 * secret, `${s}: 7 secrets (PostgreSQL superuser and roles apart)`);
+            // EKS + Secrets Manager + the logs and traces buckets' keys (issue 17) + the PostgreSQL backup bucket's key
+            close(kms(await est(s)), 5 * key, `${s}: EKS + Secrets Manager + telemetry and backup bucket keys`);
+            // 7 as before (the legacy server's superuser and role entries apart) + one basic-auth entry per CNPG role.
+            close(sm(await est(s)), 9 * secret, `${s}: 9 secrets`);
         }
     });
 
-    it("S3: the logs and traces buckets in staging/prod, the assumed GB per bucket × the standard price; none in dev", async () => {
+    it("S3: the logs, traces and PostgreSQL backup buckets in staging/prod, the assumed GB per bucket × the standard price; none in dev", async () => {
         const s3 = (e: CostEstimate) => sum(linesOf(e, "aws:s3/bucket:Bucket"));
-        close(s3(await est("dev")), 0, "dev keeps logs and traces on volumes");
-        close(s3(await est("staging")), 2 * 20 * P["s3.standard.gbMonth"], "staging: 2 buckets × 20 GB");
-        close(s3(await est("prod")), 2 * 50 * P["s3.standard.gbMonth"], "prod: 2 buckets × 50 GB");
+        close(s3(await est("dev")), 0, "dev keeps logs and traces on volumes and takes no database backups");
+        close(s3(await est("staging")), 3 * 20 * P["s3.standard.gbMonth"], "staging: 3 buckets × 20 GB");
+        close(s3(await est("prod")), 3 * 50 * P["s3.standard.gbMonth"], "prod: 3 buckets × 50 GB");
     });
 
     it("ECR: images the lifecycle policy keeps × 0.25 GB × the storage price, per repository", async () => {
@@ -167,9 +171,9 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
         for (const [s, total] of [
             // + Loki/Tempo volumes (all stacks), their bucket keys and buckets (staging/prod), issue 17;
             // + the Pushgateway's 1 GiB volume (all stacks) and prod's second Prometheus and Alertmanager volumes, issue 21
-            ["dev", 244.93], // 243.65 + (10 + 5) GiB × 0.08 + 1 × 0.08
-            ["staging", 381.95], // 377.29 + (10 + 10) × 0.08 + 2 keys × 1.03 + 2 × 20 GB × 0.023 + 1 × 0.08
-            ["prod", 619.64], // 607.84 + (20 + 20) × 0.08 + 2 × 1.03 + 2 × 50 × 0.023 + 4.24 (issue 21)
+            ["dev", 245.33], // 243.65 + (10 + 5) GiB × 0.08 + 1 × 0.08; + the CNPG instance 5 GiB × 0.08 (issue 16)
+            ["staging", 387.45], // 377.29 + (10 + 10) × 0.08 + 2 keys × 1.03 + 2 × 20 GB × 0.023 + 1 × 0.08; + CNPG 2 × 20 GiB × 0.08, backup key 1.03, bucket 20 GB × 0.023, 2 secrets (issue 16)
+            ["prod", 634.63], // 607.84 + (20 + 20) × 0.08 + 2 × 1.03 + 2 × 50 × 0.023 + 4.24 (issue 21); + CNPG 3 × 50 GiB × 0.08, backup key 1.03, bucket 50 GB × 0.023, 2 secrets (issue 16)
         ] as const) {
             const e = await est(s);
             assert.equal(round2(e.totalUsd), total, s);

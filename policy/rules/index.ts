@@ -40,6 +40,7 @@ import {
 } from "./k8s/workloads";
 import { helmReleasePinned } from "./k8s/helm";
 import { costBudget } from "./stack/cost";
+import { databaseBackups } from "./stack/database";
 import { k8sNetworkpolicyCoverage, k8sPdb, k8sReplicasHa, k8sServicemonitorSelected, k8sSpread } from "./stack/k8s";
 
 export const POLICY_FACTORIES: readonly PolicyFactory[] = [
@@ -59,6 +60,7 @@ export const POLICY_FACTORIES: readonly PolicyFactory[] = [
     rdsStorageEncrypted,
     rdsNotPublic,
     rdsBackups,
+    databaseBackups,
     rdsMultiAz,
     rdsDeletionProtection,
     elasticacheEncryption,

@@ -15,6 +15,7 @@ import { CASES as C11 } from "../rules/k8s/workloads.cases";
 import { CASES as C12 } from "../rules/stack/aws.cases";
 import { CASES as C13 } from "../rules/stack/k8s.cases";
 import { CASES as C14 } from "../rules/stack/cost.cases";
+import { CASES as C15 } from "../rules/stack/database.cases";
 
 export interface Case {
     name: string;
@@ -50,4 +51,5 @@ export const CASES: Record<string, RuleCases> = {
     ...C12,
     ...C13,
     ...C14,
+    ...C15,
 };
