@@ -208,35 +208,6 @@ class RuleTests(unittest.TestCase):
             self.assertIn(f"ratio_rate{w} > ({f} * (1 - 0.999))", warn)
 
 
-class DatabaseClusterNameTests(unittest.TestCase):
-    """The PostgreSQL rules and dashboard name the CloudNativePG Cluster (its PVCs are shop-db-<n>): that
-    name must be the one components/data/postgres.ts gives the Cluster."""
-
-    NAME = "shop-db"
-
-    def _component_name(self):
-        path = os.path.join(ROOT, "components", "data", "postgres.ts")
-        with open(path) as f:
-            m = re.search(r'export const DATABASE_CLUSTER = "([^"]+)"', f.read())
-        return m.group(1) if m else None
-
-    def test_rules_and_dashboard_use_one_cluster_name(self):
-        texts = [open(os.path.join(MON, "rules", f)).read() for f in ("cnpg.yaml", "postgres.yaml")]
-        texts.append(open(os.path.join(MON, "dashboards", "data-services.json")).read())
-        names = set()
-        for t in texts:
-            names |= set(re.findall(r'persistentvolumeclaim=~\\?"([a-z0-9-]+)-\[0-9\]\+\\?"', t))
-            names |= set(re.findall(r'cluster=\\?"([a-z0-9-]+)\\?"', t))
-        self.assertEqual(names, {self.NAME})
-
-    @unittest.skipUnless(
-        os.path.isfile(os.path.join(ROOT, "components", "data", "postgres.ts"))
-        and "DATABASE_CLUSTER" in open(os.path.join(ROOT, "components", "data", "postgres.ts")).read(),
-        "components/data/postgres.ts has no DATABASE_CLUSTER (CloudNativePG not merged)")
-    def test_cluster_name_matches_the_component(self):
-        self.assertEqual(self._component_name(), self.NAME)
-
-
 class MetricNameTests(unittest.TestCase):
     def test_tokenizer(self):
         self.assertEqual(
@@ -482,6 +453,35 @@ class AlertmanagerInhibitionTests(unittest.TestCase):
         self.assertEqual(set(got), set(alerts))
         inhibited = {k for k, st in got.items() if st["inhibitedBy"]}
         self.assertEqual(inhibited, expect_inhibited)
+
+
+class DatabaseClusterNameTests(unittest.TestCase):
+    """The PostgreSQL rules and dashboard name the CloudNativePG Cluster (its PVCs are shop-db-<n>): that
+    name must be the one components/data/postgres.ts gives the Cluster."""
+
+    NAME = "shop-db"
+
+    def _component_name(self):
+        path = os.path.join(ROOT, "components", "data", "postgres.ts")
+        with open(path) as f:
+            m = re.search(r'export const DATABASE_CLUSTER = "([^"]+)"', f.read())
+        return m.group(1) if m else None
+
+    def test_rules_and_dashboard_use_one_cluster_name(self):
+        texts = [open(os.path.join(MON, "rules", f)).read() for f in ("cnpg.yaml", "postgres.yaml")]
+        texts.append(open(os.path.join(MON, "dashboards", "data-services.json")).read())
+        names = set()
+        for t in texts:
+            names |= set(re.findall(r'persistentvolumeclaim=~\\?"([a-z0-9-]+)-\[0-9\]\+\\?"', t))
+            names |= set(re.findall(r'cluster=\\?"([a-z0-9-]+)\\?"', t))
+        self.assertEqual(names, {self.NAME})
+
+    @unittest.skipUnless(
+        os.path.isfile(os.path.join(ROOT, "components", "data", "postgres.ts"))
+        and "DATABASE_CLUSTER" in open(os.path.join(ROOT, "components", "data", "postgres.ts")).read(),
+        "components/data/postgres.ts has no DATABASE_CLUSTER (CloudNativePG not merged)")
+    def test_cluster_name_matches_the_component(self):
+        self.assertEqual(self._component_name(), self.NAME)
 
 
 PROMTOOL = shutil.which("promtool")
