@@ -416,6 +416,8 @@ class AlertmanagerTests(unittest.TestCase):
         cases = [
             (["alertname=ShopAppErrorBudgetBurn", "severity=critical"], "pager,slack-critical"),
             (["alertname=PostgresDeadlocks", "severity=warning"], "slack-warning"),
+            (["alertname=PostgresWALArchivingFailing", "severity=critical"], "pager,slack-critical"),
+            (["alertname=PostgresFailover", "severity=warning"], "slack-warning"),
             (["alertname=RedisEvictingKeys", "severity=info"], "email-info"),
             (["alertname=Watchdog", "severity=none"], "deadmansswitch"),
             (["alertname=InfoInhibitor", "severity=none"], "null"),
@@ -466,8 +468,14 @@ class AlertmanagerInhibitionTests(unittest.TestCase):
             "dberr": L(alertname="ShopAppDatabaseErrors", severity="warning", namespace="shop", job="storefront"),
             # info inhibited by the warning of the same alert/target
             "info": L(alertname="RedisDown", severity="info", namespace="data", job="pg"),
+            # the PostgreSQL volume alert silences the generic one for its PVC only; the generic one, itself
+            # inhibited, still silences the chart's duplicate for that PVC
+            "pgvol": L(alertname="PostgresStorageLow", severity="warning", namespace="data", persistentvolumeclaim="shop-db-1"),
+            "shopvol": L(alertname="ShopPersistentVolumeFillingUp", severity="warning", namespace="data", persistentvolumeclaim="shop-db-1", job="kubelet"),
+            "shopvol-other": L(alertname="ShopPersistentVolumeFillingUp", severity="warning", namespace="data", persistentvolumeclaim="redis-data-redis-0", job="kubelet"),
+            "kubevol": L(alertname="KubePersistentVolumeFillingUp", severity="warning", namespace="data", persistentvolumeclaim="shop-db-1", job="kubelet"),
         }
-        expect_inhibited = {"pg-warn", "chart", "dberr", "info"}
+        expect_inhibited = {"pg-warn", "chart", "dberr", "info", "shopvol", "kubevol"}
         values = dict(TEMPLATE_VALUES, DEADMANSSWITCH_URL="http://127.0.0.1:9/ping")
         with open(os.path.join(MON, "alertmanager", "alertmanager.yaml.tmpl")) as f:
             rendered = string.Template(f.read()).substitute(values)
@@ -503,6 +511,35 @@ class AlertmanagerInhibitionTests(unittest.TestCase):
         self.assertEqual(set(got), set(alerts))
         inhibited = {k for k, st in got.items() if st["inhibitedBy"]}
         self.assertEqual(inhibited, expect_inhibited)
+
+
+class DatabaseClusterNameTests(unittest.TestCase):
+    """The PostgreSQL rules and dashboard name the CloudNativePG Cluster (its PVCs are shop-db-<n>): that
+    name must be the one components/data/postgres.ts gives the Cluster."""
+
+    NAME = "shop-db"
+
+    def _component_name(self):
+        path = os.path.join(ROOT, "components", "data", "postgres.ts")
+        with open(path) as f:
+            m = re.search(r'export const DATABASE_CLUSTER = "([^"]+)"', f.read())
+        return m.group(1) if m else None
+
+    def test_rules_and_dashboard_use_one_cluster_name(self):
+        texts = [open(os.path.join(MON, "rules", f)).read() for f in ("cnpg.yaml", "postgres.yaml")]
+        texts.append(open(os.path.join(MON, "dashboards", "data-services.json")).read())
+        names = set()
+        for t in texts:
+            names |= set(re.findall(r'persistentvolumeclaim=~\\?"([a-z0-9-]+)-\[0-9\]\+\\?"', t))
+            names |= set(re.findall(r'cluster=\\?"([a-z0-9-]+)\\?"', t))
+        self.assertEqual(names, {self.NAME})
+
+    @unittest.skipUnless(
+        os.path.isfile(os.path.join(ROOT, "components", "data", "postgres.ts"))
+        and "DATABASE_CLUSTER" in open(os.path.join(ROOT, "components", "data", "postgres.ts")).read(),
+        "components/data/postgres.ts has no DATABASE_CLUSTER (CloudNativePG not merged)")
+    def test_cluster_name_matches_the_component(self):
+        self.assertEqual(self._component_name(), self.NAME)
 
 
 PROMTOOL = shutil.which("promtool")

@@ -198,25 +198,75 @@ def app_board():
 def data_board():
     b = Board("shop-data", "Data services (PostgreSQL, Redis)", ["shop", "data"])
     pg = 'namespace="data"'
-    b.row("PostgreSQL")
-    b.panel("PostgreSQL up", [(f'pg_up{{{pg}}}', "{{instance}}")], kind="stat", w=4,
-            thresholds=[{"color": "red", "value": None}, {"color": "green", "value": 1}])
+    # PostgreSQL: CloudNativePG's metrics (sources: monitoring/exporter-metrics.txt, rules/cnpg.yaml header).
+    # The Cluster `shop-db` (pods and PVCs shop-db-<n>); the PVC regex is the one rules/cnpg.yaml uses.
+    pvc = 'persistentvolumeclaim=~"shop-db-[0-9]+"'
+    last_backup = (f'max(cnpg_collector_last_available_backup_timestamp{{{pg}}} > 0 '
+                   f'or barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{{{pg}}} > 0)')
+    first_point = (f'max(cnpg_collector_first_recoverability_point{{{pg}}} > 0 '
+                   f'or barman_cloud_cloudnative_pg_io_first_recoverability_point{{{pg}}} > 0)')
+    b.row("PostgreSQL: instances and replication")
+    b.panel("Instances up / instance volumes",
+            [(f'sum(cnpg_collector_up{{{pg}}})', "PostgreSQL up"),
+             (f'count(kube_persistentvolumeclaim_info{{{pg}, {pvc}}})', "volumes (desired)")],
+            kind="stat", w=4, minv=0,
+            description="Instances whose PostgreSQL answers vs the Cluster's instance PVCs (PostgresInstancesMissing).")
+    b.panel("Role per instance (0 = primary, 1 = standby)",
+            [(f'max by (pod) (cnpg_pg_replication_in_recovery{{{pg}}})', "{{pod}}")],
+            w=8, minv=0, maxv=1, decimals=0,
+            description="A step from 1 to 0 is a promotion: failover or switchover (PostgresFailover).")
+    b.panel("Replication lag (standbys)", [(f'max by (pod) (cnpg_pg_replication_lag{{{pg}}})', "{{pod}}")],
+            unit="s", w=12, minv=0,
+            thresholds=[{"color": "green", "value": None}, {"color": "orange", "value": 30}, {"color": "red", "value": 300}],
+            description="Seconds since the standby's last replayed transaction; 0 when caught up (PostgresReplicationLagHigh).")
+    b.panel("Replay lag seen by the primary",
+            [(f'max by (application_name) (cnpg_pg_stat_replication_replay_diff_bytes{{{pg}}})', "{{application_name}}")],
+            unit="bytes", w=12, minv=0)
+    b.panel("Streaming: WAL receiver per standby, standbys per primary",
+            [(f'max by (pod) (cnpg_pg_replication_is_wal_receiver_up{{{pg}}}) and on (pod) max by (pod) (cnpg_pg_replication_in_recovery{{{pg}}}) == 1',
+              "receiver up {{pod}}"),
+             (f'max by (pod) (cnpg_pg_replication_streaming_replicas{{{pg}}}) and on (pod) max by (pod) (cnpg_pg_replication_in_recovery{{{pg}}}) == 0',
+              "standbys streaming from {{pod}}")],
+            w=12, minv=0, decimals=0, description="PostgresReplicaNotStreaming")
+    b.row("PostgreSQL: backups, WAL archiving, storage")
+    b.panel("Last successful base backup (age)", [(f'time() - {last_backup}', "age")], kind="stat", unit="s", w=6,
+            thresholds=[{"color": "green", "value": None}, {"color": "orange", "value": 26 * 3600},
+                        {"color": "red", "value": 50 * 3600}],
+            description="Daily base backups at 03:00 UTC: > 26 h warns, > 50 h is critical (PostgresBackupTooOld). No value: no backup ever (dev without backups).")
+    b.panel("Recovery window (oldest restorable point, age)", [(f'time() - {first_point}', "window")], kind="stat",
+            unit="s", w=6, description="How far back a point-in-time restore can go (barman's first recoverability point).")
+    b.panel("WAL archiving",
+            [(f'sum by (pod) (increase(cnpg_pg_stat_archiver_archived_count{{{pg}}}[5m]))', "archived / 5m {{pod}}"),
+             (f'sum by (pod) (increase(cnpg_pg_stat_archiver_failed_count{{{pg}}}[5m]))', "failed / 5m {{pod}}"),
+             (f'max by (pod) (cnpg_collector_pg_wal_archive_status{{{pg}, value="ready"}})', "waiting to be archived {{pod}}")],
+            w=12, minv=0, description="Failures without archived segments after them: PostgresWALArchivingFailing.")
+    b.panel("Free space per instance volume",
+            [(f'min by (persistentvolumeclaim) (kubelet_volume_stats_available_bytes{{{pg}, {pvc}}}) / max by (persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{{{pg}, {pvc}}})',
+              "{{persistentvolumeclaim}}")],
+            unit="percentunit", w=12, minv=0, maxv=1,
+            thresholds=[{"color": "red", "value": None}, {"color": "orange", "value": 0.10}, {"color": "green", "value": 0.20}],
+            description="PGDATA and pg_wal share the volume (PostgresStorageLow: < 20 % / < 10 %).")
+    b.panel("Seconds since the last archived WAL segment (primary)",
+            [(f'max by (pod) (cnpg_pg_stat_archiver_seconds_since_last_archival{{{pg}}})', "{{pod}}")],
+            unit="s", w=12, minv=0, description="archive_timeout is 5 min: on a primary with writes this stays below ~5 min.")
+    b.row("PostgreSQL: workload")
     b.panel("Connections vs max_connections",
-            [(f'sum by (instance, state) (pg_stat_activity_count{{{pg}}})', "{{state}}"),
-             (f'max by (instance) (pg_settings_max_connections{{{pg}}})', "max_connections")],
-            w=10, minv=0)
-    b.panel("Transactions", [(f'sum by (datname) (rate(pg_stat_database_xact_commit{{{pg}}}[5m]))', "commit {{datname}}"),
-                             (f'sum by (datname) (rate(pg_stat_database_xact_rollback{{{pg}}}[5m]))', "rollback {{datname}}")],
-            unit="ops", w=10)
+            [(f'sum by (pod, state) (cnpg_backends_total{{{pg}}})', "{{pod}} {{state}}"),
+             (f'max by (pod) (cnpg_pg_settings_setting{{{pg}, name="max_connections"}})', "max_connections {{pod}}")],
+            w=12, minv=0)
+    b.panel("Transactions (all instances)",
+            [(f'sum by (datname) (rate(cnpg_pg_stat_database_xact_commit{{{pg}}}[5m]))', "commit {{datname}}"),
+             (f'sum by (datname) (rate(cnpg_pg_stat_database_xact_rollback{{{pg}}}[5m]))', "rollback {{datname}}")],
+            unit="ops", w=12)
     b.panel("Buffer cache hit ratio",
-            [(f'sum by (datname) (rate(pg_stat_database_blks_hit{{{pg}}}[5m])) / (sum by (datname) (rate(pg_stat_database_blks_hit{{{pg}}}[5m])) + sum by (datname) (rate(pg_stat_database_blks_read{{{pg}}}[5m])))',
+            [(f'sum by (datname) (rate(cnpg_pg_stat_database_blks_hit{{{pg}}}[5m])) / (sum by (datname) (rate(cnpg_pg_stat_database_blks_hit{{{pg}}}[5m])) + sum by (datname) (rate(cnpg_pg_stat_database_blks_read{{{pg}}}[5m])))',
               "{{datname}}")], unit="percentunit", w=8, minv=0, maxv=1)
-    b.panel("Deadlocks (10 m)", [(f'sum by (datname) (increase(pg_stat_database_deadlocks{{{pg}}}[10m]))', "{{datname}}")],
+    b.panel("Deadlocks (10 m)", [(f'sum by (datname) (increase(cnpg_pg_stat_database_deadlocks{{{pg}}}[10m]))', "{{datname}}")],
             w=8, minv=0)
-    b.panel("Longest open transaction", [(f'max by (datname) (pg_stat_activity_max_tx_duration{{{pg}, datname!=""}})', "{{datname}}")],
+    b.panel("Longest open transaction", [(f'max by (datname) (cnpg_backends_max_tx_duration_seconds{{{pg}, datname!=""}})', "{{datname}}")],
             unit="s", w=8, minv=0)
-    b.panel("Database size", [(f'pg_database_size_bytes{{{pg}}}', "{{datname}}")], unit="bytes", w=12)
-    b.panel("Locks", [(f'sum by (mode) (pg_locks_count{{{pg}}})', "{{mode}}")], w=12)
+    b.panel("Database size", [(f'max by (datname) (cnpg_pg_database_size_bytes{{{pg}}})', "{{datname}}")], unit="bytes", w=12)
+    b.panel("Backends waiting on locks", [(f'max by (pod) (cnpg_backends_waiting_total{{{pg}}})', "{{pod}}")], w=12, minv=0)
     b.row("Redis")
     b.panel("Redis up", [(f'redis_up{{{pg}}}', "{{instance}}")], kind="stat", w=4,
             thresholds=[{"color": "red", "value": None}, {"color": "green", "value": 1}])
