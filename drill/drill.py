@@ -2,7 +2,8 @@
 """The restore drill: real PostgreSQL, real barman-cloud, a real S3-compatible server, on loopback.
 
 Run by drill/test.sh with the drill venv's python (drill/requirements.lock). What it does, in order,
-with the commands the Barman Cloud Plugin's sidecar runs (see drill/README.md for the sources):
+with the barman-cloud commands CloudNativePG's in-tree backup runs in the instance (the same ones the
+Barman Cloud Plugin's sidecar runs; see drill/README.md for the sources):
 
   1. moto's S3 server on a free loopback port, a TCP relay in front of it (stopping the relay is how
      the bucket becomes unreachable), a bucket;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Suite "drill" (docs/contracts.md §1): the restore drill with the real tools, offline, on loopback —
-# PostgreSQL from Debian, barman-cloud 3.19.1 (the Barman Cloud Plugin v0.13.0 sidecar's) and moto's
+# PostgreSQL from Debian, barman-cloud 3.19.1 (what the operand image's in-tree backup and the
+# Barman Cloud Plugin v0.13.0 sidecar both ship; drill/README.md) and moto's
 # S3 server from PyPI, hash-locked (drill/requirements.lock). What it proves: drill/README.md and
 # drill/drill.py.
 #
