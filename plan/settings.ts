@@ -105,14 +105,55 @@ export function extractSettings(resources: ResourceRecord[], config: ParsedShopC
     }
 
     const sts = (needle: string) => resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name.includes(needle));
-    add(
-        "data",
-        "PostgreSQL storage",
-        sts("postgres"),
-        "spec.volumeClaimTemplates.0.spec.resources.requests.storage",
-        c ? `${c.data.postgres.storageGiB}Gi` : undefined,
-        "postgresStorageGiB",
-    );
+    // PostgreSQL: the CloudNativePG Cluster (topology, storage, backups) and, until migration step 2, the legacy StatefulSet.
+    const pg = first("kubernetes:postgresql.cnpg.io/v1:Cluster");
+    add("data", "PostgreSQL instances (CloudNativePG)", pg, "spec.instances", c?.data.postgres.instances, "postgresInstances");
+    if (pg) {
+        const spread = getPath(pg.inputs, "spec.topologySpreadConstraints") as { topologyKey?: string; whenUnsatisfiable?: string }[] | undefined;
+        const zonal = (spread ?? []).find((t) => t.topologyKey === "topology.kubernetes.io/zone");
+        out.push({
+            group: "data",
+            key: "PostgreSQL zone spread",
+            value: zonal ? `one instance per zone (${zonal.whenUnsatisfiable ?? "?"})` : "none (one instance)",
+            source: `resource Cluster ${pg.name}: spec.topologySpreadConstraints`,
+        });
+    }
+    add("data", "PostgreSQL storage", pg, "spec.storage.size", c ? `${c.data.postgres.storageGiB}Gi` : undefined, "postgresStorageGiB");
+    const legacyPg = sts("postgres");
+    if (legacyPg)
+        add(
+            "data",
+            "legacy PostgreSQL StatefulSet storage (until migration step 2)",
+            legacyPg,
+            "spec.volumeClaimTemplates.0.spec.resources.requests.storage",
+            undefined,
+            "postgresLegacyStatefulSet",
+        );
+    const schedule = first("kubernetes:postgresql.cnpg.io/v1:ScheduledBackup");
+    const retention = pg ? getPath(pg.inputs, "spec.backup.retentionPolicy") : undefined;
+    const archiveTimeout = pg ? getPath(pg.inputs, "spec.postgresql.parameters.archive_timeout") : undefined;
+    if (pg || c)
+        out.push({
+            group: "data",
+            key: "PostgreSQL backups (recovery window)",
+            value: retention !== undefined ? `on: WAL archiving + base backups, window ${show(retention)}` : "off: no WAL archive, no point-in-time recovery",
+            source: pg ? `resource Cluster ${pg.name}: spec.backup.retentionPolicy` : "config postgresBackups",
+        });
+    if (schedule) add("data", "PostgreSQL base backup schedule (UTC)", schedule, "spec.schedule", undefined, "(program)");
+    if (retention !== undefined)
+        out.push({
+            group: "data",
+            key: "PostgreSQL RPO / RTO",
+            value: `RPO ≤ archive_timeout ${show(archiveTimeout)} if every instance is lost (replication lag on a failover); RTO = a restore from the bucket (docs/database.md)`,
+            source: pg ? `resource Cluster ${pg.name}: spec.postgresql.parameters.archive_timeout` : "config",
+        });
+    else if (pg || c)
+        out.push({
+            group: "data",
+            key: "PostgreSQL RPO / RTO",
+            value: "no backups: losing the instances loses the data (docs/database.md)",
+            source: "config postgresBackups",
+        });
     if (c) out.push({ group: "data", key: "Redis persistence", value: show(c.data.redis.persistence), source: "config redisPersistence" });
     if (!c || c.data.redis.persistence)
         add(

@@ -41,6 +41,22 @@ describe("plan: per-environment settings", () => {
         assert.match(value(prod, "secrets").value, /^Secrets Manager \+ External Secrets \(\d+\)$/);
     });
 
+    it("the database: CloudNativePG topology, storage, backups and RPO/RTO per stack, from the Cluster's inputs", async () => {
+        const dev = (await planFor("dev")).settings;
+        const prod = (await planFor("prod")).settings;
+        assert.equal(value(dev, "PostgreSQL instances (CloudNativePG)").value, "1");
+        assert.match(value(dev, "PostgreSQL instances (CloudNativePG)").source, /^resource Cluster shop-db: spec.instances$/);
+        assert.equal(value(dev, "PostgreSQL zone spread").value, "none (one instance)");
+        assert.match(value(dev, "PostgreSQL backups (recovery window)").value, /^off/);
+        assert.match(value(dev, "PostgreSQL RPO / RTO").value, /no backups/);
+        assert.equal(value(prod, "PostgreSQL instances (CloudNativePG)").value, "3");
+        assert.equal(value(prod, "PostgreSQL zone spread").value, "one instance per zone (DoNotSchedule)");
+        assert.equal(value(prod, "PostgreSQL backups (recovery window)").value, "on: WAL archiving + base backups, window 30d");
+        assert.match(value(prod, "PostgreSQL base backup schedule (UTC)").value, /^0 0 3 \* \* \*$/);
+        assert.match(value(prod, "PostgreSQL RPO / RTO").value, /RPO ≤ archive_timeout 5min/);
+        assert.match(value(prod, "PostgreSQL storage").source, /Cluster shop-db: spec.storage.size/);
+    });
+
     it("every key setting named in the issue is present for every stack", async () => {
         for (const stack of ["dev", "staging", "prod"]) {
             const keys = (await planFor(stack)).settings.map((s) => s.key);
@@ -56,6 +72,9 @@ describe("plan: per-environment settings", () => {
                 "storefront replicas",
                 "catalog replicas",
                 "PostgreSQL storage",
+                "PostgreSQL instances (CloudNativePG)",
+                "PostgreSQL backups (recovery window)",
+                "PostgreSQL RPO / RTO",
                 "Prometheus retention",
                 "control-plane log retention (days)",
             ])
