@@ -231,7 +231,12 @@ export function lokiValues(a: LokiValuesArgs): Record<string, unknown> {
         write: { replicas: 0 },
         backend: { replicas: 0 },
         // memcached caches (GiBs of requests by default) are for scalable installs; nginx gateway not needed in-cluster.
-        sidecar: { rules: { enabled: true, label: LOKI_RULE_LABEL, folder: RULES_TENANT_DIR } },
+        sidecar: {
+            rules: { enabled: true, label: LOKI_RULE_LABEL, folder: RULES_TENANT_DIR },
+            // The chart's default is `resources: {}` (grafana-community/helm-charts loki-18.11.0
+            // charts/loki/values.yaml sidecar.resources): every chart container gets requests (issue 21).
+            resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+        },
         chunksCache: { enabled: false },
         resultsCache: { enabled: false },
         gateway: { enabled: false },

@@ -107,6 +107,23 @@ describe("component: Observability (Loki, Tempo, OpenTelemetry Collector, Alloy)
         );
     });
 
+    it("every container the four charts render has CPU and memory requests (the Loki rules sidecar included; Alloy's reloader by its chart default)", async () => {
+        const r = await runComponents(() => new Observability("observability", args()));
+        const need: [string, string][] = [
+            ["loki", "values.singleBinary.resources"],
+            ["loki", "values.sidecar.resources"],
+            ["tempo", "values.tempo.resources"],
+            ["opentelemetry-collector", "values.resources"],
+            ["alloy", "values.alloy.resources"],
+        ];
+        for (const [chart, p] of need) {
+            const res = get(release(r, chart), p) as { requests?: { cpu?: string; memory?: string } } | undefined;
+            assert.ok(res?.requests?.cpu && res.requests.memory, `${chart} ${p}: no CPU/memory requests`);
+        }
+        // grafana/alloy helm-chart/1.11.1 values.yaml configReloader.resources.requests (10m, 50Mi): we leave it.
+        assert.equal(get(release(r, "alloy"), "values.configReloader.resources"), undefined);
+    });
+
     it("the buckets pass the policy pack's S3 and KMS rules", async () => {
         const r = await runComponents(() => new Observability("observability", withBuckets()));
         const vs = evaluate(r, { "aws-required-tags": "disabled" }, { stack: "test" }).filter((v) => /^(s3|kms)-/.test(v.policyName));
