@@ -172,15 +172,19 @@ const RULES_TENANT_DIR = `${RULES_DIR}/fake`;
 /** The label the chart's rules sidecar watches (sidecar.rules.label, chart default loki_rule). */
 export const LOKI_RULE_LABEL = "loki_rule";
 
-export interface LokiValuesArgs extends Pick<ObservabilitySettings, "logRetentionDays" | "lokiStorageGiB"> {
-    /** Where the ruler sends alerts (the stack's Alertmanager). Defaults to none: no ruler notifications. */
-    alertmanagerUrl?: string;
+/** What Loki's and Tempo's single binaries both need: where they store, and where they run. */
+interface SingleBinaryValuesArgs {
     /** S3 bucket (object storage) or none (filesystem on the volume). */
     bucket?: string;
     region: string;
     storageClassName: string;
     placement: Placement;
     serviceMonitor: boolean;
+}
+
+export interface LokiValuesArgs extends SingleBinaryValuesArgs, Pick<ObservabilitySettings, "logRetentionDays" | "lokiStorageGiB"> {
+    /** Where the ruler sends alerts (the stack's Alertmanager). Defaults to none: no ruler notifications. */
+    alertmanagerUrl?: string;
 }
 
 /** Pure: Loki in monolithic mode (one StatefulSet, the chart's `Monolithic` deploymentMode). */
@@ -247,13 +251,7 @@ export function lokiValues(a: LokiValuesArgs): Record<string, unknown> {
     };
 }
 
-export interface TempoValuesArgs extends Pick<ObservabilitySettings, "traceRetentionDays" | "tempoStorageGiB"> {
-    bucket?: string;
-    region: string;
-    storageClassName: string;
-    placement: Placement;
-    serviceMonitor: boolean;
-}
+export type TempoValuesArgs = SingleBinaryValuesArgs & Pick<ObservabilitySettings, "traceRetentionDays" | "tempoStorageGiB">;
 
 /** Pure: Tempo single binary (the `tempo` chart), OTLP receivers only. */
 export function tempoValues(a: TempoValuesArgs): Record<string, unknown> {
