@@ -11,6 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
 export const MOCK_ACCOUNT_ID = "123456789012";
 
 const hex = (s: string, n = 16) => crypto.createHash("sha256").update(s).digest("hex").slice(0, n);
+/** A PEM-shaped placeholder (not a real key or certificate): label and a digest of `seed` as the body. */
+const pem = (label: string, seed: string) => `-----BEGIN ${label}-----\nMOCK${hex(seed, 40)}\n-----END ${label}-----\n`;
 /** A UUID-shaped id derived from `s` (ACM certificate ids, KMS key ids). */
 const uuid = (s: string) =>
     crypto
@@ -143,6 +145,15 @@ export class ShopMocks implements pulumi.runtime.Mocks {
                     // Deterministic but unguessable-looking; new keepers make a new value, as the provider does.
                     // The program must wrap it as a secret.
                     return { result: `offline-${hex(args.name + this.o.stack + JSON.stringify(i.keepers ?? null), 24)}` };
+                // pulumi-tls: PEM-shaped placeholders derived from the inputs, so a changed input (or a
+                // new key upstream) is a new PEM downstream, as with the real provider. No crypto.
+                case "tls:index/privateKey:PrivateKey":
+                    return { privateKeyPem: pem("PRIVATE KEY", `${args.name}|${JSON.stringify(i)}`), publicKeyPem: pem("PUBLIC KEY", `${args.name}|pub`) };
+                case "tls:index/certRequest:CertRequest":
+                    return { certRequestPem: pem("CERTIFICATE REQUEST", `${args.name}|${JSON.stringify(i)}`) };
+                case "tls:index/selfSignedCert:SelfSignedCert":
+                case "tls:index/locallySignedCert:LocallySignedCert":
+                    return { certPem: pem("CERTIFICATE", `${args.name}|${JSON.stringify(i)}`), readyForRenewal: false };
                 default:
                     return args.type.startsWith("aws:") ? { arn: this.arn("mock", `${args.type}/${name}`) } : {};
             }

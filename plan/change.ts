@@ -77,7 +77,7 @@ export function loadRules(): Rules {
     if (cachedRules) return cachedRules;
     const types: Rules["types"] = {};
     let notVerified: Record<string, string> = {};
-    for (const file of ["aws.json", "random.json", "docker.json", "awsx.json"]) {
+    for (const file of ["aws.json", "random.json", "docker.json", "awsx.json", "tls.json"]) {
         const doc = readJson(file);
         for (const [t, r] of Object.entries(doc.types as Record<string, TypeRule>)) types[t] = { ...r, replaceOnChange: r.replaceOnChange ?? [], file };
         notVerified = { ...notVerified, ...((doc.notVerified as Record<string, string> | undefined) ?? {}) };

@@ -12,6 +12,12 @@ export interface SecretRequest {
     labels: Record<string, string>;
     /** The Secret's type. Defaults to `Opaque`; `kubernetes.io/basic-auth` (keys username, password) is what CloudNativePG reads. */
     type?: "Opaque" | "kubernetes.io/basic-auth";
+    /**
+     * Keep exactly `name`: no content hash, a new value updates the Secret in place and no pod
+     * rolls. Only for a Secret that a chart reads by a fixed name and whose reader reloads the
+     * files itself (the prometheus-operator's certificate). Defaults to false.
+     */
+    fixedName?: boolean;
 }
 
 /**
@@ -35,7 +41,7 @@ export class KubernetesSecretSink implements SecretSink {
         const secret = new k8s.core.v1.Secret(
             req.name,
             {
-                metadata: { name: contentName(req.name, req.data), namespace: req.namespace, labels: req.labels },
+                metadata: { name: req.fixedName ? req.name : contentName(req.name, req.data), namespace: req.namespace, labels: req.labels },
                 type: req.type ?? "Opaque",
                 stringData: Object.fromEntries(Object.entries(req.data).map(([k, v]) => [k, pulumi.secret(v)])),
             },

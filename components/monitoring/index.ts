@@ -8,6 +8,7 @@ import { contentName, Placement, recommendedLabels } from "../k8s";
 import { credentialsAnnotation, generatedPassword, SecretSink } from "../k8s/secrets";
 import { fillTemplate } from "../template";
 import { CHARTS } from "../versions";
+import { operatorTls } from "./operatorTls";
 
 /** The kube-prometheus-stack release name (fixed in the pin file) prefixes its Services: kps-grafana, kps-prometheus, kps-alertmanager. */
 export const RELEASE_NAME = CHARTS.kubePrometheusStack.releaseName!;
@@ -180,7 +181,7 @@ export function kubePrometheusStackValues(
         "stack" | "clusterName" | "retentionDays" | "storageGiB" | "storageClassName" | "credentialsGeneration" | "placement" | "replicas" | "logsAndTraces"
     >,
     alertmanagerConfig: unknown,
-    secrets: { grafanaAdmin: string; receivers: string },
+    secrets: { grafanaAdmin: string; receivers: string; operatorCaBundle: string },
 ) {
     const volume = (size: string) => ({
         volumeClaimTemplate: { spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } } },
@@ -199,9 +200,12 @@ export function kubePrometheusStackValues(
         defaultRules: { create: true },
         prometheusOperator: {
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-            // The admission webhook's certificate Jobs (job-createSecret.yaml / job-patchWebhook.yaml render
-            // admissionWebhooks.patch.resources; the values default is {}: best-effort pods).
-            admissionWebhooks: { patch: { resources: SMALL } },
+            // The webhooks' certificate comes from Pulumi (operatorTls.ts), not the chart's certgen Jobs:
+            // patch.enabled false renders none of the job-patch/ templates (Jobs, their ServiceAccount and
+            // (Cluster)Roles), and caBundle is rendered only then (validating/mutatingWebhookConfiguration.yaml).
+            // failurePolicy Ignore is what the chart rendered with the patch Jobs: our rules are checked
+            // by promtool in CI, and an operator that is down must not block a deploy's PrometheusRules.
+            admissionWebhooks: { patch: { enabled: false }, caBundle: secrets.operatorCaBundle, failurePolicy: "Ignore" },
             // The config-reloader sidecar of every Prometheus and Alertmanager pod: the operator Deployment passes
             // --config-reloader-{cpu,memory}-{request,limit} from these, `| default 0` (= none) when unset
             // (templates/prometheus-operator/deployment.yaml).
@@ -366,6 +370,13 @@ export class Monitoring extends pulumi.ComponentResource {
             { ...k8sOpts, protect: args.protect },
         );
         const template = fs.readFileSync(path.join(args.contentDir, "alertmanager", "alertmanager.yaml.tmpl"), "utf8");
+        const operator = operatorTls(this, `${name}-operator`, {
+            provider: args.provider,
+            namespace: args.namespace,
+            fullname: RELEASE_NAME,
+            labels,
+            secretSink: args.secretSink,
+        });
         helmRelease(
             name,
             {
@@ -374,12 +385,13 @@ export class Monitoring extends pulumi.ComponentResource {
                 skipCrds: true,
                 timeout: 900,
                 values: pulumi
-                    .all([secrets.grafana.name, secrets.receivers.name])
-                    .apply(([grafanaAdmin, receivers]) =>
-                        kubePrometheusStackValues(args, alertmanagerConfigFor(template, args, receivers), { grafanaAdmin, receivers }),
+                    .all([secrets.grafana.name, secrets.receivers.name, operator.caBundle])
+                    .apply(([grafanaAdmin, receivers, operatorCaBundle]) =>
+                        kubePrometheusStackValues(args, alertmanagerConfigFor(template, args, receivers), { grafanaAdmin, receivers, operatorCaBundle }),
                     ),
             },
-            { ...k8sOpts, dependsOn: [this.crds, secrets.grafana.ready, secrets.receivers.ready] },
+            // The operator's pod mounts the certificate Secret: it must exist before the Deployment.
+            { ...k8sOpts, dependsOn: [this.crds, secrets.grafana.ready, secrets.receivers.ready, operator.ready] },
         );
         // Delivery metrics (DORA) pushed by the deploy workflow; honorLabels keeps the pushed job/stack labels.
         helmRelease(

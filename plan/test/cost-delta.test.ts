@@ -70,7 +70,7 @@ describe("plan: cost deltas", function () {
         assert.equal(d.currentStack, "prod");
         // matched across stacks by normalised URN: the node group is one row, not an add and a remove
         assert.equal(d.rows.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").length, 1);
-        assert.match(renderCostDelta(d), /^Monthly cost dev → prod \(estimate, eu-west-1\): \$245\.33 → \$634\.63 \(\+\$389\.30\)/);
+        assert.match(renderCostDelta(d), /^Monthly cost dev → prod \(estimate, eu-west-1\): \$245\.33 → \$635\.03 \(\+\$389\.71\)/);
     });
 
     it("the change plan (--base) carries the cost delta: base priced with the head's region and assumptions", async () => {

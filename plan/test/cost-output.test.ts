@@ -27,7 +27,7 @@ describe("plan: cost output", function () {
             /EC2 instances \(m6i\.large, on-demand\): 3 nodes \(scalingConfig\.desiredSize\) × 730 h = 2190 instance-hours × \$0\.096 = \$210\.24/,
         );
         assert.ok(section.includes(`TOTAL ${usd(p.cost!.totalUsd)} / month`));
-        assert.match(section, /budget: \$800\.00 \(config monthlyBudgetUsd\): within \(79 %\)/); // 634.63 / 800 (the CNPG volumes, backup bucket and key: issue 16; the Loki/Tempo volumes, buckets and keys: issue 17; the second Prometheus/Alertmanager volumes and the Pushgateway volume: issue 21)
+        assert.match(section, /budget: \$800\.00 \(config monthlyBudgetUsd\): within \(79 %\)/); // 635.03 / 800 (+ the operator certificate secret, issue 20) (the CNPG volumes, backup bucket and key: issue 16; the Loki/Tempo volumes, buckets and keys: issue 17; the second Prometheus/Alertmanager volumes and the Pushgateway volume: issue 21)
         assert.match(section, /not priced: \(none\)/);
         for (const [k] of Object.entries(p.placeholders)) assert.ok(!section.includes(k));
     });
@@ -58,7 +58,7 @@ describe("plan: cost output", function () {
         }
         const readme = fs.readFileSync(README_FILE, "utf8");
         assert.equal(readme, renderReadme(readme, renderCostTable(rows)));
-        assert.match(readme, /\| prod \| eu-west-1 \| \*\*\$634\.63\*\* \| \$800\.00 \| NodeGroup shop-prod-system \$222\.24;/);
+        assert.match(readme, /\| prod \| eu-west-1 \| \*\*\$635\.03\*\* \| \$800\.00 \| NodeGroup shop-prod-system \$222\.24;/);
     });
 
     it("docs/cost.md's assumptions table is generated from plan/cost/assumptions.ts and the config rows", () => {

@@ -137,8 +137,9 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
         for (const s of ["staging", "prod"]) {
             // EKS + Secrets Manager + the logs and traces buckets' keys (issue 17) + the PostgreSQL backup bucket's key
             close(kms(await est(s)), 5 * key, `${s}: EKS + Secrets Manager + telemetry and backup bucket keys`);
-            // 7 as before (the legacy server's superuser and role entries apart) + one basic-auth entry per CNPG role.
-            close(sm(await est(s)), 9 * secret, `${s}: 9 secrets`);
+            // 7 as before (the legacy server's superuser and role entries apart) + one basic-auth entry per CNPG role
+            // + the prometheus-operator's certificate and key (issue 20: no certgen Jobs).
+            close(sm(await est(s)), 10 * secret, `${s}: 10 secrets`);
         }
     });
 
@@ -172,8 +173,8 @@ describe("plan: cost estimate per component type (hand-computed from plan/pricin
             // + Loki/Tempo volumes (all stacks), their bucket keys and buckets (staging/prod), issue 17;
             // + the Pushgateway's 1 GiB volume (all stacks) and prod's second Prometheus and Alertmanager volumes, issue 21
             ["dev", 245.33], // 243.65 + (10 + 5) GiB × 0.08 + 1 × 0.08; + the CNPG instance 5 GiB × 0.08 (issue 16)
-            ["staging", 387.45], // 377.29 + (10 + 10) × 0.08 + 2 keys × 1.03 + 2 × 20 GB × 0.023 + 1 × 0.08; + CNPG 2 × 20 GiB × 0.08, backup key 1.03, bucket 20 GB × 0.023, 2 secrets (issue 16)
-            ["prod", 634.63], // 607.84 + (20 + 20) × 0.08 + 2 × 1.03 + 2 × 50 × 0.023 + 4.24 (issue 21); + CNPG 3 × 50 GiB × 0.08, backup key 1.03, bucket 50 GB × 0.023, 2 secrets (issue 16)
+            ["staging", 387.86], // + 1 secret (the operator's certificate, issue 20): 387.45 + 0.40 + 730 calls; 377.29 + (10 + 10) × 0.08 + 2 keys × 1.03 + 2 × 20 GB × 0.023 + 1 × 0.08; + CNPG 2 × 20 GiB × 0.08, backup key 1.03, bucket 20 GB × 0.023, 2 secrets (issue 16)
+            ["prod", 635.03], // + 1 secret (issue 20): 634.63 + 0.40 + 730 calls; 607.84 + (20 + 20) × 0.08 + 2 × 1.03 + 2 × 50 × 0.023 + 4.24 (issue 21); + CNPG 3 × 50 GiB × 0.08, backup key 1.03, bucket 50 GB × 0.023, 2 secrets (issue 16)
         ] as const) {
             const e = await est(s);
             assert.equal(round2(e.totalUsd), total, s);
