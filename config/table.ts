@@ -310,6 +310,33 @@ export const CONFIG_TABLE = {
         defaults: { dev: 7, staging: 14, prod: 30 },
         feeds: "data.postgres.backupRetentionDays",
     }),
+    postgresRecoveryCluster: row({
+        type: "string",
+        description:
+            "Name of a second CloudNativePG Cluster to restore from shop-db's backups (point-in-time recovery, docs/runbooks/postgres-pitr-bad-migration.md): created next to shop-db, which is not touched, with its own NetworkPolicy, bucket access, metrics and backups under its own name. Read at creation only: to restore again, use a new name. Needs postgresBackups.",
+        schema: z
+            .string()
+            .regex(/^[a-z]([a-z0-9-]{0,48}[a-z0-9])?$/, "must be a lowercase DNS label of at most 50 characters (CloudNativePG appends -rw, -1, ...)")
+            .refine((s) => s !== "shop-db", "must differ from shop-db, the Cluster it restores from"),
+        feeds: "data.postgres.recovery.cluster",
+    }),
+    postgresRecoveryTargetTime: row({
+        type: "string",
+        description:
+            "Restore postgresRecoveryCluster up to this time (RFC 3339 with its zone, e.g. 2026-12-02T13:49:23Z), just before the damage; unset: to the end of the archive (everything archived).",
+        schema: z
+            .string()
+            .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, "must be an RFC 3339 time with its zone, e.g. 2026-12-02T13:49:23Z"),
+        feeds: "data.postgres.recovery.targetTime",
+    }),
+    postgresServingCluster: row({
+        type: "string",
+        description:
+            "The CloudNativePG Cluster the apps connect to: shop-db, or postgresRecoveryCluster once it is checked (the switch rolls both apps; shop-db stays, protected, until it is removed on purpose).",
+        schema: z.string().min(1),
+        default: "shop-db",
+        feeds: "data.postgres.servingCluster",
+    }),
     redisPersistence: row({
         type: "boolean",
         description: "Redis AOF persistence on a volume (off: a cache that starts empty after a restart).",
@@ -721,6 +748,15 @@ export function crossChecks(
         problem(
             "ingressHost",
             `must be inside hostedZoneName ${x.hostedZoneName} (the certificate's validation record and the host's record go into that zone), got ${x.ingressHost}`,
+        );
+    if (x.postgresRecoveryCluster && !x.postgresBackups)
+        problem("postgresRecoveryCluster", "needs postgresBackups: it restores from the backups shop-db archives");
+    if (x.postgresRecoveryTargetTime && !x.postgresRecoveryCluster)
+        problem("postgresRecoveryTargetTime", "needs postgresRecoveryCluster (the Cluster that is restored to this time)");
+    if (x.postgresServingCluster !== "shop-db" && x.postgresServingCluster !== x.postgresRecoveryCluster)
+        problem(
+            "postgresServingCluster",
+            `must be shop-db or postgresRecoveryCluster (${x.postgresRecoveryCluster ?? "unset"}), got ${x.postgresServingCluster}: the apps can only use a Cluster this stack runs`,
         );
     if (x.redisPersistence && x.redisStorageGiB * 1024 < x.redisMaxMemoryMb * 2)
         problem("redisStorageGiB", `must hold at least twice redisMaxMemoryMb for AOF rewrites (${x.redisStorageGiB} GiB < 2 x ${x.redisMaxMemoryMb} MiB)`);

@@ -87,6 +87,13 @@ export function variantsFor(stack: string): Variant[] {
     ];
     // Turning the ALB on needs a host and a certificate, which only staging and prod have.
     if (stack === "staging") v.push({ id: "ingress", what: "ingress toggled", overrides: { ingressEnabled: String(!currentValue(stack, "ingressEnabled")) } });
+    // The point-in-time restore (backups on: staging, prod): a second Cluster bootstrapped from the archive,
+    // then the apps switched to it. Both are config edits the runbook prescribes; the CNPG CRD judges the Cluster.
+    if (stack === "prod") {
+        const restore = { postgresRecoveryCluster: "shop-db-pitr", postgresRecoveryTargetTime: "2026-12-02T13:49:23Z" };
+        v.push({ id: "postgres-restore", what: "PostgreSQL restored to a point in time into a second Cluster", overrides: restore });
+        v.push({ id: "postgres-switch", what: "apps switched to a restored Cluster", overrides: { ...restore, postgresServingCluster: "shop-db-pitr" } });
+    }
     return v;
 }
 

@@ -145,6 +145,37 @@ describe("config: validation", () => {
         ["bad certificate ARN", { [k("certificateArn")]: "arn:aws:iam::123456789012:role/x" }, "certificateArn", /ACM certificate ARN/],
         ["bad capacity type", { [k("karpenterCapacityTypes")]: '["reserved"]' }, "karpenterCapacityTypes", /spot or on-demand/],
         ["typo in a key", { [k("nodeMaxSzie")]: "3" }, "nodeMaxSzie", /did you mean shop-platform:nodeMaxSize/],
+        ["a restore without backups", { [k("postgresRecoveryCluster")]: "shop-db-pitr" }, "postgresRecoveryCluster", /needs postgresBackups/],
+        [
+            "a restore over shop-db",
+            { [k("postgresBackups")]: "true", [k("postgresRecoveryCluster")]: "shop-db" },
+            "postgresRecoveryCluster",
+            /differ from shop-db/,
+        ],
+        [
+            "a restore name CNPG cannot use",
+            { [k("postgresBackups")]: "true", [k("postgresRecoveryCluster")]: "Shop_DB" },
+            "postgresRecoveryCluster",
+            /DNS label/,
+        ],
+        [
+            "a target time without a Cluster",
+            { [k("postgresRecoveryTargetTime")]: "2026-12-02T13:49:23Z" },
+            "postgresRecoveryTargetTime",
+            /needs postgresRecoveryCluster/,
+        ],
+        [
+            "a target time without its zone",
+            { [k("postgresBackups")]: "true", [k("postgresRecoveryCluster")]: "shop-db-pitr", [k("postgresRecoveryTargetTime")]: "2026-12-02 13:49:23" },
+            "postgresRecoveryTargetTime",
+            /RFC 3339 time with its zone/,
+        ],
+        [
+            "apps on a Cluster the stack does not run",
+            { [k("postgresServingCluster")]: "shop-db-pitr" },
+            "postgresServingCluster",
+            /must be shop-db or postgresRecoveryCluster \(unset\)/,
+        ],
     ];
     for (const [title, extra, key, message] of cases) {
         it(`rejects ${title} naming ${key}`, () => {

@@ -89,6 +89,14 @@ export interface PostgresArgs {
     backup?: PostgresBackup;
     /** `protect` the Cluster (deleting it deletes its volumes). Defaults to false. */
     protect?: boolean;
+    /**
+     * A second Cluster restored from the backups of {@link DATABASE_CLUSTER} (config
+     * `postgresRecoveryCluster`/`postgresRecoveryTargetTime`): same spec, bootstrapped by
+     * `recovery` instead of initdb, archiving under its own name. Needs `backup`. Defaults to none.
+     */
+    recovery?: { cluster?: string; targetTime?: string };
+    /** The Cluster the apps connect to: {@link DATABASE_CLUSTER} or `recovery.cluster`. Defaults to {@link DATABASE_CLUSTER}. */
+    servingCluster?: string;
 }
 
 export function validatePostgresArgs(args: PostgresArgs): void {
@@ -99,6 +107,13 @@ export function validatePostgresArgs(args: PostgresArgs): void {
     if (args.storageGiB < 1) problems.push("storageGiB must be >= 1");
     if (!Number.isInteger(args.instances) || args.instances < 1) problems.push("instances must be an integer >= 1");
     if (args.backup && !(Number.isInteger(args.backup.retentionDays) && args.backup.retentionDays >= 1)) problems.push("backup.retentionDays must be >= 1");
+    const recovery = args.recovery?.cluster;
+    if (recovery && !args.backup) problems.push(`recovery cluster ${recovery} needs backup (it restores from ${DATABASE_CLUSTER}'s archive)`);
+    if (recovery === DATABASE_CLUSTER) problems.push(`recovery cluster must differ from ${DATABASE_CLUSTER}`);
+    if (args.recovery?.targetTime && !recovery) problems.push("recovery.targetTime needs recovery.cluster");
+    const serving = args.servingCluster ?? DATABASE_CLUSTER;
+    if (serving !== DATABASE_CLUSTER && serving !== recovery)
+        problems.push(`servingCluster must be ${DATABASE_CLUSTER} or the recovery cluster, got ${serving}`);
     if (problems.length) throw new Error(`Postgres: ${problems.join("; ")}`);
 }
 
@@ -118,16 +133,57 @@ export function managedRoles(roles: readonly DatabaseRole[], secretOf: (role: st
 }
 
 /** Pure: spread across zones (hard: a second instance in a zone only when every zone with a node has one), one per node where possible. */
-export function zoneSpread(instances: number): Record<string, unknown>[] {
+export function zoneSpread(instances: number, cluster: string = DATABASE_CLUSTER): Record<string, unknown>[] {
     if (instances < 2) return [];
     return [
         {
             maxSkew: 1,
             topologyKey: "topology.kubernetes.io/zone",
             whenUnsatisfiable: "DoNotSchedule",
-            labelSelector: { matchLabels: { "cnpg.io/cluster": DATABASE_CLUSTER } },
+            // Its own pods only: a restored Cluster's spread must not count the other Cluster's instances.
+            labelSelector: { matchLabels: { "cnpg.io/cluster": cluster } },
         },
     ];
+}
+
+/**
+ * Pure: how a Cluster restored from {@link DATABASE_CLUSTER}'s archive starts (CloudNativePG v1.30.0
+ * api/v1/cluster_types.go `BootstrapRecovery`, `RecoveryTarget`, `ExternalCluster`;
+ * docs/src/appendixes/backup_barmanobjectstore.md "Recovery from an object store"): the app
+ * database and its owner as initdb made them, the owner's password Secret, and the archive read
+ * through an external cluster whose `serverName` is the folder shop-db archives into. No target:
+ * to the end of the archive.
+ */
+export function recoveryBootstrap(args: {
+    database: string;
+    owner: string;
+    ownerSecret: pulumi.Input<string>;
+    destinationPath: pulumi.Input<string>;
+    targetTime?: string;
+}): { bootstrap: Record<string, unknown>; externalClusters: Record<string, unknown>[] } {
+    return {
+        bootstrap: {
+            recovery: {
+                source: "origin",
+                database: args.database,
+                owner: args.owner,
+                secret: { name: args.ownerSecret },
+                ...(args.targetTime ? { recoveryTarget: { targetTime: args.targetTime } } : {}),
+            },
+        },
+        externalClusters: [
+            {
+                name: "origin",
+                barmanObjectStore: {
+                    destinationPath: args.destinationPath,
+                    serverName: DATABASE_CLUSTER,
+                    s3Credentials: { inheritFromIAMRole: true },
+                    // Parallel WAL fetch while replaying.
+                    wal: { compression: "gzip", maxParallel: 8 },
+                },
+            },
+        ],
+    };
 }
 
 /**
@@ -154,10 +210,8 @@ export class Postgres extends pulumi.ComponentResource {
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:data:Postgres", name, {}, opts);
         validatePostgresArgs(args);
-        const k8sOpts = { parent: this, provider: args.provider };
         const cluster = DATABASE_CLUSTER;
         const labels = recommendedLabels(cluster, "database");
-        this.podLabels = { "cnpg.io/cluster": cluster };
         this.database = args.database;
         // Same resource names as before the operator: the passwords (and so the apps' Secrets) survive the migration.
         this.rolePasswords = Object.fromEntries(
@@ -178,7 +232,7 @@ export class Postgres extends pulumi.ComponentResource {
         );
         const owner = args.roles.find((r) => r.access === "owner")!.name;
         // The instances and the operator's Jobs (initdb, import, join) all carry cnpg.io/cluster.
-        const clusterPods = { podSelector: { matchLabels: this.podLabels } };
+        const clusterPods = { podSelector: { matchLabels: { "cnpg.io/cluster": cluster } } };
         const legacy = args.legacy
             ? legacyPostgres(this, name, {
                   ...args,
@@ -187,7 +241,73 @@ export class Postgres extends pulumi.ComponentResource {
               })
             : undefined;
 
-        // Backups: a Pod Identity role for the Cluster's service account (CNPG names it after the Cluster).
+        const instance = (c: string, start: ClusterStart) => this.cluster(name, c, start, args, roleSecrets);
+        const primary = instance(DATABASE_CLUSTER, {
+            bootstrap: {
+                initdb: {
+                    database: args.database,
+                    owner,
+                    secret: { name: roleSecrets[owner].name },
+                    dataChecksums: true,
+                    // Microservice import: one database, its objects re-owned by `owner` (docs/src/database_import.md).
+                    ...(legacy ? { import: { type: "microservice", databases: [args.database], source: { externalCluster: "legacy" } } } : {}),
+                },
+            },
+            externalClusters: legacy
+                ? [
+                      {
+                          name: "legacy",
+                          connectionParameters: { host: legacy.host, user: "postgres", dbname: "postgres", sslmode: "disable" },
+                          password: { name: legacy.superuserSecret, key: "superuser-password" },
+                      },
+                  ]
+                : undefined,
+            legacy,
+        });
+        const recovery =
+            args.recovery?.cluster && args.backup
+                ? instance(args.recovery.cluster, {
+                      ...recoveryBootstrap({
+                          database: args.database,
+                          owner,
+                          ownerSecret: roleSecrets[owner].name,
+                          destinationPath: backupPath(args.backup),
+                          targetTime: args.recovery.targetTime,
+                      }),
+                      // Created after shop-db: it reads the archive shop-db writes.
+                      after: primary,
+                  })
+                : undefined;
+        const serving = args.servingCluster ?? cluster;
+        // The clients' egress. With a restored Cluster beside shop-db, every instance of either (CNPG's
+        // podRole label, the one the PodMonitors select too: v1.30.0 pkg/specs/pods.go sets cnpg.io/podRole=instance): the policy then changes with the restore,
+        // and the switch itself only rolls the apps, which never lose the Cluster they are leaving.
+        this.podLabels = recovery ? { "cnpg.io/podRole": "instance" } : { "cnpg.io/cluster": cluster };
+
+        const svc = (suffix: string) => pulumi.interpolate`${serving}-${suffix}.${args.namespace}.svc.cluster.local`;
+        this.host = svc("rw");
+        this.readHost = svc("r");
+        this.ready = serving === cluster ? primary : recovery!;
+        this.registerOutputs({ host: this.host, readHost: this.readHost, database: this.database });
+    }
+
+    /**
+     * One CloudNativePG Cluster and what it needs: its bucket access (a Pod Identity role for the
+     * service account CNPG names after the Cluster), its firewall, the Cluster, its daily base
+     * backup and its PodMonitor. Resource names carry the Cluster's name (shop-db's are the ones it
+     * always had), so a second Cluster never touches the first.
+     */
+    private cluster(
+        name: string,
+        cluster: string,
+        start: ClusterStart,
+        args: PostgresArgs,
+        roleSecrets: Record<string, { name: pulumi.Output<string>; ready: pulumi.Resource }>,
+    ): pulumi.Resource {
+        const k8sOpts = { parent: this, provider: args.provider };
+        const labels = recommendedLabels(cluster, "database");
+        const podLabels = { "cnpg.io/cluster": cluster };
+        const clusterPods = { podSelector: { matchLabels: podLabels } };
         const backupRole = args.backup
             ? podIdentityRole(this, `${cluster}-backups`, {
                   clusterName: args.backup.clusterName,
@@ -203,7 +323,7 @@ export class Postgres extends pulumi.ComponentResource {
             {
                 metadata: { name: cluster, namespace: args.namespace, labels },
                 spec: {
-                    podSelector: { matchLabels: this.podLabels },
+                    podSelector: { matchLabels: podLabels },
                     policyTypes: ["Ingress", "Egress"],
                     ingress: [
                         { from: [...args.clientNamespaces.map(PEERS.namespace), clusterPods], ports: [{ protocol: "TCP", port: PORT }] },
@@ -228,7 +348,7 @@ export class Postgres extends pulumi.ComponentResource {
                         // barman-cloud to S3 (public endpoints: a NetworkPolicy cannot name them, so HTTPS anywhere).
                         ...(args.backup ? [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] : []),
                         // The one-time import reads the legacy StatefulSet.
-                        ...(args.legacy
+                        ...(start.legacy
                             ? [
                                   {
                                       to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": name } } }],
@@ -242,16 +362,6 @@ export class Postgres extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        const bootstrap = {
-            initdb: {
-                database: args.database,
-                owner,
-                secret: { name: roleSecrets[owner].name },
-                dataChecksums: true,
-                // Microservice import: one database, its objects re-owned by `owner` (docs/src/database_import.md).
-                ...(legacy ? { import: { type: "microservice", databases: [args.database], source: { externalCluster: "legacy" } } } : {}),
-            },
-        };
         const spec: Record<string, unknown> = {
             instances: args.instances,
             imageName: IMAGES.cnpgPostgres,
@@ -262,30 +372,22 @@ export class Postgres extends pulumi.ComponentResource {
             postgresql: { parameters: { archive_timeout: ARCHIVE_TIMEOUT } },
             // The never-consolidated, on-demand node group; its pods (and everything CNPG creates) carry do-not-disrupt.
             affinity: { nodeSelector: args.placement.nodeSelector, enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname" },
-            topologySpreadConstraints: zoneSpread(args.instances),
+            topologySpreadConstraints: zoneSpread(args.instances, cluster),
             inheritedMetadata: { labels: { "app.kubernetes.io/part-of": "shop-platform" }, annotations: args.placement.annotations },
             // CNPG's own PDBs: the primary's (minAvailable 1) and the replicas' (all but one).
             enablePDB: true,
             enableSuperuserAccess: false,
-            bootstrap,
+            bootstrap: start.bootstrap,
             managed: { roles: managedRoles(args.roles, (r) => roleSecrets[r].name) },
-            ...(legacy
-                ? {
-                      externalClusters: [
-                          {
-                              name: "legacy",
-                              connectionParameters: { host: legacy.host, user: "postgres", dbname: "postgres", sslmode: "disable" },
-                              password: { name: legacy.superuserSecret, key: "superuser-password" },
-                          },
-                      ],
-                  }
-                : {}),
+            ...(start.externalClusters ? { externalClusters: start.externalClusters } : {}),
             ...(args.backup
                 ? {
                       backup: {
                           retentionPolicy: `${args.backup.retentionDays}d`,
+                          // No serverName: the Cluster's name is the folder, so every Cluster archives into its
+                          // own (CNPG refuses a used one: "Expected empty archive", docs/src/recovery.md).
                           barmanObjectStore: {
-                              destinationPath: pulumi.interpolate`s3://${args.backup.bucketName}/${BACKUP_PREFIX}`,
+                              destinationPath: backupPath(args.backup),
                               // Credentials from EKS Pod Identity (the SDK's container credential provider), no keys in a Secret.
                               s3Credentials: { inheritFromIAMRole: true },
                               wal: { compression: "gzip", maxParallel: 2 },
@@ -309,11 +411,13 @@ export class Postgres extends pulumi.ComponentResource {
                     args.operator,
                     policy,
                     ...Object.values(roleSecrets).map((s) => s.ready),
-                    ...(legacy ? [legacy.ready] : []),
+                    ...(start.legacy ? [start.legacy.ready] : []),
                     ...(backupRole ? [backupRole.association] : []),
+                    ...(start.after ? [start.after] : []),
                 ],
                 protect: args.protect,
-                // bootstrap is read at creation only: turning the legacy import off later (step 2) must not touch the Cluster.
+                // bootstrap is read at creation only: turning the legacy import off later (step 2), or
+                // editing a restored Cluster's target time, must not touch the Cluster.
                 ignoreChanges: ["spec.bootstrap"],
                 customTimeouts: { create: "60m", update: "30m" },
             },
@@ -344,17 +448,27 @@ export class Postgres extends pulumi.ComponentResource {
                 kind: "PodMonitor",
                 metadata: { name: cluster, namespace: args.namespace, labels },
                 spec: {
-                    selector: { matchLabels: { ...this.podLabels, "cnpg.io/podRole": "instance" } },
+                    selector: { matchLabels: { ...podLabels, "cnpg.io/podRole": "instance" } },
                     podMetricsEndpoints: [{ port: "metrics", interval: "30s" }],
                 },
             },
             { ...k8sOpts, dependsOn: [args.monitoringCrds] },
         );
-
-        const svc = (suffix: string) => pulumi.interpolate`${cluster}-${suffix}.${args.namespace}.svc.cluster.local`;
-        this.host = svc("rw");
-        this.readHost = svc("r");
-        this.ready = db;
-        this.registerOutputs({ host: this.host, readHost: this.readHost, database: this.database });
+        return db;
     }
+}
+
+/** How a Cluster starts: initdb (shop-db, maybe importing the legacy server) or recovery from the archive. */
+interface ClusterStart {
+    bootstrap: Record<string, unknown>;
+    externalClusters?: Record<string, unknown>[];
+    /** The legacy StatefulSet the import reads (shop-db only). */
+    legacy?: { ready: pulumi.Resource };
+    /** Created after this one (a restored Cluster after the Cluster whose archive it reads). */
+    after?: pulumi.Resource;
+}
+
+/** Where barman-cloud writes: one folder per Cluster (its name) under the prefix the IAM policy allows. */
+function backupPath(backup: PostgresBackup): pulumi.Output<string> {
+    return pulumi.interpolate`s3://${backup.bucketName}/${BACKUP_PREFIX}`;
 }

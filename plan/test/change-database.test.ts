@@ -7,8 +7,69 @@ import { changed, label, noStatefulReplaced, renderBrief, rolled, routine } from
 
 const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
+const RESTORE = { postgresRecoveryCluster: "shop-db-pitr", postgresRecoveryTargetTime: "2026-12-02T13:49:23Z" };
+
 describe("change plan: PostgreSQL through CloudNativePG", function () {
     this.timeout(300_000);
+
+    it("point-in-time restore (prod, postgresRecoveryCluster): creates next to shop-db; only the apps' egress widens to both Clusters; nothing replaced or deleted", async () => {
+        const p = await routine("prod", RESTORE);
+        assert.equal(p.blocking.length, 0, renderBrief(p));
+        assert.deepEqual(
+            changed(p)
+                .filter((c) => c.action !== "create")
+                .map((c) => `${c.action} ${label(c)}`)
+                .sort(),
+            ["update networking.k8s.io/v1:NetworkPolicy catalog", "update networking.k8s.io/v1:NetworkPolicy storefront"],
+            renderBrief(p),
+        );
+        assert.deepEqual(rolled(p), [], "no pod restarts for a restore");
+        assert.deepEqual(
+            changed(p)
+                .filter((c) => c.action === "create")
+                .map(label)
+                .sort(),
+            [
+                "aws:eks/podIdentityAssociation:PodIdentityAssociation shop-db-pitr-backups",
+                "aws:iam/role:Role shop-db-pitr-backups",
+                "aws:iam/rolePolicy:RolePolicy shop-db-pitr-backups",
+                "monitoring.coreos.com/v1:PodMonitor shop-db-pitr-metrics",
+                "networking.k8s.io/v1:NetworkPolicy shop-db-pitr",
+                "postgresql.cnpg.io/v1:Cluster shop-db-pitr",
+                "postgresql.cnpg.io/v1:ScheduledBackup shop-db-pitr-daily",
+            ],
+            renderBrief(p),
+        );
+    });
+
+    it("switching the apps to the restored Cluster (prod, postgresServingCluster): both apps roll onto it, nothing stateful is replaced or deleted", async () => {
+        const p = await routine("prod", { postgresServingCluster: "shop-db-pitr" }, RESTORE);
+        assert.equal(p.blocking.length, 0, renderBrief(p));
+        noStatefulReplaced(p);
+        assert.deepEqual(
+            changed(p)
+                .filter((c) => c.action === "delete")
+                .map(label),
+            [],
+            renderBrief(p),
+        );
+        assert.deepEqual(rolled(p), ["apps/v1:Deployment catalog", "apps/v1:Deployment storefront"], renderBrief(p));
+        assert.ok(!changed(p).some((c) => c.type === CLUSTER), "neither Cluster changes");
+        assert.ok(!changed(p).some((c) => c.type.endsWith("NetworkPolicy")), "the egress already admits both Clusters");
+        // The storefront's migrations run again, against the restored database (runbook: roll the app back first).
+        assert.ok(
+            changed(p).some((c) => c.type === "kubernetes:batch/v1:Job" && c.name === "storefront-pre-deploy" && c.action === "replace"),
+            renderBrief(p),
+        );
+    });
+
+    it("removing a restored Cluster (prod): blocked, it is protected and holds data", async () => {
+        const p = await routine("prod", { postgresRecoveryCluster: undefined, postgresRecoveryTargetTime: undefined }, RESTORE);
+        assert.ok(
+            p.blocking.some((c) => c.type === CLUSTER && c.name === "shop-db-pitr" && c.action === "delete"),
+            renderBrief(p),
+        );
+    });
 
     it("migration step 2 (prod, postgresLegacyStatefulSet off): blocked on exactly the legacy StatefulSet's delete; the Cluster is updated, never replaced", async () => {
         const p = await routine("prod", { postgresLegacyStatefulSet: false });
