@@ -8,15 +8,16 @@ Barman Cloud Plugin's sidecar runs; see drill/README.md for the sources):
   1. moto's S3 server on a free loopback port, a TCP relay in front of it (stopping the relay is how
      the bucket becomes unreachable), a bucket;
   2. a PostgreSQL cluster with archive_mode=on and archive_command=barman-cloud-wal-archive to
-     s3://<bucket>/<prefix> + serverName (CNPG's destinationPath + serverName layout), the shop's
-     schema (apps/storefront's own migrations);
+     shop-db's destinationPath + serverName as the program's plan has them (--layout), the shop's
+     schema (apps/storefront's own migrations); restores read what the restored Cluster's
+     bootstrap.recovery source names;
   3. base backup b1 (barman-cloud-backup); N orders; the recovery target (time and LSN); M more
      orders; the LSN before a "bad migration" that deletes every order; WAL switch and archiving;
   4. point-in-time restores into NEW data directories (barman-cloud-restore + restore_command=
      barman-cloud-wal-restore): to the target time (exactly the N orders), to the LSN before the bad
      migration (N + M orders);
-  5. barman-cloud-check-wal-archive: refuses the used serverName, accepts a fresh one (why a
-     restored cluster must archive under a new serverName);
+  5. barman-cloud-check-wal-archive: refuses shop-db's used archive, accepts the restored Cluster's
+     own (why a restored cluster must archive under a new serverName);
   6. the bucket unreachable: archive_command fails, WAL stays in pg_wal with .ready, failed_count
      rises; the bucket back: the backlog is archived and restorable;
   7. base backup b2; retention "RECOVERY WINDOW OF 7 DAYS" run as if 6 days later (both kept) and
@@ -35,6 +36,7 @@ import argparse
 import json
 import os
 import pwd
+import re
 import signal
 import socket
 import subprocess
@@ -46,10 +48,59 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "apps/storefront/storefront/migrations"
 
+# The backup layout, from the program's own offline plan (--layout, resources.json of prod with a
+# restore configured; drill/test.sh writes it): where shop-db archives (its
+# spec.backup.barmanObjectStore: destinationPath + serverName, the Cluster's name unless set), where
+# the restored Cluster reads (its bootstrap.recovery.source's externalClusters[] entry), and where
+# the restored Cluster archives itself. The drill archives, restores and checks with exactly these,
+# so a restore spec that pointed anywhere but at shop-db's archive would fail here.
 BUCKET = "shop-drill-backups"
-# CNPG: destinationPath (bucket + prefix) and serverName (the cluster's name unless set).
-DESTINATION = f"s3://{BUCKET}/postgres"
-SERVER = "shop-postgres"
+DESTINATION = f"s3://{BUCKET}/postgres/"  # shop-db's archive (replaced by the layout)
+SERVER = "shop-db"
+ORIGIN_DESTINATION = DESTINATION  # what the restored Cluster reads
+ORIGIN_SERVER = SERVER
+FRESH_DESTINATION = DESTINATION  # where the restored Cluster archives
+FRESH_SERVER = f"{SERVER}-pitr"
+WAL_GZIP = True
+
+
+def load_layout(resources_json: Path) -> None:
+    """Sets the layout globals from the plan's two CloudNativePG Clusters; fails on anything unexpected."""
+    global BUCKET, DESTINATION, SERVER, ORIGIN_DESTINATION, ORIGIN_SERVER, FRESH_DESTINATION, FRESH_SERVER, WAL_GZIP
+    rs = json.loads(resources_json.read_text())["resources"]
+    clusters = [r for r in rs if r["type"] == "kubernetes:postgresql.cnpg.io/v1:Cluster"]
+    spec = lambda r: r["inputs"]["spec"]  # noqa: E731
+    primary = [r for r in clusters if "initdb" in spec(r)["bootstrap"]]
+    restored = [r for r in clusters if "recovery" in spec(r)["bootstrap"]]
+    if len(primary) != 1 or len(restored) != 1:
+        raise SystemExit(f"layout: expected one initdb and one recovery Cluster in {resources_json}, got {len(primary)} and {len(restored)}")
+    (p,), (q,) = primary, restored
+
+    def own(r: dict) -> tuple[str, str, dict]:
+        b = spec(r)["backup"]["barmanObjectStore"]
+        return b["destinationPath"], b.get("serverName") or r["inputs"]["metadata"]["name"], b
+
+    DESTINATION, SERVER, store = own(p)
+    FRESH_DESTINATION, FRESH_SERVER, _ = own(q)
+    source = spec(q)["bootstrap"]["recovery"]["source"]
+    (ext,) = [e for e in spec(q)["externalClusters"] if e["name"] == source]
+    ORIGIN_DESTINATION = ext["barmanObjectStore"]["destinationPath"]
+    ORIGIN_SERVER = ext["barmanObjectStore"].get("serverName") or ext["name"]
+    WAL_GZIP = store.get("wal", {}).get("compression") == "gzip"
+    m = re.match(r"^s3://([^/]+)/", DESTINATION)
+    if not m:
+        raise SystemExit(f"layout: destinationPath {DESTINATION} is not s3://<bucket>/...")
+    BUCKET = m.group(1)
+    say(
+        f"layout from the plan: {p['inputs']['metadata']['name']} archives to {DESTINATION} {SERVER}; "
+        f"{q['inputs']['metadata']['name']} restores from {ORIGIN_DESTINATION} {ORIGIN_SERVER} and archives to {FRESH_DESTINATION} {FRESH_SERVER}"
+    )
+
+
+def key_prefix(destination: str, server: str, sub: str) -> str:
+    """The object key prefix CNPG documents for <destinationPath>/<serverName>/<sub>/."""
+    path = re.sub(r"^s3://[^/]+/?", "", destination)
+    return f"{path.rstrip('/')}/{server}/{sub}/" if path else f"{server}/{sub}/"
 # Fake credentials for moto (it accepts any); the sidecar gets real ones from EKS Pod Identity.
 AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "drill",
@@ -201,7 +252,7 @@ class Drill:
 
     def wal_segments(self) -> list[str]:
         """The WAL segment names archived under serverName (keys: .../wals/<tli+log>/<segment>[.gz])."""
-        names = [k.rsplit("/", 1)[1][:24] for k in self.s3_keys(f"postgres/{SERVER}/wals/")]
+        names = [k.rsplit("/", 1)[1][:24] for k in self.s3_keys(key_prefix(DESTINATION, SERVER, "wals"))]
         return sorted(n for n in names if len(n) == 24 and all(c in "0123456789ABCDEF" for c in n))
 
     def start_relay(self) -> None:
@@ -260,15 +311,16 @@ class Drill:
 
     def archive_command(self, server: str) -> str:
         # What the sidecar runs for a Cluster with the plugin's ObjectStore (wal.compression: gzip).
+        gzip = "--gzip " if WAL_GZIP else ""
         return (
-            f"'{self.venv}/bin/barman-cloud-wal-archive --gzip --endpoint-url {self.endpoint} "
+            f"'{self.venv}/bin/barman-cloud-wal-archive {gzip}--endpoint-url {self.endpoint} "
             f"--cloud-provider aws-s3 {DESTINATION} {server} %p'"
         )
 
     def restore_command(self, server: str) -> str:
         return (
             f"'{self.venv}/bin/barman-cloud-wal-restore --endpoint-url {self.endpoint} "
-            f"--cloud-provider aws-s3 {DESTINATION} {server} %f %p'"
+            f"--cloud-provider aws-s3 {ORIGIN_DESTINATION} {server} %f %p'"
         )
 
     def init_primary(self) -> Path:
@@ -369,7 +421,7 @@ class Drill:
         d = self.mkdir_pg(self.work / name, 0o755)
         self.mkdir_pg(d / "sock", 0o755)
         self.mkdir_pg(d / "data", 0o700)
-        r = self.barman("barman-cloud-restore", DESTINATION, SERVER, backup_id, str(d / "data"))
+        r = self.barman("barman-cloud-restore", ORIGIN_DESTINATION, ORIGIN_SERVER, backup_id, str(d / "data"))
         if not check(
             f"{name}: barman-cloud-restore {backup_id} into a new data directory",
             r.returncode == 0,
@@ -381,7 +433,7 @@ class Drill:
             free_port(),
             {
                 "archive_mode": "off",
-                "restore_command": self.restore_command(SERVER),
+                "restore_command": self.restore_command(ORIGIN_SERVER),
                 "recovery_target_action": "'promote'",
                 **target,
             },
@@ -410,9 +462,9 @@ class Drill:
         )
         first = self.switch_wal(conn)
         check("WAL is archived to the bucket", self.wait_archived(conn, first))
-        keys = self.s3_keys(f"postgres/{SERVER}/wals/")
+        keys = self.s3_keys(key_prefix(DESTINATION, SERVER, "wals"))
         check(
-            f"WAL objects at {DESTINATION}/{SERVER}/wals/ (destinationPath + serverName)",
+            f"WAL objects at {DESTINATION} + {SERVER}/wals/ (destinationPath + serverName)",
             any(first in k for k in keys),
             f"keys: {keys[:5]}",
         )
@@ -501,8 +553,8 @@ class Drill:
             r.returncode != 0,
             "it accepted a non-empty archive",
         )
-        r = self.barman("barman-cloud-check-wal-archive", DESTINATION, f"{SERVER}-pitr")
-        check("check-wal-archive accepts a fresh serverName", r.returncode == 0, r.stderr[-1000:])
+        r = self.barman("barman-cloud-check-wal-archive", FRESH_DESTINATION, FRESH_SERVER)
+        check(f"check-wal-archive accepts the restored Cluster's own archive ({FRESH_SERVER})", r.returncode == 0, r.stderr[-1000:])
 
         # -- the bucket unreachable, then back --------------------------------------------------
         (failed0,) = self.q(conn, "SELECT failed_count FROM pg_stat_archiver")[0]
@@ -597,7 +649,7 @@ class Drill:
         import boto3
 
         s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{self.s3_port}", **self._boto_kw())
-        hole = [k for k in self.s3_keys(f"postgres/{SERVER}/wals/") if k.rsplit("/", 1)[1].startswith(gap)]
+        hole = [k for k in self.s3_keys(key_prefix(DESTINATION, SERVER, "wals")) if k.rsplit("/", 1)[1].startswith(gap)]
         for k in hole:
             s3.delete_object(Bucket=BUCKET, Key=k)
         d = self.prepare_restore("gap", b2, {"recovery_target_time": f"'{gap_target}'"})
@@ -644,7 +696,12 @@ def main() -> int:
     ap.add_argument("--work", required=True, type=Path, help="a world-traversable scratch directory")
     ap.add_argument("--venv", required=True, type=Path)
     ap.add_argument("--pgbin", required=True, type=Path)
+    ap.add_argument("--layout", type=Path, help="resources.json of an offline plan with a restore (drill/test.sh)")
     a = ap.parse_args()
+    if a.layout:
+        load_layout(a.layout)
+    else:
+        check("the backup layout comes from the program's plan (--layout)", False, "no --layout given")
     user = os.environ.get("PG_TEST_USER", "nobody") if os.getuid() == 0 else None
     d = Drill(a.work, a.venv, a.pgbin, user)
     try:

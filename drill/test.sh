@@ -66,7 +66,16 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-out=$(timeout 600 "$venv/bin/python" drill/drill.py --work "$work" --venv "$venv" --pgbin "$pgbin" 2>&1)
+# The layout under test is the program's: the offline plan of prod with a restore configured (the
+# same config edit the PITR runbook makes), whose two Clusters' backup and recovery specs drill.py reads.
+[ -d node_modules ] || { ko "drill: run npm ci first (the layout comes from the offline plan)"; finish; }
+if ! plan_out=$(timeout 300 npm run -s plan -- prod --out "$work/plan" \
+  --config-override postgresRecoveryCluster=shop-db-pitr --config-override postgresRecoveryTargetTime=2026-12-02T13:49:23Z 2>&1); then
+  echo "$plan_out" | tail -20
+  ko "drill: the offline plan of prod with a restore failed"
+  finish
+fi
+out=$(timeout 600 "$venv/bin/python" drill/drill.py --work "$work" --venv "$venv" --pgbin "$pgbin" --layout "$work/plan/resources.json" 2>&1)
 echo "$out"
 if [[ "$(tail -n1 <<<"$out")" =~ ^checks:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
   passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
