@@ -106,7 +106,9 @@ export function extractSettings(resources: ResourceRecord[], config: ParsedShopC
 
     const sts = (needle: string) => resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name.includes(needle));
     // PostgreSQL: the CloudNativePG Cluster (topology, storage, backups) and, until migration step 2, the legacy StatefulSet.
-    const pg = first("kubernetes:postgresql.cnpg.io/v1:Cluster");
+    const isRestore = (r: ResourceRecord) => getPath(r.inputs, "spec.bootstrap.recovery") !== undefined;
+    const pg = first("kubernetes:postgresql.cnpg.io/v1:Cluster", (r) => !isRestore(r));
+    const restore = first("kubernetes:postgresql.cnpg.io/v1:Cluster", isRestore);
     add("data", "PostgreSQL instances (CloudNativePG)", pg, "spec.instances", c?.data.postgres.instances, "postgresInstances");
     if (pg) {
         const spread = getPath(pg.inputs, "spec.topologySpreadConstraints") as { topologyKey?: string; whenUnsatisfiable?: string }[] | undefined;
@@ -119,6 +121,19 @@ export function extractSettings(resources: ResourceRecord[], config: ParsedShopC
         });
     }
     add("data", "PostgreSQL storage", pg, "spec.storage.size", c ? `${c.data.postgres.storageGiB}Gi` : undefined, "postgresStorageGiB");
+    if (restore) {
+        const rec = getPath(restore.inputs, "spec.bootstrap.recovery") as { source?: string; recoveryTarget?: { targetTime?: string } };
+        const ext = ((getPath(restore.inputs, "spec.externalClusters") ?? []) as { name: string; barmanObjectStore?: { serverName?: string } }[]).find(
+            (e) => e.name === rec.source,
+        );
+        out.push({
+            group: "data",
+            key: "PostgreSQL restore (point in time)",
+            value: `${show(getPath(restore.inputs, "metadata.name"))} from ${show(ext?.barmanObjectStore?.serverName ?? rec.source)}'s archive, to ${rec.recoveryTarget?.targetTime ?? "the end of the archive"}`,
+            source: `resource Cluster ${restore.name}: spec.bootstrap.recovery`,
+        });
+    }
+    if (c) out.push({ group: "data", key: "PostgreSQL Cluster the apps use", value: c.data.postgres.servingCluster, source: "config postgresServingCluster" });
     const legacyPg = sts("postgres");
     if (legacyPg)
         add(

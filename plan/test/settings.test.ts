@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { Setting } from "../settings";
-import { planFor } from "./helpers";
+import { planFor, planWith } from "./helpers";
 
 const value = (settings: Setting[], key: string) => {
     const s = settings.find((x) => x.key === key);
@@ -55,6 +55,29 @@ describe("plan: per-environment settings", () => {
         assert.match(value(prod, "PostgreSQL base backup schedule (UTC)").value, /^0 0 3 \* \* \*$/);
         assert.match(value(prod, "PostgreSQL RPO / RTO").value, /RPO ≤ archive_timeout 5min/);
         assert.match(value(prod, "PostgreSQL storage").source, /Cluster shop-db: spec.storage.size/);
+    });
+
+    it("a point-in-time restore shows which Cluster is restored from where and to when, and which Cluster the apps use", async () => {
+        const prod = (await planFor("prod")).settings;
+        assert.equal(
+            prod.find((x) => x.key === "PostgreSQL restore (point in time)"),
+            undefined,
+            "no restore configured",
+        );
+        assert.equal(value(prod, "PostgreSQL Cluster the apps use").value, "shop-db");
+        const restored = (
+            await planWith("prod", {
+                configOverrides: {
+                    postgresRecoveryCluster: "shop-db-pitr",
+                    postgresRecoveryTargetTime: "2026-12-02T13:49:23Z",
+                    postgresServingCluster: "shop-db-pitr",
+                },
+            })
+        ).settings;
+        assert.equal(value(restored, "PostgreSQL restore (point in time)").value, "shop-db-pitr from shop-db's archive, to 2026-12-02T13:49:23Z");
+        assert.match(value(restored, "PostgreSQL restore (point in time)").source, /^resource Cluster shop-db-pitr: spec.bootstrap.recovery$/);
+        assert.equal(value(restored, "PostgreSQL Cluster the apps use").value, "shop-db-pitr");
+        assert.match(value(restored, "PostgreSQL instances (CloudNativePG)").source, /Cluster shop-db: /, "the other rows stay shop-db's");
     });
 
     it("every key setting named in the issue is present for every stack", async () => {

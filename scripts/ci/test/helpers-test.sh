@@ -13,6 +13,21 @@ passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "PASS $1"; }
 ko() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# smoke.sh uses SMOKE_LOCAL_PORT for the first app and +1 for the next: both must be free (a port
+# after a free one can be anyone's; the catalog's stub then failed to bind and curl got HTTP 000).
+free_port_pair() {
+  python3 - <<'PY'
+import socket
+for _ in range(100):
+    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+    b = socket.socket()
+    try:
+        b.bind(("127.0.0.1", p + 1))
+    except OSError:
+        a.close(); continue
+    a.close(); b.close(); print(p); break
+PY
+}
 wait_port() { for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
 
 SHA_CO='actions/checkout@8e8c483db84b4bee98b60c0593521ed34d9990e8'
@@ -136,7 +151,7 @@ fi
 # port the previous app's stub just released (3 x 0.3 s flaked at load average 12).
 smoke() { # extra env assignments... (later ones win)
   env KUBECTL="$here/fake-kubectl" SMOKE_APPS="storefront catalog" SMOKE_ATTEMPTS=10 SMOKE_SLEEP=0.5 \
-    SMOKE_LOCAL_PORT="$(free_port)" FAKE_KUBECTL_LOG="$tmp/kubectl.log" "$@" "$ci/smoke.sh" >"$tmp/smoke.out" 2>&1
+    SMOKE_LOCAL_PORT="$(free_port_pair)" FAKE_KUBECTL_LOG="$tmp/kubectl.log" "$@" "$ci/smoke.sh" >"$tmp/smoke.out" 2>&1
 }
 if smoke && grep -q "PASS storefront" "$tmp/smoke.out" && grep -q "PASS catalog" "$tmp/smoke.out" \
   && grep -q "rollout status deployment/catalog" "$tmp/kubectl.log"; then
