@@ -314,10 +314,15 @@ export const CONFIG_TABLE = {
         type: "string",
         description:
             "Name of a second CloudNativePG Cluster to restore from shop-db's backups (point-in-time recovery, docs/runbooks/postgres-pitr-bad-migration.md): created next to shop-db, which is not touched, with its own NetworkPolicy, bucket access, metrics and backups under its own name. Read at creation only: to restore again, use a new name. Needs postgresBackups.",
+        // shop-db-<suffix>: the alerts and the dashboard select shop-db's Clusters by that prefix (PVCs
+        // <cluster>-<n>, monitoring/rules/cnpg.yaml); a purely numeric suffix would read as one of shop-db's PVCs.
         schema: z
             .string()
-            .regex(/^[a-z]([a-z0-9-]{0,48}[a-z0-9])?$/, "must be a lowercase DNS label of at most 50 characters (CloudNativePG appends -rw, -1, ...)")
-            .refine((s) => s !== "shop-db", "must differ from shop-db, the Cluster it restores from"),
+            .regex(
+                /^shop-db-[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/,
+                "must be shop-db-<suffix>, lowercase letters, digits and dashes, at most 50 characters (CloudNativePG appends -rw, -1, ...; the alerts select shop-db-*)",
+            )
+            .refine((s) => !/^shop-db-[0-9]+$/.test(s), "must not be shop-db-<number>: that is the name of one of shop-db's own volumes"),
         feeds: "data.postgres.recovery.cluster",
     }),
     postgresRecoveryTargetTime: row({

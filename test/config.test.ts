@@ -150,13 +150,25 @@ describe("config: validation", () => {
             "a restore over shop-db",
             { [k("postgresBackups")]: "true", [k("postgresRecoveryCluster")]: "shop-db" },
             "postgresRecoveryCluster",
-            /differ from shop-db/,
+            /must be shop-db-<suffix>/,
         ],
         [
             "a restore name CNPG cannot use",
-            { [k("postgresBackups")]: "true", [k("postgresRecoveryCluster")]: "Shop_DB" },
+            { [k("postgresBackups")]: "true", [k("postgresRecoveryCluster")]: "shop-db-Pitr" },
             "postgresRecoveryCluster",
-            /DNS label/,
+            /lowercase/,
+        ],
+        [
+            "a restore the alerts would not see",
+            { [k("postgresBackups")]: "true", [k("postgresRecoveryCluster")]: "restore1" },
+            "postgresRecoveryCluster",
+            /the alerts select shop-db-\*/,
+        ],
+        [
+            "a restore named like one of shop-db's volumes",
+            { [k("postgresBackups")]: "true", [k("postgresRecoveryCluster")]: "shop-db-2" },
+            "postgresRecoveryCluster",
+            /shop-db's own volumes/,
         ],
         [
             "a target time without a Cluster",

@@ -526,13 +526,21 @@ class DatabaseClusterNameTests(unittest.TestCase):
         return m.group(1) if m else None
 
     def test_rules_and_dashboard_use_one_cluster_name(self):
+        """Every PVC and cluster selector names shop-db and the Clusters restored beside it: `shop-db` plus an
+        optional `-<suffix>` (the prefix config/table.ts requires of postgresRecoveryCluster)."""
         texts = [open(os.path.join(MON, "rules", f)).read() for f in ("cnpg.yaml", "postgres.yaml")]
         texts.append(open(os.path.join(MON, "dashboards", "data-services.json")).read())
         names = set()
         for t in texts:
-            names |= set(re.findall(r'persistentvolumeclaim=~\\?"([a-z0-9-]+)-\[0-9\]\+\\?"', t))
-            names |= set(re.findall(r'cluster=\\?"([a-z0-9-]+)\\?"', t))
-        self.assertEqual(names, {self.NAME})
+            names |= set(re.findall(r'persistentvolumeclaim=~\\?"([^"\\]+)-\[0-9\]\+\\?"', t))
+            names |= set(re.findall(r'[{,] ?cluster=~?\\?"([^"\\]+)\\?"', t))
+        self.assertEqual(names, {self.NAME + "(-[a-z0-9-]+)?"})
+
+    def test_restore_names_carry_the_prefix_the_rules_select(self):
+        with open(os.path.join(ROOT, "config", "table.ts")) as f:
+            table = f.read()
+        row = table[table.index("postgresRecoveryCluster: row(") :]
+        self.assertIn("/^%s-[a-z0-9]" % self.NAME, row[: row.index("feeds:")])
 
     @unittest.skipUnless(
         os.path.isfile(os.path.join(ROOT, "components", "data", "postgres.ts"))

@@ -200,7 +200,7 @@ def data_board():
     pg = 'namespace="data"'
     # PostgreSQL: CloudNativePG's metrics (sources: monitoring/exporter-metrics.txt, rules/cnpg.yaml header).
     # The Cluster `shop-db` (pods and PVCs shop-db-<n>); the PVC regex is the one rules/cnpg.yaml uses.
-    pvc = 'persistentvolumeclaim=~"shop-db-[0-9]+"'
+    pvc = 'persistentvolumeclaim=~"shop-db(-[a-z0-9-]+)?-[0-9]+"'
     last_backup = (f'max(cnpg_collector_last_available_backup_timestamp{{{pg}}} > 0 '
                    f'or barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{{{pg}}} > 0)')
     first_point = (f'max(cnpg_collector_first_recoverability_point{{{pg}}} > 0 '
