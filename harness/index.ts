@@ -25,6 +25,8 @@ export interface RunOptions {
     configOverrides?: Record<string, unknown>;
     /** Program entry point (a module path, or a function that registers resources); defaults to the repository's `index.ts`. */
     program?: string | (() => unknown);
+    /** Resources whose generated outputs the provider has re-issued ({@link ShopMocksOptions.reissued}). Defaults to none. */
+    reissued?: string[];
 }
 
 /**
@@ -117,7 +119,7 @@ async function runStackNow(stack: string, opts: RunOptions): Promise<RunResult> 
     const region = stackConfig.config["aws:region"] ?? "us-east-1";
 
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
-    await pulumi.runtime.setMocks(new ShopMocks({ region, stack }), stackConfig.project, stack, false);
+    await pulumi.runtime.setMocks(new ShopMocks({ region, stack, reissued: opts.reissued }), stackConfig.project, stack, false);
 
     const program = opts.program ?? path.join(REPO_ROOT, "index.ts");
     const load =

@@ -26,6 +26,12 @@ export interface ShopMocksOptions {
     stack: string;
     /** Account-level roles that exist before the program runs (the spot service-linked role, by default). */
     existingRoles?: string[];
+    /**
+     * Logical names of resources the provider has re-issued (a tls certificate renewed inside its
+     * early-renewal window): their generated outputs are new while their inputs are the same, so
+     * everything downstream is computed from the new values, as in a real `up`. Defaults to none.
+     */
+    reissued?: string[];
 }
 
 export class ShopMocks implements pulumi.runtime.Mocks {
@@ -39,6 +45,8 @@ export class ShopMocks implements pulumi.runtime.Mocks {
         const i = args.inputs as Record<string, any>;
         const name = (i.name as string | undefined) ?? args.name;
         const id = `${args.name}-${hex(args.type + args.name, 8)}`;
+        // A re-issued resource's generated values differ from the ones its inputs alone would give.
+        const issue = this.o.reissued?.includes(args.name) ? "|reissued" : "";
         const extra = ((): Record<string, unknown> => {
             switch (args.type) {
                 case "awsx:ec2:Vpc": {
@@ -148,12 +156,15 @@ export class ShopMocks implements pulumi.runtime.Mocks {
                 // pulumi-tls: PEM-shaped placeholders derived from the inputs, so a changed input (or a
                 // new key upstream) is a new PEM downstream, as with the real provider. No crypto.
                 case "tls:index/privateKey:PrivateKey":
-                    return { privateKeyPem: pem("PRIVATE KEY", `${args.name}|${JSON.stringify(i)}`), publicKeyPem: pem("PUBLIC KEY", `${args.name}|pub`) };
+                    return {
+                        privateKeyPem: pem("PRIVATE KEY", `${args.name}|${JSON.stringify(i)}${issue}`),
+                        publicKeyPem: pem("PUBLIC KEY", `${args.name}|pub${issue}`),
+                    };
                 case "tls:index/certRequest:CertRequest":
-                    return { certRequestPem: pem("CERTIFICATE REQUEST", `${args.name}|${JSON.stringify(i)}`) };
+                    return { certRequestPem: pem("CERTIFICATE REQUEST", `${args.name}|${JSON.stringify(i)}${issue}`) };
                 case "tls:index/selfSignedCert:SelfSignedCert":
                 case "tls:index/locallySignedCert:LocallySignedCert":
-                    return { certPem: pem("CERTIFICATE", `${args.name}|${JSON.stringify(i)}`), readyForRenewal: false };
+                    return { certPem: pem("CERTIFICATE", `${args.name}|${JSON.stringify(i)}${issue}`), readyForRenewal: false };
                 default:
                     return args.type.startsWith("aws:") ? { arn: this.arn("mock", `${args.type}/${name}`) } : {};
             }

@@ -39,6 +39,8 @@ export interface PlanOptions {
     policyConfig?: string;
     /** Cost usage assumptions over the environment's defaults (plan/cost/assumptions.ts). */
     costAssumptions?: Partial<CostAssumptions>;
+    /** Resources the provider has re-issued (new generated outputs, same inputs): harness RunOptions.reissued. */
+    reissued?: string[];
 }
 
 /** What an offline plan cannot see, with the concrete resources of this plan it applies to. */
@@ -60,7 +62,7 @@ export function defaultPolicyConfig(stack: string): string {
 }
 
 export async function planStack(stack: string, opts: PlanOptions = {}): Promise<Plan> {
-    const run = await runStack(stack, { configOverrides: opts.configOverrides, program: opts.program });
+    const run = await runStack(stack, { configOverrides: opts.configOverrides, program: opts.program, reissued: opts.reissued });
     let config: ParsedShopConfig | undefined;
     try {
         config = parseShopConfig(run.stackConfig.config, { stack, secretKeys: run.stackConfig.secretKeys });
