@@ -169,7 +169,12 @@ const apps: shop.ShopAppContext = {
         autoscalingReady: metricsServer.ready,
     },
     dataNamespace: shop.NAMESPACES.data,
-    telemetry: { otlpEndpoint: observability.otlpEndpoint, collector: observability.collector, environment: stack },
+    telemetry: {
+        otlpEndpoint: observability.otlpEndpoint,
+        collector: observability.collector,
+        environment: stack,
+        headSampleRatio: config.observability.appTraceRecordPercent / 100,
+    },
     postgres,
     redis,
     ingress: loadBalancers && {

@@ -462,6 +462,14 @@ export const CONFIG_TABLE = {
         defaults: { dev: 100, staging: 50, prod: 10 },
         feeds: "observability.traceSamplingPercent",
     }),
+    appTraceRecordPercent: row({
+        type: "integer",
+        description:
+            "Percentage of new traces the apps record at all (head sampling, 1-100; 100 = every trace, and the collector's tail sampling keeps every error). Lower it only when recording every trace costs too much CPU: the errors of the traces not recorded are lost too.",
+        schema: z.number().int().min(1, "must be at least 1 (to turn tracing off, run no collector)").max(100, "must be at most 100"),
+        default: 100,
+        feeds: "observability.appTraceRecordPercent",
+    }),
     telemetryObjectStorage: row({
         type: "boolean",
         description: "Keep logs and traces in one S3 bucket per store (KMS, TLS only, lifecycle = retention) instead of on the pods' volumes only.",

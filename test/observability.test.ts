@@ -4,7 +4,8 @@
  */
 import * as assert from "node:assert/strict";
 import { defaultsFor } from "../config";
-import { ResourceRecord } from "../harness";
+import { ResourceRecord, runStack } from "../harness";
+import { otelEnv } from "../components/apps";
 import { get, ofType, STACKS, stackRun } from "./helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -77,3 +78,29 @@ for (const stack of STACKS) {
         });
     });
 }
+
+describe("head sampling in the apps (appTraceRecordPercent)", function () {
+    this.timeout(300_000);
+    const t = { otlpEndpoint: "http://c:4318", collector: { namespace: "monitoring", podLabels: {}, port: 4318 }, environment: "prod" };
+
+    it("by default every trace is recorded: the collector's tail sampling needs to see the errors", () => {
+        assert.deepEqual([otelEnv(t, "x").OTEL_TRACES_SAMPLER, otelEnv(t, "x").OTEL_TRACES_SAMPLER_ARG], ["parentbased_always_on", undefined]);
+        assert.equal(otelEnv({ ...t, headSampleRatio: 1 }, "x").OTEL_TRACES_SAMPLER, "parentbased_always_on");
+    });
+
+    it("below 100 % the SDKs' parent-based trace-id ratio sampler, with the ratio as its argument", () => {
+        const env = otelEnv({ ...t, headSampleRatio: 0.25 }, "x");
+        assert.deepEqual([env.OTEL_TRACES_SAMPLER, env.OTEL_TRACES_SAMPLER_ARG], ["parentbased_traceidratio", "0.25"]);
+    });
+
+    it("prod with appTraceRecordPercent 25: both apps' config carries it", async () => {
+        const { resources } = await runStack("prod", { configOverrides: { appTraceRecordPercent: 25 } });
+        for (const app of ["storefront", "catalog"]) {
+            const cm = resources.find(
+                (r) => r.type === "kubernetes:core/v1:ConfigMap" && new RegExp(`^${app}-config-[0-9a-f]{10}$`).test(String(get(r.inputs, "metadata.name"))),
+            )!;
+            assert.equal(get(cm.inputs, "data.OTEL_TRACES_SAMPLER"), "parentbased_traceidratio");
+            assert.equal(get(cm.inputs, "data.OTEL_TRACES_SAMPLER_ARG"), "0.25");
+        }
+    });
+});

@@ -481,6 +481,35 @@ func TestNoEndpointMeansNoTracing(t *testing.T) {
 	}
 }
 
+// Head sampling as the platform configures it below 100 % (config appTraceRecordPercent:
+// parentbased_traceidratio with the ratio as OTEL_TRACES_SAMPLER_ARG): ratio 0 records no new trace,
+// ratio 1 every one. The later value of a variable wins (exec.Cmd keeps the last duplicate).
+func TestHeadSamplingRatioFromEnv(t *testing.T) {
+	for _, c := range []struct {
+		arg    string
+		export bool
+	}{{"0", false}, {"1", true}} {
+		t.Run("ratio "+c.arg, func(t *testing.T) {
+			rcv := newOTLPReceiver(t)
+			env := append(tracingEnv(rcv.endpoint()), "OTEL_TRACES_SAMPLER=parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG="+c.arg)
+			a := startApp(t, true, env...)
+			for i := 0; i < 5; i++ {
+				if st, _ := a.get(t, "/v1/products/DEMO-00013"); st != 200 {
+					t.Fatal(st)
+				}
+			}
+			if c.export {
+				waitFor(t, 10*time.Second, "spans exported", func() bool { _, n := rcv.count(); return n > 0 })
+				return
+			}
+			time.Sleep(500 * time.Millisecond)
+			if req, n := rcv.count(); req != 0 || n != 0 {
+				t.Errorf("ratio 0 exported %d spans in %d requests", n, req)
+			}
+		})
+	}
+}
+
 func TestUnsupportedOTLPProtocolFailsClearly(t *testing.T) {
 	cmd := exec.Command(binPath, "serve")
 	cmd.Env = []string{"DATABASE_URL=" + env.catalogURL, "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:1",

@@ -38,6 +38,12 @@ export interface ShopAppContext {
         collector: Dependency;
         /** deployment.environment resource attribute (the stack). */
         environment: string;
+        /**
+         * Head sampling in the apps (config appTraceRecordPercent / 100): the share of new traces they record
+         * at all. Below 1 the collector's tail sampling only sees that share, errors included.
+         * Defaults to 1 (every trace recorded; the collector decides what to keep).
+         */
+        headSampleRatio?: number;
     };
     /** The stack's load balancer route, when the stack exposes the apps. */
     ingress?: {
@@ -73,8 +79,12 @@ export function otelEnv(t: NonNullable<ShopAppContext["telemetry"]>, service: st
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
         OTEL_SERVICE_NAME: service,
         OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${t.environment},service.namespace=shop`,
-        // No OTEL_TRACES_SAMPLER_ARG: always_on takes none (the percentage lives in the collector, config traceSamplingPercent).
-        OTEL_TRACES_SAMPLER: "parentbased_always_on",
+        // Every trace by default: the collector's tail sampling (config traceSamplingPercent) needs to see a
+        // trace to keep it for its error. A ratio below 1 trades that for the apps' CPU and the traffic:
+        // the OpenTelemetry SDKs of both apps read these two variables (apps/*/tracing).
+        ...(t.headSampleRatio !== undefined && t.headSampleRatio < 1
+            ? { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(t.headSampleRatio) }
+            : { OTEL_TRACES_SAMPLER: "parentbased_always_on" }),
     };
 }
 

@@ -132,6 +132,17 @@ def test_sampler_from_env_drops_unsampled_traces_but_logs_keep_trace_ids(make_ap
     assert line["trace_id"] == trace_id
 
 
+def test_head_sampling_ratio_zero_records_no_new_trace(make_app, otlp):
+    """What the platform sets below 100 % (config appTraceRecordPercent): parentbased_traceidratio with
+    the ratio as OTEL_TRACES_SAMPLER_ARG. Ratio 0: new traces (no traceparent) are not recorded; the
+    other tests run the same sampler with 1.0 and see every span."""
+    app = make_app(**traced_env(otlp, OTEL_TRACES_SAMPLER_ARG="0"))
+    for _ in range(5):
+        assert app.get("/api/products/DEMO-00013").status_code == 200
+    time.sleep(1)
+    assert otlp.spans == []
+
+
 def test_probes_are_not_traced(make_app, otlp):
     app = make_app(**traced_env(otlp))
     for path in ("/healthz", "/readyz", "/metrics"):
