@@ -169,12 +169,7 @@ const apps: shop.ShopAppContext = {
         autoscalingReady: metricsServer.ready,
     },
     dataNamespace: shop.NAMESPACES.data,
-    telemetry: {
-        otlpEndpoint: observability.otlpEndpoint,
-        collector: observability.collector,
-        environment: stack,
-        headSampleRatio: config.observability.appTraceRecordPercent / 100,
-    },
+    telemetry: { ...observability.appTelemetry, environment: stack },
     postgres,
     redis,
     ingress: loadBalancers && {

@@ -34,7 +34,8 @@ export interface SecretSink {
 /**
  * Plain Kubernetes Secrets (stringData is a Pulumi secret; the provider encrypts it in state). The
  * name carries a hash of the values: a new value is a new Secret, created before the old one goes,
- * and the pods that read it roll because their reference changes.
+ * and the pods that read it roll because their reference changes. A `fixedName` request keeps its
+ * name: the provider then replaces it in place (deleted first) when a value changes.
  */
 export class KubernetesSecretSink implements SecretSink {
     create(parent: pulumi.Resource, provider: k8s.Provider, req: SecretRequest) {

@@ -79,6 +79,11 @@ export interface ObservabilitySettings {
     lokiStorageGiB: number;
     /** Volume of the Tempo pod, GiB: all traces without object storage, WAL with it. */
     tempoStorageGiB: number;
+    /**
+     * Percentage of new traces the apps record at all (head sampling, before the collector's tail
+     * sampling sees them). Defaults to 100: every trace, so every error trace can be kept.
+     */
+    appTraceRecordPercent?: number;
 }
 
 export interface ObservabilityArgs extends ObservabilitySettings {
@@ -477,6 +482,8 @@ export class Observability extends pulumi.ComponentResource {
     readonly otlpEndpoint: string;
     /** The collector's pods and OTLP/HTTP port: an egress dependency of every app that sends traces. */
     readonly collector = { namespace: NAMESPACES.monitoring, podLabels: chartPods(COLLECTOR_CHART, COLLECTOR_SERVICE), port: OTLP_HTTP_PORT };
+    /** What an app needs to send traces here: the endpoint, the collector as a dependency, the share of traces to record. */
+    readonly appTelemetry: { otlpEndpoint: string; collector: Observability["collector"]; headSampleRatio: number };
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("shop:observability:Observability", name, {}, opts);
@@ -485,6 +492,7 @@ export class Observability extends pulumi.ComponentResource {
         this.lokiUrl = TELEMETRY_URLS.lokiUrl;
         this.tempoUrl = TELEMETRY_URLS.tempoUrl;
         this.otlpEndpoint = TELEMETRY_URLS.otlpEndpoint;
+        this.appTelemetry = { otlpEndpoint: this.otlpEndpoint, collector: this.collector, headSampleRatio: (args.appTraceRecordPercent ?? 100) / 100 };
         const serviceMonitor = args.monitoringCrds !== undefined;
         const crds = args.monitoringCrds ? [args.monitoringCrds] : [];
 
