@@ -313,7 +313,7 @@ export const CONFIG_TABLE = {
     postgresRecoveryCluster: row({
         type: "string",
         description:
-            "Name of a second CloudNativePG Cluster to restore from shop-db's backups (point-in-time recovery, docs/runbooks/postgres-pitr-bad-migration.md): created next to shop-db, which is not touched, with its own NetworkPolicy, bucket access, metrics and backups under its own name. Read at creation only: to restore again, use a new name. Needs postgresBackups.",
+            "Name (shop-db-<suffix>, e.g. shop-db-pitr) of a second CloudNativePG Cluster to restore from shop-db's backups (point-in-time recovery, docs/runbooks/postgres-pitr-bad-migration.md): created next to shop-db, which is not touched, with its own NetworkPolicy, bucket access, metrics and backups under its own name. Read at creation only: to restore again, use a new name. Needs postgresBackups.",
         // shop-db-<suffix>: the alerts and the dashboard select shop-db's Clusters by that prefix (PVCs
         // <cluster>-<n>, monitoring/rules/cnpg.yaml); a purely numeric suffix would read as one of shop-db's PVCs.
         schema: z
